@@ -1,0 +1,88 @@
+// Options that control an open DB, and per-read options.
+
+#ifndef FLOWDB_INCLUDE_OPTIONS_H_
+#define FLOWDB_INCLUDE_OPTIONS_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+
+namespace flowdb {
+
+class Env;
+
+// When an acknowledged write is durable.
+enum class SyncMode : uint8_t {
+  // fdatasync the WAL before a write returns: survives power loss.
+  kAlways = 0,
+  // fdatasync every sync_interval_ms on the background thread: a power loss
+  // may lose the last interval; a process crash loses nothing.
+  kInterval = 1,
+  // Never fsync the WAL (the OS writes it back): a process crash loses
+  // nothing, a power loss may lose what the OS had not written.
+  kNone = 2,
+};
+
+enum class Compression : uint8_t {
+  kNone = 0,
+  kLZ4 = 1,
+};
+
+// Options for DB::Open. Sizes are bytes, intervals milliseconds.
+struct Options {
+  // File system and clock. nullptr → Env::Default() (POSIX).
+  Env* env = nullptr;
+
+  bool create_if_missing = true;
+  bool error_if_exists = false;
+
+  SyncMode sync_mode = SyncMode::kAlways;
+  uint32_t sync_interval_ms = 100;  // SyncMode::kInterval only
+
+  // A memtable is frozen and flushed to an SSTable once its estimated size
+  // reaches this many bytes.
+  size_t memtable_size = 64u << 20;
+  // Writers stall while this many frozen memtables wait to be flushed.
+  int max_frozen_memtables = 2;
+
+  // Target uncompressed size of an SSTable data block.
+  size_t block_size = 16u << 10;
+  // Entries between restart points in a block (binary-search granularity).
+  int block_restart_interval = 16;
+  // Bits per key of the per-SSTable bloom filter over user keys; 0 disables it.
+  int bloom_bits_per_key = 10;
+  Compression compression = Compression::kLZ4;
+
+  // Capacity of the shared block cache (uncompressed blocks).
+  size_t block_cache_size = 64u << 20;
+  // SSTable readers kept open at once.
+  int max_open_files = 1000;
+
+  // Default time-to-live applied to writes that carry no expiry, in
+  // microseconds counted from the write's wall-clock time; 0 = no default.
+  int64_t default_ttl_us = 0;
+
+  // Flush the memtable after it has held data this long (0 = only on size).
+  uint32_t flush_interval_ms = 0;
+};
+
+// Options for a single read or iterator.
+struct ReadOptions {
+  // Read as of this sequence number (entries with larger seq are invisible);
+  // kMaxSequenceNumber = the latest state at the time the read starts.
+  uint64_t snapshot = std::numeric_limits<uint64_t>::max();
+  // Insert blocks read by this operation into the block cache.
+  bool fill_cache = true;
+  // Serve the read from memory only (memtables, cached blocks); a read that
+  // would need file I/O fails with Status::Busy("would block") instead.
+  bool memory_only = false;
+  // Iterators only: data blocks whose ts range does not meet [ts_min, ts_max]
+  // may be skipped without being read. Entries outside the range may still be
+  // returned; callers filter.
+  int64_t ts_min = std::numeric_limits<int64_t>::min();
+  int64_t ts_max = std::numeric_limits<int64_t>::max();
+};
+
+}  // namespace flowdb
+
+#endif  // FLOWDB_INCLUDE_OPTIONS_H_

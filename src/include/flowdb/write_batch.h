@@ -1,0 +1,72 @@
+// WriteBatch: an ordered set of updates applied atomically by DB::Write.
+//
+// The batch's byte representation is the WAL record payload, and the Node
+// binding encodes batches in JS directly in this format (see
+// src/db/write_batch.cc for the grammar), so one parser validates both.
+//
+// Thread safety: const methods may be called concurrently; anything else
+// needs external synchronization.
+
+#ifndef FLOWDB_INCLUDE_WRITE_BATCH_H_
+#define FLOWDB_INCLUDE_WRITE_BATCH_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "flowdb/record.h"
+#include "flowdb/status.h"
+
+namespace flowdb {
+
+class WriteBatch {
+ public:
+  // Receives the entries of a batch in order (see Iterate).
+  class Handler {
+   public:
+    virtual ~Handler() = default;
+    virtual void Put(std::string_view key, int64_t ts, std::string_view value,
+                     int64_t expire_at) = 0;
+    virtual void Delete(std::string_view key, int64_t ts) = 0;
+  };
+
+  WriteBatch();
+  WriteBatch(const WriteBatch&) = default;
+  WriteBatch& operator=(const WriteBatch&) = default;
+  WriteBatch(WriteBatch&&) noexcept = default;
+  WriteBatch& operator=(WriteBatch&&) noexcept = default;
+
+  // Stores (key, ts) → value. expire_at: absolute µs since the epoch, or
+  // kNoExpiry. REQUIRES: key.size() <= kMaxKeySize, value.size() <= kMaxValueSize.
+  void Put(std::string_view key, int64_t ts, std::string_view value,
+           int64_t expire_at = kNoExpiry);
+  // Removes the record (key, ts) if present (a point tombstone).
+  void Delete(std::string_view key, int64_t ts);
+  void Clear();
+
+  // Number of entries.
+  uint32_t Count() const;
+  bool empty() const { return Count() == 0; }
+  // Size of the encoded batch in bytes.
+  size_t ApproximateSize() const { return rep_.size(); }
+
+  // Replays the entries into handler; Corruption if the representation is
+  // malformed (possible only for batches built with FromRep).
+  Status Iterate(Handler* handler) const;
+
+  // Adopts an encoded batch (header + entries, as produced by Rep()) after
+  // checking that it parses completely: InvalidArgument otherwise.
+  static Status FromRep(std::string rep, WriteBatch* batch);
+  const std::string& Rep() const { return rep_; }
+
+  static constexpr size_t kMaxKeySize = 64u << 10;      // bytes
+  static constexpr size_t kMaxValueSize = 256u << 20;   // bytes
+
+ private:
+  friend class WriteBatchInternal;
+  std::string rep_;
+};
+
+}  // namespace flowdb
+
+#endif  // FLOWDB_INCLUDE_WRITE_BATCH_H_

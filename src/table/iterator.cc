@@ -1,0 +1,34 @@
+#include "table/iterator.h"
+
+namespace flowdb {
+
+Iterator::~Iterator() {
+  for (auto it = cleanups_.rbegin(); it != cleanups_.rend(); ++it) (*it)();
+}
+
+namespace {
+
+class ErrorIterator final : public Iterator {
+ public:
+  explicit ErrorIterator(Status s) : status_(std::move(s)) {}
+  bool Valid() const override { return false; }
+  void SeekToFirst() override {}
+  void SeekToLast() override {}
+  void Seek(std::string_view) override {}
+  void Next() override {}
+  void Prev() override {}
+  std::string_view key() const override { return {}; }
+  std::string_view value() const override { return {}; }
+  Status status() const override { return status_; }
+
+ private:
+  Status status_;
+};
+
+}  // namespace
+
+std::unique_ptr<Iterator> NewErrorIterator(Status status) {
+  return std::make_unique<ErrorIterator>(std::move(status));
+}
+
+}  // namespace flowdb
