@@ -1,0 +1,102 @@
+#include "convert.h"
+
+#include <cmath>
+
+#include "errors.h"
+#include "flowdb/record.h"
+
+namespace flowdb::binding {
+
+namespace {
+constexpr double kMaxSafeInteger = 9007199254740991.0;
+}  // namespace
+
+bool ToBytes(Napi::Env env, Napi::Value v, const char* what, std::string* out) {
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    ThrowTypeError(env, std::string(what) + " must be a Uint8Array or Buffer");
+    return false;
+  }
+  Napi::Uint8Array a = v.As<Napi::Uint8Array>();
+  out->assign(reinterpret_cast<const char*>(a.Data()), a.ByteLength());
+  return true;
+}
+
+bool ToKey(Napi::Env env, Napi::Value v, const char* what, std::string* out) {
+  if (v.IsString()) {
+    napi_env e = env;
+    size_t len = 0;
+    if (napi_get_value_string_utf8(e, v, nullptr, 0, &len) != napi_ok) return false;
+    out->resize(len + 1);
+    if (napi_get_value_string_utf8(e, v, out->data(), len + 1, &len) != napi_ok) return false;
+    out->resize(len);
+    return true;
+  }
+  if (v.IsTypedArray()) return ToBytes(env, v, what, out);
+  ThrowTypeError(env, std::string(what) + " must be a string, Uint8Array or Buffer");
+  return false;
+}
+
+bool ToInt64(Napi::Env env, Napi::Value v, const char* what, int64_t* out) {
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(d) || std::trunc(d) != d) {
+      ThrowTypeError(env, std::string(what) + " must be an integer");
+      return false;
+    }
+    if (std::fabs(d) > kMaxSafeInteger) {
+      ThrowRangeError(env, std::string(what) + " must be a safe integer (use a bigint)");
+      return false;
+    }
+    *out = static_cast<int64_t>(d);
+    return true;
+  }
+  if (v.IsBigInt()) {
+    bool lossless = false;
+    *out = v.As<Napi::BigInt>().Int64Value(&lossless);
+    if (!lossless) {
+      ThrowRangeError(env, std::string(what) + " does not fit a signed 64-bit integer");
+      return false;
+    }
+    return true;
+  }
+  ThrowTypeError(env, std::string(what) + " must be a number or bigint");
+  return false;
+}
+
+bool ToUint64(Napi::Env env, Napi::Value v, const char* what, uint64_t* out) {
+  int64_t i;
+  if (!ToInt64(env, v, what, &i)) return false;
+  if (i < 0) {
+    ThrowRangeError(env, std::string(what) + " must not be negative");
+    return false;
+  }
+  *out = static_cast<uint64_t>(i);
+  return true;
+}
+
+bool ToBool(Napi::Env env, Napi::Value v, const char* what, bool* out) {
+  if (!v.IsBoolean()) {
+    ThrowTypeError(env, std::string(what) + " must be a boolean");
+    return false;
+  }
+  *out = v.As<Napi::Boolean>().Value();
+  return true;
+}
+
+Napi::Value Int64ToJs(Napi::Env env, int64_t v) {
+  if (v >= -static_cast<int64_t>(kMaxSafeInteger) && v <= static_cast<int64_t>(kMaxSafeInteger)) {
+    return Napi::Number::New(env, static_cast<double>(v));
+  }
+  return Napi::BigInt::New(env, v);
+}
+
+Napi::Value ExpireToJs(Napi::Env env, int64_t expire_at) {
+  if (expire_at == kNoExpiry) return env.Null();
+  return Int64ToJs(env, expire_at);
+}
+
+Napi::Buffer<char> CopyToBuffer(Napi::Env env, std::string_view bytes) {
+  return Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size());
+}
+
+}  // namespace flowdb::binding

@@ -1,0 +1,35 @@
+// Conversions between JS values and the plain C++ values the engine takes.
+// Each To* function returns false after throwing a TypeError/RangeError that
+// names `what`.
+
+#ifndef FLOWDB_BINDING_CONVERT_H_
+#define FLOWDB_BINDING_CONVERT_H_
+
+#include <napi.h>
+
+#include <cstdint>
+#include <string>
+
+namespace flowdb::binding {
+
+// A key: a string (stored as UTF-8) or a Uint8Array/Buffer (raw bytes).
+bool ToKey(Napi::Env env, Napi::Value v, const char* what, std::string* out);
+// Raw bytes from a Uint8Array/Buffer.
+bool ToBytes(Napi::Env env, Napi::Value v, const char* what, std::string* out);
+// A timestamp: a safe-integer number or a bigint that fits int64.
+bool ToInt64(Napi::Env env, Napi::Value v, const char* what, int64_t* out);
+// A non-negative safe integer (sizes, counts).
+bool ToUint64(Napi::Env env, Napi::Value v, const char* what, uint64_t* out);
+bool ToBool(Napi::Env env, Napi::Value v, const char* what, bool* out);
+
+// A number when |v| ≤ Number.MAX_SAFE_INTEGER, else a bigint.
+Napi::Value Int64ToJs(Napi::Env env, int64_t v);
+// An expiry: null for "never", else Int64ToJs.
+Napi::Value ExpireToJs(Napi::Env env, int64_t expire_at);
+// A JS-owned Buffer holding a copy of the bytes (never external memory:
+// Electron's memory cage forbids buffers over native memory).
+Napi::Buffer<char> CopyToBuffer(Napi::Env env, std::string_view bytes);
+
+}  // namespace flowdb::binding
+
+#endif  // FLOWDB_BINDING_CONVERT_H_

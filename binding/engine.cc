@@ -1,0 +1,305 @@
+#include "engine.h"
+
+#include <limits>
+
+#include "addon_data.h"
+#include "convert.h"
+#include "errors.h"
+#include "iterator.h"
+#include "worker.h"
+
+namespace flowdb::binding {
+
+namespace {
+
+// Tags the External that carries an EngineHandle into the constructor.
+const napi_type_tag kEngineHandleTag = {0x8e2f5a1c3b7d4e90ull, 0xa5c3e1f70b2d4968ull};
+
+class WriteWorker final : public PromiseWorker {
+ public:
+  WriteWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::string rep)
+      : PromiseWorker(env, "flowdb.write", std::move(h)), rep_(std::move(rep)) {}
+  Status Run() override {
+    WriteBatch batch;
+    FLOWDB_RETURN_IF_ERROR(WriteBatch::FromRep(std::move(rep_), &batch));
+    return handle()->db->Write(&batch);
+  }
+
+ private:
+  std::string rep_;
+};
+
+class GetWorker final : public PromiseWorker {
+ public:
+  GetWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::string key, int64_t ts)
+      : PromiseWorker(env, "flowdb.get", std::move(h)), key_(std::move(key)), ts_(ts) {}
+  Status Run() override {
+    Status s = handle()->db->Get(ReadOptions(), key_, ts_, &value_);
+    found_ = s.ok();
+    return s.IsNotFound() ? Status::OK() : s;
+  }
+  Napi::Value Result(Napi::Env env) override {
+    return found_ ? CopyToBuffer(env, value_) : env.Undefined();
+  }
+
+ private:
+  std::string key_;
+  int64_t ts_;
+  std::string value_;
+  bool found_ = false;
+};
+
+Napi::Value RecordToJs(Napi::Env env, const Record& r) {
+  Napi::Array out = Napi::Array::New(env, 3);
+  out.Set(0u, Int64ToJs(env, r.ts));
+  out.Set(1u, CopyToBuffer(env, r.value));
+  out.Set(2u, ExpireToJs(env, r.expire_at));
+  return out;
+}
+
+class GetLatestWorker final : public PromiseWorker {
+ public:
+  GetLatestWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::string key)
+      : PromiseWorker(env, "flowdb.getLatest", std::move(h)), key_(std::move(key)) {}
+  Status Run() override {
+    Status s = handle()->db->GetLatest(ReadOptions(), key_, &record_);
+    found_ = s.ok();
+    return s.IsNotFound() ? Status::OK() : s;
+  }
+  Napi::Value Result(Napi::Env env) override {
+    return found_ ? RecordToJs(env, record_) : env.Undefined();
+  }
+
+ private:
+  std::string key_;
+  Record record_;
+  bool found_ = false;
+};
+
+class FlushWorker final : public PromiseWorker {
+ public:
+  FlushWorker(Napi::Env env, std::shared_ptr<EngineHandle> h)
+      : PromiseWorker(env, "flowdb.flush", std::move(h)) {}
+  Status Run() override { return handle()->db->Flush(); }
+};
+
+class CloseWorker final : public PromiseWorker {
+ public:
+  // Not counted as pending: it is the operation that waits for the others.
+  CloseWorker(Napi::Env env, std::shared_ptr<EngineHandle> h)
+      : PromiseWorker(env, "flowdb.close", nullptr), engine_(std::move(h)) {}
+  Status Run() override { return engine_->db->Close(); }
+  void Settle() override { engine_->closed = true; }
+
+ private:
+  std::shared_ptr<EngineHandle> engine_;
+};
+
+// Parses the iterator options object built by lib/scan.cjs.
+bool ParseScanOptions(Napi::Env env, Napi::Object o, ScanOptions* scan) {
+  Napi::Value lower = o.Get("lower"), upper = o.Get("upper");
+  if (!lower.IsUndefined()) {
+    scan->has_lower = true;
+    if (!ToBytes(env, lower, "lower", &scan->lower)) return false;
+    if (!ToBool(env, o.Get("lowerInclusive"), "lowerInclusive", &scan->lower_inclusive)) return false;
+  }
+  if (!upper.IsUndefined()) {
+    scan->has_upper = true;
+    if (!ToBytes(env, upper, "upper", &scan->upper)) return false;
+    if (!ToBool(env, o.Get("upperInclusive"), "upperInclusive", &scan->upper_inclusive)) return false;
+  }
+  Napi::Value ts_min = o.Get("tsMin"), ts_max = o.Get("tsMax"), reverse = o.Get("reverse");
+  if (!ts_min.IsUndefined() && !ToInt64(env, ts_min, "tsMin", &scan->ts_min)) return false;
+  if (!ts_max.IsUndefined() && !ToInt64(env, ts_max, "tsMax", &scan->ts_max)) return false;
+  if (!reverse.IsUndefined() && !ToBool(env, reverse, "reverse", &scan->reverse)) return false;
+  return true;
+}
+
+}  // namespace
+
+Napi::Function EngineWrap::Define(Napi::Env env) {
+  return DefineClass(env, "Engine",
+                     {
+                         InstanceMethod<&EngineWrap::Write>("write"),
+                         InstanceMethod<&EngineWrap::Get>("get"),
+                         InstanceMethod<&EngineWrap::GetSync>("getSync"),
+                         InstanceMethod<&EngineWrap::GetLatest>("getLatest"),
+                         InstanceMethod<&EngineWrap::GetLatestSync>("getLatestSync"),
+                         InstanceMethod<&EngineWrap::NewIterator>("iterator"),
+                         InstanceMethod<&EngineWrap::Flush>("flush"),
+                         InstanceMethod<&EngineWrap::Stats>("stats"),
+                         InstanceMethod<&EngineWrap::Close>("close"),
+                     });
+}
+
+Napi::Object EngineWrap::NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle) {
+  auto* boxed = new std::shared_ptr<EngineHandle>(std::move(handle));
+  Napi::External<std::shared_ptr<EngineHandle>> ext =
+      Napi::External<std::shared_ptr<EngineHandle>>::New(
+          env, boxed, [](Napi::Env, std::shared_ptr<EngineHandle>* p) { delete p; });
+  ext.TypeTag(&kEngineHandleTag);
+  return GetAddonData(env)->engine_class.New({ext});
+}
+
+EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsExternal() ||
+      !info[0].As<Napi::External<void>>().CheckTypeTag(&kEngineHandleTag)) {
+    ThrowTypeError(env, "Engine cannot be constructed directly: use Engine.open()");
+    return;
+  }
+  handle_ = *info[0].As<Napi::External<std::shared_ptr<EngineHandle>>>().Data();
+}
+
+bool EngineWrap::CheckOpen(Napi::Env env) const {
+  if (!handle_) {
+    ThrowTypeError(env, "invalid Engine object");
+    return false;
+  }
+  if (handle_->closing) {
+    ThrowStatus(env, Status::Closed());
+    return false;
+  }
+  return true;
+}
+
+Napi::Value EngineWrap::Write(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  std::string rep;
+  if (!ToBytes(env, info[0], "batch", &rep)) return env.Undefined();
+  auto* w = new WriteWorker(env, handle_, std::move(rep));
+  w->Queue();
+  return w->Promise();
+}
+
+Napi::Value EngineWrap::Get(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  std::string key;
+  int64_t ts;
+  if (!ToKey(env, info[0], "key", &key) || !ToInt64(env, info[1], "ts", &ts)) {
+    return env.Undefined();
+  }
+  auto* w = new GetWorker(env, handle_, std::move(key), ts);
+  w->Queue();
+  return w->Promise();
+}
+
+Napi::Value EngineWrap::GetSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  thread_local std::string key;
+  thread_local std::string value;
+  int64_t ts;
+  if (!ToKey(env, info[0], "key", &key) || !ToInt64(env, info[1], "ts", &ts)) {
+    return env.Undefined();
+  }
+  Status s = handle_->db->Get(ReadOptions(), key, ts, &value);
+  if (s.IsNotFound()) return env.Undefined();
+  if (!s.ok()) return ThrowStatus(env, s);
+  return CopyToBuffer(env, value);
+}
+
+Napi::Value EngineWrap::GetLatest(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  std::string key;
+  if (!ToKey(env, info[0], "key", &key)) return env.Undefined();
+  auto* w = new GetLatestWorker(env, handle_, std::move(key));
+  w->Queue();
+  return w->Promise();
+}
+
+Napi::Value EngineWrap::GetLatestSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  std::string key;
+  if (!ToKey(env, info[0], "key", &key)) return env.Undefined();
+  Record r;
+  Status s = handle_->db->GetLatest(ReadOptions(), key, &r);
+  if (s.IsNotFound()) return env.Undefined();
+  if (!s.ok()) return ThrowStatus(env, s);
+  return RecordToJs(env, r);
+}
+
+Napi::Value EngineWrap::NewIterator(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  ScanOptions scan;
+  if (info.Length() > 0 && !info[0].IsUndefined()) {
+    if (!info[0].IsObject()) return ThrowTypeError(env, "iterator options must be an object");
+    if (!ParseScanOptions(env, info[0].As<Napi::Object>(), &scan)) return env.Undefined();
+  }
+  std::unique_ptr<ScanCursor> cursor = handle_->db->NewScan(ReadOptions(), scan);
+  return IteratorWrap::NewInstance(env, handle_, std::move(cursor));
+}
+
+Napi::Value EngineWrap::Flush(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  auto* w = new FlushWorker(env, handle_);
+  w->Queue();
+  return w->Promise();
+}
+
+Napi::Value EngineWrap::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  DBStats st = handle_->db->GetStats();
+  Napi::Object o = Napi::Object::New(env);
+  auto set = [&](const char* name, uint64_t v) { o.Set(name, static_cast<double>(v)); };
+  set("lastSequence", st.last_sequence);
+  set("recordsWritten", st.records_written);
+  set("bytesWritten", st.bytes_written);
+  set("walSyncs", st.wal_syncs);
+  set("writeGroups", st.write_groups);
+  set("flushes", st.flushes);
+  set("stallMicros", st.stall_micros);
+  set("memtableBytes", st.memtable_bytes);
+  set("frozenMemtables", st.frozen_memtables);
+  set("sstables", st.sstables);
+  set("sstableBytes", st.sstable_bytes);
+  set("blockCacheHits", st.block_cache_hits);
+  set("blockCacheMisses", st.block_cache_misses);
+  set("blockCacheBytes", st.block_cache_bytes);
+  set("bloomUseful", st.bloom_useful);
+  return o;
+}
+
+Napi::Value EngineWrap::Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!handle_) return ThrowTypeError(env, "invalid Engine object");
+  if (handle_->closing) {
+    auto d = Napi::Promise::Deferred::New(env);
+    d.Resolve(env.Undefined());
+    return d.Promise();
+  }
+  handle_->closing = true;
+  // Cursors pin engine state: release them before the engine closes.
+  for (IteratorWrap* it : std::set<IteratorWrap*>(handle_->iterators)) it->Release();
+  GetAddonData(env)->open_engines.erase(handle_);
+  auto* w = new CloseWorker(env, handle_);
+  Napi::Promise p = w->Promise();
+  if (handle_->pending == 0) {
+    w->Queue();
+  } else {
+    handle_->parked_close = w;
+  }
+  return p;
+}
+
+void CloseAllEngines(Napi::Env env) {
+  AddonData* data = GetAddonData(env);
+  if (data == nullptr) return;
+  for (const auto& h : data->open_engines) {
+    h->closing = true;
+    h->tearing_down = true;
+    h->WaitForExecuting();
+    for (IteratorWrap* it : std::set<IteratorWrap*>(h->iterators)) it->Release();
+    if (h->db) h->db->Close().PermitUncheckedError();
+  }
+  data->open_engines.clear();
+}
+
+}  // namespace flowdb::binding

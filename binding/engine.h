@@ -1,0 +1,45 @@
+// The native Engine class behind lib/engine.cjs. Instances are created only
+// by open() (binding/addon.cc); JS code cannot construct one.
+
+#ifndef FLOWDB_BINDING_ENGINE_H_
+#define FLOWDB_BINDING_ENGINE_H_
+
+#include <napi.h>
+
+#include <memory>
+
+#include "engine_handle.h"
+
+namespace flowdb::binding {
+
+class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  // Creates the JS object for an opened engine.
+  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle);
+
+  explicit EngineWrap(const Napi::CallbackInfo& info);
+
+ private:
+  // Throws FLOWDB_CLOSED (and returns false) once close() was called.
+  bool CheckOpen(Napi::Env env) const;
+
+  Napi::Value Write(const Napi::CallbackInfo& info);
+  Napi::Value Get(const Napi::CallbackInfo& info);
+  Napi::Value GetSync(const Napi::CallbackInfo& info);
+  Napi::Value GetLatest(const Napi::CallbackInfo& info);
+  Napi::Value GetLatestSync(const Napi::CallbackInfo& info);
+  Napi::Value NewIterator(const Napi::CallbackInfo& info);
+  Napi::Value Flush(const Napi::CallbackInfo& info);
+  Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<EngineHandle> handle_;
+};
+
+// Closes every engine of this environment synchronously (env cleanup hook).
+void CloseAllEngines(Napi::Env env);
+
+}  // namespace flowdb::binding
+
+#endif  // FLOWDB_BINDING_ENGINE_H_

@@ -1,0 +1,42 @@
+// The native Iterator class behind lib/scan.cjs: a ScanCursor read in
+// chunks by nextv(). Created only by Engine.iterator().
+
+#ifndef FLOWDB_BINDING_ITERATOR_H_
+#define FLOWDB_BINDING_ITERATOR_H_
+
+#include <napi.h>
+
+#include <memory>
+
+#include "engine_handle.h"
+
+namespace flowdb::binding {
+
+class IteratorWrap : public Napi::ObjectWrap<IteratorWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle,
+                                  std::unique_ptr<ScanCursor> cursor);
+
+  explicit IteratorWrap(const Napi::CallbackInfo& info);
+  ~IteratorWrap() override;
+
+  // Releases the cursor now, or after the nextv in flight (JS thread).
+  void Release();
+
+ private:
+  friend class NextvWorker;
+
+  Napi::Value Nextv(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  std::shared_ptr<EngineHandle> handle_;
+  std::unique_ptr<ScanCursor> cursor_;
+  bool busy_ = false;      // a nextv is in flight
+  bool released_ = false;  // close() or engine close
+  bool ended_ = false;     // the cursor is exhausted
+};
+
+}  // namespace flowdb::binding
+
+#endif  // FLOWDB_BINDING_ITERATOR_H_

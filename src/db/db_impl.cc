@@ -1,0 +1,673 @@
+#include "db/db_impl.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "db/builder.h"
+#include "db/db_iter.h"
+#include "db/filename.h"
+#include "db/log_writer.h"
+#include "db/scan_cursor.h"
+#include "db/write_batch_internal.h"
+#include "table/merging_iterator.h"
+
+namespace flowdb {
+
+namespace {
+
+// A group commit merges queued batches up to this many bytes.
+constexpr size_t kMaxGroupBytes = 1u << 20;
+
+// True if the internal-key range [smallest, largest] of a file can hold
+// user keys in [lower, upper] (nullptr = unbounded).
+bool FileOverlaps(const FileMetaData& f, const std::string* lower, const std::string* upper) {
+  if (lower != nullptr && ExtractUserKey(f.largest) < std::string_view(*lower)) return false;
+  if (upper != nullptr && ExtractUserKey(f.smallest) > std::string_view(*upper)) return false;
+  return true;
+}
+
+}  // namespace
+
+struct DBImpl::Writer {
+  explicit Writer(WriteBatch* b) : batch(b) {}
+  WriteBatch* batch;
+  Status status;
+  bool done = false;
+  std::condition_variable cv;
+};
+
+DBImpl::DBImpl(const Options& options, std::string dbname)
+    : options_(options),
+      dbname_(std::move(dbname)),
+      env_(options.env != nullptr ? options.env : Env::Default()) {}
+
+DBImpl::~DBImpl() { Close().PermitUncheckedError(); }
+
+Status DB::Open(const Options& options, const std::string& path, std::unique_ptr<DB>* result) {
+  result->reset();
+  if (path.empty()) return Status::InvalidArgument("empty database path");
+  if (options.memtable_size < (64u << 10)) return Status::InvalidArgument("memtable_size < 64 KiB");
+  if (options.max_frozen_memtables < 1) return Status::InvalidArgument("max_frozen_memtables < 1");
+  if (options.block_size < 256) return Status::InvalidArgument("block_size < 256");
+  if (options.block_restart_interval < 1) return Status::InvalidArgument("block_restart_interval < 1");
+  if (options.bloom_bits_per_key < 0) return Status::InvalidArgument("bloom_bits_per_key < 0");
+  if (options.max_open_files < 1) return Status::InvalidArgument("max_open_files < 1");
+  if (options.default_ttl_us < 0) return Status::InvalidArgument("default_ttl_us < 0");
+  auto db = std::make_unique<DBImpl>(options, path);
+  FLOWDB_RETURN_IF_ERROR(db->Open());
+  *result = std::move(db);
+  return Status::OK();
+}
+
+TableOptions DBImpl::MakeTableOptions() const {
+  TableOptions t;
+  t.block_size = options_.block_size;
+  t.block_restart_interval = options_.block_restart_interval;
+  t.bloom_bits_per_key = options_.bloom_bits_per_key;
+  t.compression = options_.compression;
+  return t;
+}
+
+Status DBImpl::Open() {
+  Status s = env_->CreateDir(dbname_);
+  if (s.ok()) s = env_->CreateDir(WalDirName(dbname_));
+  if (s.ok()) s = env_->CreateDir(TableDirName(dbname_));
+  if (!s.ok()) return s;
+  s = env_->LockFile(LockFileName(dbname_), &db_lock_);
+  if (!s.ok()) {
+    if (s.IsLocked()) return Status::Locked("database is open elsewhere", dbname_);
+    return s;
+  }
+  block_cache_ = std::make_unique<BlockCache>(options_.block_cache_size);
+  table_cache_ = std::make_unique<TableCache>(dbname_, env_, block_cache_.get(),
+                                              static_cast<size_t>(options_.max_open_files));
+  versions_ = std::make_unique<VersionSet>(dbname_, env_);
+  s = Recover();
+  if (!s.ok()) {
+    env_->UnlockFile(std::move(db_lock_)).PermitUncheckedError();
+    return s;
+  }
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    InstallReadState();
+  }
+  opened_ = true;
+  bg_thread_ = std::thread([this] { BackgroundLoop(); });
+  return Status::OK();
+}
+
+void DBImpl::InstallReadState() {
+  auto rs = std::make_shared<ReadState>();
+  rs->mem = mem_;
+  rs->imm.assign(imm_.begin(), imm_.end());
+  rs->version = versions_->current();
+  read_state_ = std::move(rs);
+}
+
+std::shared_ptr<const DBImpl::ReadState> DBImpl::GetReadState(SequenceNumber* snapshot) const {
+  std::lock_guard<std::mutex> l(mu_);
+  // last_sequence is published under mu_ after the memtable insert, so
+  // every entry with seq ≤ *snapshot is in this read state.
+  *snapshot = versions_->last_sequence();
+  return read_state_;
+}
+
+// ---------------------------------------------------------------------------
+// Writes
+
+Status DBImpl::Write(WriteBatch* batch) {
+  if (batch == nullptr) return Status::InvalidArgument("null write batch");
+  if (batch->empty()) return closed_ ? Status::Closed() : Status::OK();
+  return WriteInternal(batch);
+}
+
+Status DBImpl::WriteInternal(WriteBatch* batch) {
+  if (closed_) return Status::Closed();
+  Writer w(batch);
+  std::unique_lock<std::mutex> lock(mu_);
+  writers_.push_back(&w);
+  while (!w.done && &w != writers_.front()) w.cv.wait(lock);
+  if (w.done) return w.status;
+
+  // This writer leads a group.
+  Status s = shutting_down_ ? Status::Closed() : MakeRoomForWrite(lock, batch == nullptr);
+  Writer* last_writer = &w;
+  if (s.ok() && batch != nullptr) {
+    WriteBatch* group = BuildBatchGroup(&last_writer);
+    SequenceNumber last = versions_->last_sequence();
+    WriteBatchInternal::SetSequence(group, last + 1);
+    last += group->Count();
+    MemTable* mem = mem_.get();
+    if (mem->first_write_micros() == 0) mem->set_first_write_micros(env_->NowMicros());
+    // Only the leader touches wal_ and mem_, so they can be used unlocked.
+    lock.unlock();
+    s = wal_->AddRecord(WriteBatchInternal::Contents(*group));
+    if (s.ok() && options_.sync_mode == SyncMode::kAlways) {
+      s = wal_->Sync();
+      wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (s.ok()) WriteBatchInternal::InsertInto(*group, mem);
+    lock.lock();
+    if (s.ok()) {
+      versions_->SetLastSequence(last);
+      records_written_.fetch_add(group->Count(), std::memory_order_relaxed);
+      bytes_written_.fetch_add(group->ApproximateSize(), std::memory_order_relaxed);
+      write_groups_.fetch_add(1, std::memory_order_relaxed);
+    } else if (bg_error_.ok()) {
+      // The WAL tail is unknown now: refuse further writes.
+      bg_error_ = s;
+    }
+    if (group == &group_batch_) group_batch_.Clear();
+  }
+
+  while (true) {
+    Writer* ready = writers_.front();
+    writers_.pop_front();
+    if (ready != &w) {
+      ready->status = s;
+      ready->done = true;
+      ready->cv.notify_one();
+    }
+    if (ready == last_writer) break;
+  }
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  return s;
+}
+
+WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer) {
+  Writer* first = writers_.front();
+  WriteBatch* result = first->batch;
+  size_t size = first->batch->ApproximateSize();
+  // Let a small batch lead only a small group, so its latency stays low.
+  size_t max_size = size <= (128u << 10) ? size + (128u << 10) : kMaxGroupBytes;
+  *last_writer = first;
+  for (auto it = writers_.begin() + 1; it != writers_.end(); ++it) {
+    Writer* w = *it;
+    if (w->batch == nullptr) break;  // a forced memtable switch waits its turn
+    size += w->batch->ApproximateSize();
+    if (size > max_size) break;
+    if (result == first->batch) {
+      group_batch_.Clear();
+      WriteBatchInternal::Append(&group_batch_, *first->batch);
+      result = &group_batch_;
+    }
+    WriteBatchInternal::Append(result, *w->batch);
+    *last_writer = w;
+  }
+  return result;
+}
+
+Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) {
+  bool stalled = false;
+  auto stall_start = std::chrono::steady_clock::now();
+  Status s;
+  while (true) {
+    if (!bg_error_.ok()) {
+      s = bg_error_;
+      break;
+    }
+    if (shutting_down_) {
+      s = Status::Closed();
+      break;
+    }
+    if (!force && mem_->ApproximateMemoryUsage() < options_.memtable_size) break;
+    if (force && mem_->empty()) break;
+    if (static_cast<int>(imm_.size()) >= options_.max_frozen_memtables) {
+      stalled = true;
+      bg_cv_.notify_all();
+      bg_cv_.wait(lock);
+      continue;
+    }
+    s = SwitchMemtable();
+    force = false;
+    if (!s.ok()) break;
+  }
+  if (stalled) {
+    auto waited = std::chrono::steady_clock::now() - stall_start;
+    stall_micros_.fetch_add(
+        std::chrono::duration_cast<std::chrono::microseconds>(waited).count(),
+        std::memory_order_relaxed);
+  }
+  return s;
+}
+
+Status DBImpl::SwitchMemtable() {
+  uint64_t number = versions_->NewFileNumber();
+  std::unique_ptr<WritableFile> file;
+  Status s = env_->NewWritableFile(WalFileName(dbname_, number), &file);
+  if (s.ok() && options_.sync_mode != SyncMode::kAlways) {
+    // The old WAL must be durable before the new one can be: otherwise a
+    // power loss could keep later writes and lose earlier ones.
+    s = wal_->Sync();
+  }
+  if (s.ok()) s = env_->SyncDir(WalDirName(dbname_));
+  if (!s.ok()) {
+    if (file) env_->RemoveFile(WalFileName(dbname_, number)).PermitUncheckedError();
+    return s;
+  }
+  wal_ = std::make_unique<log::Writer>(file.get(), log::LogKind::kWal, /*new_file=*/true);
+  wal_file_ = std::move(file);
+  imm_.push_front(mem_);
+  mem_ = std::make_shared<MemTable>(number);
+  InstallReadState();
+  bg_cv_.notify_all();
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------------------
+// Background work
+
+void DBImpl::BackgroundLoop() {
+  std::unique_lock<std::mutex> lock(mu_);
+  auto next_sync = std::chrono::steady_clock::now();
+  while (!shutting_down_) {
+    if (!imm_.empty() && bg_error_.ok()) {
+      Status s = FlushOldestImmutable(lock);
+      if (!s.ok() && bg_error_.ok()) bg_error_ = s;
+      bg_cv_.notify_all();
+      continue;
+    }
+    auto now = std::chrono::steady_clock::now();
+    if (options_.sync_mode == SyncMode::kInterval && now >= next_sync && bg_error_.ok()) {
+      std::shared_ptr<WritableFile> wal = wal_file_;
+      lock.unlock();
+      Status s = wal->Sync();
+      wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+      lock.lock();
+      if (!s.ok() && bg_error_.ok()) bg_error_ = s;
+      next_sync = now + std::chrono::milliseconds(options_.sync_interval_ms);
+      continue;
+    }
+    if (options_.flush_interval_ms > 0 && !mem_->empty() && bg_error_.ok() &&
+        env_->NowMicros() - mem_->first_write_micros() >=
+            int64_t{options_.flush_interval_ms} * 1000) {
+      lock.unlock();
+      WriteInternal(nullptr).PermitUncheckedError();  // errors land in bg_error_
+      lock.lock();
+      continue;
+    }
+    auto deadline = now + std::chrono::milliseconds(250);
+    if (options_.sync_mode == SyncMode::kInterval) deadline = std::min(deadline, next_sync);
+    bg_cv_.wait_until(lock, deadline);
+  }
+}
+
+Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& lock) {
+  std::shared_ptr<MemTable> imm = imm_.back();
+  FileMetaData meta;
+  meta.number = versions_->NewFileNumber();
+  lock.unlock();
+  Status s;
+  {
+    std::unique_ptr<Iterator> iter = imm->NewIterator();
+    s = BuildTable(dbname_, env_, MakeTableOptions(), iter.get(), &meta);
+  }
+  lock.lock();
+  if (!s.ok()) return s;
+  // The WALs older than the next memtable's are no longer needed.
+  uint64_t log_number = imm_.size() > 1 ? imm_[imm_.size() - 2]->wal_number() : mem_->wal_number();
+  VersionEdit edit;
+  if (meta.file_size > 0) edit.AddFile(meta);
+  edit.SetLogNumber(log_number);
+  lock.unlock();
+  // Only this thread calls LogAndApply after Open.
+  s = versions_->LogAndApply(&edit);
+  lock.lock();
+  if (!s.ok()) return s;
+  imm_.pop_back();
+  InstallReadState();
+  flushes_.fetch_add(1, std::memory_order_relaxed);
+  lock.unlock();
+  RemoveObsoleteFiles();
+  lock.lock();
+  return Status::OK();
+}
+
+Status DBImpl::Flush() {
+  if (closed_) return Status::Closed();
+  Status s = WriteInternal(nullptr);
+  if (!s.ok()) return s;
+  std::unique_lock<std::mutex> lock(mu_);
+  bg_cv_.notify_all();
+  while (!imm_.empty() && bg_error_.ok() && !shutting_down_) bg_cv_.wait(lock);
+  if (!bg_error_.ok()) return bg_error_;
+  if (shutting_down_ && !imm_.empty()) return Status::Closed();
+  return Status::OK();
+}
+
+// Called at open and by the background thread after a flush; no SSTable is
+// being written at those points, so every table not in the version is garbage.
+void DBImpl::RemoveObsoleteFiles() {
+  std::shared_ptr<const Version> v = versions_->current();
+  std::set<uint64_t> live;
+  for (const auto& f : v->files()) live.insert(f->number);
+  uint64_t log_number = versions_->log_number();
+  uint64_t manifest = versions_->manifest_number();
+
+  std::vector<std::string> names;
+  if (env_->GetChildren(TableDirName(dbname_), &names).ok()) {
+    for (const std::string& name : names) {
+      uint64_t number;
+      FileType type;
+      if (ParseFileName(name, &number, &type) && type == FileType::kTable && !live.count(number)) {
+        table_cache_->Evict(number);
+        env_->RemoveFile(TableDirName(dbname_) + "/" + name).PermitUncheckedError();
+      }
+    }
+  }
+  names.clear();
+  if (env_->GetChildren(WalDirName(dbname_), &names).ok()) {
+    for (const std::string& name : names) {
+      uint64_t number;
+      FileType type;
+      if (ParseFileName(name, &number, &type) && type == FileType::kWal && number < log_number) {
+        env_->RemoveFile(WalDirName(dbname_) + "/" + name).PermitUncheckedError();
+      }
+    }
+  }
+  names.clear();
+  if (env_->GetChildren(dbname_, &names).ok()) {
+    for (const std::string& name : names) {
+      uint64_t number;
+      FileType type;
+      if (!ParseFileName(name, &number, &type)) continue;
+      if ((type == FileType::kManifest && number != manifest) ||
+          (type == FileType::kTemp && !opened_)) {
+        env_->RemoveFile(dbname_ + "/" + name).PermitUncheckedError();
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Reads
+
+Status DBImpl::NewInternalIterator(const ReadOptions& options, const ReadState& rs,
+                                   const std::string* lower, const std::string* upper,
+                                   const std::string* only_key,
+                                   std::unique_ptr<Iterator>* result) {
+  std::vector<std::unique_ptr<Iterator>> children;
+  children.push_back(rs.mem->NewIterator());
+  for (const auto& m : rs.imm) children.push_back(m->NewIterator());
+  for (const auto& f : rs.version->files()) {
+    if (!FileOverlaps(*f, lower, upper)) continue;
+    if (f->min_seq > options.snapshot) continue;
+    if (f->max_ts < options.ts_min || f->min_ts > options.ts_max) continue;
+    std::shared_ptr<Table> table;
+    FLOWDB_RETURN_IF_ERROR(table_cache_->Get(*f, &table));
+    if (only_key != nullptr && !table->KeyMayMatch(*only_key)) {
+      bloom_useful_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    std::unique_ptr<Iterator> it = table->NewIterator(options);
+    it->RegisterCleanup([table] {});  // keeps the reader open while iterating
+    children.push_back(std::move(it));
+  }
+  *result = NewMergingIterator(std::move(children));
+  return Status::OK();
+}
+
+Status DBImpl::Get(const ReadOptions& options, std::string_view key, int64_t ts,
+                   std::string* value, int64_t* expire_at) {
+  if (closed_) return Status::Closed();
+  SequenceNumber snapshot;
+  std::shared_ptr<const ReadState> rs = GetReadState(&snapshot);
+  snapshot = std::min(snapshot, options.snapshot);
+  int64_t now = env_->NowMicros();
+
+  ValueType type;
+  int64_t exp = kNoExpiry;
+  std::string tmp;
+  auto finish = [&](ValueType t, int64_t e) -> Status {
+    if (t == kTypeDeletion || e <= now) return Status::NotFound("");
+    if (value != nullptr) value->swap(tmp);
+    if (expire_at != nullptr) *expire_at = e;
+    return Status::OK();
+  };
+  if (rs->mem->Get(key, ts, snapshot, &type, &tmp, &exp)) return finish(type, exp);
+  for (const auto& m : rs->imm) {
+    if (m->Get(key, ts, snapshot, &type, &tmp, &exp)) return finish(type, exp);
+  }
+
+  // SSTables may overlap in sequence ranges: the entry with the largest
+  // sequence wins. Files are sorted by max_seq descending, so the search
+  // stops once no remaining file can hold a newer entry.
+  std::string target = SeekKey(key, ts, snapshot);
+  bool found = false;
+  SequenceNumber best_seq = 0;
+  ValueType best_type = kTypeDeletion;
+  for (const auto& f : rs->version->files()) {
+    if (found && f->max_seq <= best_seq) break;
+    if (f->min_seq > snapshot || ts < f->min_ts || ts > f->max_ts) continue;
+    if (InternalKeyComparator::Compare(target, f->largest) > 0) continue;
+    if (CompareRecordId(ExtractRecordId(target), ExtractRecordId(f->smallest)) < 0) continue;
+    std::shared_ptr<Table> table;
+    FLOWDB_RETURN_IF_ERROR(table_cache_->Get(*f, &table));
+    if (!table->KeyMayMatch(key)) {
+      bloom_useful_.fetch_add(1, std::memory_order_relaxed);
+      continue;
+    }
+    std::unique_ptr<Iterator> it = table->NewIterator(options);
+    it->Seek(target);
+    if (!it->Valid()) {
+      FLOWDB_RETURN_IF_ERROR(it->status());
+      continue;
+    }
+    ParsedInternalKey ikey;
+    if (!ParseInternalKey(it->key(), &ikey)) {
+      return Status::Corruption(TableFileName(dbname_, f->number), "malformed internal key");
+    }
+    if (ikey.user_key != key || ikey.ts != ts) continue;
+    if (!found || ikey.sequence > best_seq) {
+      found = true;
+      best_seq = ikey.sequence;
+      best_type = ikey.type;
+      exp = kNoExpiry;
+      if (ikey.type != kTypeDeletion) {
+        std::string_view v;
+        if (!DecodeEntryValue(ikey.type, it->value(), &v, &exp)) {
+          return Status::Corruption(TableFileName(dbname_, f->number), "entry value too short");
+        }
+        tmp.assign(v);
+      }
+    }
+  }
+  if (!found) return Status::NotFound("");
+  return finish(best_type, exp);
+}
+
+Status DBImpl::GetLatest(const ReadOptions& options, std::string_view key, Record* record) {
+  if (closed_) return Status::Closed();
+  SequenceNumber snapshot;
+  std::shared_ptr<const ReadState> rs = GetReadState(&snapshot);
+  ReadOptions ro = options;
+  ro.snapshot = std::min(snapshot, options.snapshot);
+  std::string k(key);
+  std::unique_ptr<Iterator> internal;
+  FLOWDB_RETURN_IF_ERROR(NewInternalIterator(ro, *rs, &k, &k, &k, &internal));
+  std::unique_ptr<RecordIterator> it =
+      NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros());
+  it->SeekForPrev(key, std::numeric_limits<int64_t>::max());
+  if (!it->Valid()) {
+    FLOWDB_RETURN_IF_ERROR(it->status());
+    return Status::NotFound("");
+  }
+  if (it->key() != key) return Status::NotFound("");
+  record->key.assign(key);
+  record->ts = it->ts();
+  record->value.assign(it->value());
+  record->expire_at = it->expire_at();
+  return Status::OK();
+}
+
+namespace {
+
+// Keeps a read state alive for as long as the iterator that reads it.
+class PinnedRecordIterator final : public RecordIterator {
+ public:
+  PinnedRecordIterator(std::unique_ptr<RecordIterator> iter, std::shared_ptr<const void> pin)
+      : iter_(std::move(iter)), pin_(std::move(pin)) {}
+  bool Valid() const override { return iter_->Valid(); }
+  void SeekToFirst() override { iter_->SeekToFirst(); }
+  void SeekToLast() override { iter_->SeekToLast(); }
+  void Seek(std::string_view k, int64_t ts) override { iter_->Seek(k, ts); }
+  void SeekForPrev(std::string_view k, int64_t ts) override { iter_->SeekForPrev(k, ts); }
+  void Next() override { iter_->Next(); }
+  void Prev() override { iter_->Prev(); }
+  std::string_view key() const override { return iter_->key(); }
+  int64_t ts() const override { return iter_->ts(); }
+  std::string_view value() const override { return iter_->value(); }
+  int64_t expire_at() const override { return iter_->expire_at(); }
+  Status status() const override { return iter_->status(); }
+
+ private:
+  std::unique_ptr<RecordIterator> iter_;  // destroyed before pin_
+  std::shared_ptr<const void> pin_;
+};
+
+class ErrorRecordIterator final : public RecordIterator {
+ public:
+  explicit ErrorRecordIterator(Status s) : status_(std::move(s)) {}
+  bool Valid() const override { return false; }
+  void SeekToFirst() override {}
+  void SeekToLast() override {}
+  void Seek(std::string_view, int64_t) override {}
+  void SeekForPrev(std::string_view, int64_t) override {}
+  void Next() override {}
+  void Prev() override {}
+  std::string_view key() const override { return {}; }
+  int64_t ts() const override { return 0; }
+  std::string_view value() const override { return {}; }
+  int64_t expire_at() const override { return kNoExpiry; }
+  Status status() const override { return status_; }
+
+ private:
+  Status status_;
+};
+
+}  // namespace
+
+std::unique_ptr<RecordIterator> DBImpl::NewIterator(const ReadOptions& options) {
+  if (closed_) return std::make_unique<ErrorRecordIterator>(Status::Closed());
+  SequenceNumber snapshot;
+  std::shared_ptr<const ReadState> rs = GetReadState(&snapshot);
+  ReadOptions ro = options;
+  ro.snapshot = std::min(snapshot, options.snapshot);
+  std::unique_ptr<Iterator> internal;
+  Status s = NewInternalIterator(ro, *rs, nullptr, nullptr, nullptr, &internal);
+  if (!s.ok()) return std::make_unique<ErrorRecordIterator>(s);
+  return std::make_unique<PinnedRecordIterator>(
+      NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros()), rs);
+}
+
+std::unique_ptr<ScanCursor> DBImpl::NewScan(const ReadOptions& options, const ScanOptions& scan) {
+  if (closed_) return NewScanCursor(std::make_unique<ErrorRecordIterator>(Status::Closed()), scan);
+  SequenceNumber snapshot;
+  std::shared_ptr<const ReadState> rs = GetReadState(&snapshot);
+  ReadOptions ro = options;
+  ro.snapshot = std::min(snapshot, options.snapshot);
+  ro.ts_min = std::max(ro.ts_min, scan.ts_min);
+  ro.ts_max = std::min(ro.ts_max, scan.ts_max);
+  std::unique_ptr<Iterator> internal;
+  Status s = NewInternalIterator(ro, *rs, scan.has_lower ? &scan.lower : nullptr,
+                                 scan.has_upper ? &scan.upper : nullptr, nullptr, &internal);
+  if (!s.ok()) return NewScanCursor(std::make_unique<ErrorRecordIterator>(s), scan);
+  auto iter = std::make_unique<PinnedRecordIterator>(
+      NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros()), rs);
+  return NewScanCursor(std::move(iter), scan);
+}
+
+DBStats DBImpl::GetStats() const {
+  DBStats st;
+  st.last_sequence = versions_ ? versions_->last_sequence() : 0;
+  st.records_written = records_written_.load();
+  st.bytes_written = bytes_written_.load();
+  st.wal_syncs = wal_syncs_.load();
+  st.write_groups = write_groups_.load();
+  st.flushes = flushes_.load();
+  st.stall_micros = stall_micros_.load();
+  st.bloom_useful = bloom_useful_.load();
+  std::shared_ptr<const ReadState> rs;
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    rs = read_state_;
+  }
+  if (rs) {
+    st.memtable_bytes = rs->mem->ApproximateMemoryUsage();
+    for (const auto& m : rs->imm) st.memtable_bytes += m->ApproximateMemoryUsage();
+    st.frozen_memtables = rs->imm.size();
+    st.sstables = rs->version->files().size();
+    st.sstable_bytes = rs->version->TotalFileSize();
+  }
+  if (block_cache_) {
+    BlockCache::Stats cs = block_cache_->GetStats();
+    st.block_cache_hits = cs.hits;
+    st.block_cache_misses = cs.misses;
+    st.block_cache_bytes = cs.usage;
+  }
+  return st;
+}
+
+Status DBImpl::Close() {
+  if (closed_.exchange(true)) return Status::OK();
+  if (!opened_) return Status::OK();
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    // Let queued writers finish; new ones see closed_.
+    while (!writers_.empty()) bg_cv_.wait_for(lock, std::chrono::milliseconds(1));
+    shutting_down_ = true;
+    bg_cv_.notify_all();
+  }
+  if (bg_thread_.joinable()) bg_thread_.join();
+  Status s;
+  if (wal_ && options_.sync_mode != SyncMode::kAlways) s = wal_->Sync();
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    wal_.reset();
+    if (wal_file_) {
+      Status c = wal_file_->Close();
+      if (s.ok()) s = c;
+    }
+    wal_file_.reset();
+    read_state_.reset();
+    imm_.clear();
+    mem_.reset();
+  }
+  table_cache_.reset();
+  versions_.reset();
+  if (db_lock_) {
+    Status u = env_->UnlockFile(std::move(db_lock_));
+    if (s.ok()) s = u;
+  }
+  return s;
+}
+
+Status DestroyDB(const std::string& path, const Options& options) {
+  Env* env = options.env != nullptr ? options.env : Env::Default();
+  std::unique_ptr<FileLock> lock;
+  Status s = env->LockFile(LockFileName(path), &lock);
+  if (!s.ok()) return s;
+  for (const std::string& dir : {WalDirName(path), TableDirName(path)}) {
+    std::vector<std::string> names;
+    if (env->GetChildren(dir, &names).ok()) {
+      for (const auto& n : names) env->RemoveFile(dir + "/" + n).PermitUncheckedError();
+      env->RemoveDir(dir).PermitUncheckedError();
+    }
+  }
+  std::vector<std::string> names;
+  if (env->GetChildren(path, &names).ok()) {
+    for (const auto& n : names) {
+      uint64_t number;
+      FileType type;
+      if (ParseFileName(n, &number, &type) && type != FileType::kLock) {
+        env->RemoveFile(path + "/" + n).PermitUncheckedError();
+      }
+    }
+  }
+  env->UnlockFile(std::move(lock)).PermitUncheckedError();
+  env->RemoveFile(LockFileName(path)).PermitUncheckedError();
+  env->RemoveDir(path).PermitUncheckedError();
+  return Status::OK();
+}
+
+}  // namespace flowdb

@@ -1,0 +1,193 @@
+#include "db/db_iter.h"
+
+#include <limits>
+#include <string>
+
+namespace flowdb {
+
+namespace {
+
+// Forward direction: the internal iterator is at the newest visible entry of
+// the current record, and key()/value() read through it.
+// Reverse direction: the internal iterator is before every entry of the
+// current record (at the previous record's last entry, or invalid), and the
+// current record is held in saved_*.
+class DBIter final : public RecordIterator {
+ public:
+  DBIter(std::unique_ptr<Iterator> iter, SequenceNumber snapshot, int64_t now)
+      : iter_(std::move(iter)), snapshot_(snapshot), now_(now) {}
+
+  bool Valid() const override { return valid_; }
+  std::string_view key() const override {
+    return direction_ == kForward ? ExtractUserKey(iter_->key())
+                                  : std::string_view(saved_id_).substr(0, saved_id_.size() - 8);
+  }
+  int64_t ts() const override {
+    return direction_ == kForward ? ExtractTs(iter_->key())
+                                  : DecodeOrderedInt64(saved_id_.data() + saved_id_.size() - 8);
+  }
+  std::string_view value() const override {
+    return direction_ == kForward ? fwd_value_ : std::string_view(saved_value_);
+  }
+  int64_t expire_at() const override { return expire_at_; }
+  Status status() const override { return status_.ok() ? iter_->status() : status_; }
+
+  void SeekToFirst() override {
+    Reset(kForward);
+    iter_->SeekToFirst();
+    FindNextUserEntry();
+  }
+  void SeekToLast() override {
+    Reset(kReverse);
+    iter_->SeekToLast();
+    FindPrevUserEntry();
+  }
+  void Seek(std::string_view key, int64_t ts) override {
+    Reset(kForward);
+    iter_->Seek(SeekKey(key, ts, kMaxSequenceNumber));
+    FindNextUserEntry();
+  }
+  void SeekForPrev(std::string_view key, int64_t ts) override {
+    Reset(kReverse);
+    // Position at the first entry of the smallest record id > (key, ts),
+    // then step back.
+    std::string succ_key(key);
+    int64_t succ_ts;
+    if (ts < std::numeric_limits<int64_t>::max()) {
+      succ_ts = ts + 1;
+    } else {
+      succ_key.push_back('\0');
+      succ_ts = std::numeric_limits<int64_t>::min();
+    }
+    iter_->Seek(SeekKey(succ_key, succ_ts, kMaxSequenceNumber));
+    if (iter_->Valid()) {
+      iter_->Prev();
+    } else if (iter_->status().ok()) {
+      iter_->SeekToLast();
+    }
+    FindPrevUserEntry();
+  }
+
+  void Next() override {
+    if (direction_ == kReverse) {
+      // Move the internal iterator onto the current record's entries.
+      direction_ = kForward;
+      std::string id = saved_id_;
+      iter_->Seek(SeekKey(std::string_view(id).substr(0, id.size() - 8),
+                          DecodeOrderedInt64(id.data() + id.size() - 8), kMaxSequenceNumber));
+      SkipRecord(id);
+    } else {
+      std::string id(ExtractRecordId(iter_->key()));
+      SkipRecord(id);
+    }
+    FindNextUserEntry();
+  }
+
+  void Prev() override {
+    if (direction_ == kForward) {
+      // Step back over the current record's newer (invisible) entries.
+      std::string id(ExtractRecordId(iter_->key()));
+      direction_ = kReverse;
+      while (iter_->Valid() && ExtractRecordId(iter_->key()) == id) iter_->Prev();
+    }
+    FindPrevUserEntry();
+  }
+
+ private:
+  enum Direction { kForward, kReverse };
+
+  void Reset(Direction d) {
+    direction_ = d;
+    valid_ = false;
+    status_ = Status::OK();
+  }
+
+  // Advances past every entry of record id (which starts at or after iter_).
+  void SkipRecord(const std::string& id) {
+    while (iter_->Valid() && ExtractRecordId(iter_->key()) == id) iter_->Next();
+  }
+
+  bool Live(ValueType type, std::string_view stored, std::string_view* value, int64_t* exp) {
+    if (type == kTypeDeletion) return false;
+    if (!DecodeEntryValue(type, stored, value, exp)) {
+      status_ = Status::Corruption("entry value too short for its expiry");
+      return false;
+    }
+    return *exp > now_;
+  }
+
+  void FindNextUserEntry() {
+    valid_ = false;
+    while (iter_->Valid()) {
+      ParsedInternalKey ikey;
+      if (!ParseInternalKey(iter_->key(), &ikey)) {
+        status_ = Status::Corruption("malformed internal key");
+        return;
+      }
+      if (ikey.sequence > snapshot_) {
+        iter_->Next();
+        continue;
+      }
+      if (Live(ikey.type, iter_->value(), &fwd_value_, &expire_at_)) {
+        valid_ = true;
+        return;
+      }
+      if (!status_.ok()) return;
+      SkipRecord(std::string(ExtractRecordId(iter_->key())));
+    }
+  }
+
+  void FindPrevUserEntry() {
+    valid_ = false;
+    direction_ = kReverse;
+    while (iter_->Valid()) {
+      std::string id(ExtractRecordId(iter_->key()));
+      bool have = false;
+      ValueType type = kTypeDeletion;
+      // Walking back, a record's entries come oldest first: the last one
+      // seen with seq ≤ snapshot is the visible version.
+      while (iter_->Valid() && ExtractRecordId(iter_->key()) == id) {
+        ParsedInternalKey ikey;
+        if (!ParseInternalKey(iter_->key(), &ikey)) {
+          status_ = Status::Corruption("malformed internal key");
+          return;
+        }
+        if (ikey.sequence <= snapshot_) {
+          have = true;
+          type = ikey.type;
+          saved_value_.assign(iter_->value());
+        }
+        iter_->Prev();
+      }
+      if (!iter_->status().ok()) return;
+      std::string_view v;
+      if (have && Live(type, saved_value_, &v, &expire_at_)) {
+        saved_value_ = std::string(v);
+        saved_id_ = std::move(id);
+        valid_ = true;
+        return;
+      }
+      if (!status_.ok()) return;
+    }
+  }
+
+  std::unique_ptr<Iterator> iter_;
+  const SequenceNumber snapshot_;
+  const int64_t now_;
+  Direction direction_ = kForward;
+  bool valid_ = false;
+  Status status_;
+  std::string_view fwd_value_;
+  std::string saved_id_;     // reverse: user_key | ts of the current record
+  std::string saved_value_;  // reverse: its value
+  int64_t expire_at_ = kNoExpiry;
+};
+
+}  // namespace
+
+std::unique_ptr<RecordIterator> NewDBIterator(std::unique_ptr<Iterator> internal,
+                                              SequenceNumber snapshot, int64_t now_micros) {
+  return std::make_unique<DBIter>(std::move(internal), snapshot, now_micros);
+}
+
+}  // namespace flowdb

@@ -1,0 +1,44 @@
+// Names of the files in a data directory:
+//
+//   LOCK               held (flock) while the DB is open
+//   CURRENT            names the live manifest ("MANIFEST-000007\n")
+//   MANIFEST-NNNNNN    log of version edits
+//   wal/NNNNNN.log     write-ahead log segments
+//   sst/NNNNNN.sst     SSTables
+//   *.tmp              files being written; removed at open
+//
+// File numbers come from one counter (VersionSet::NewFileNumber) and are
+// never reused.
+
+#ifndef FLOWDB_DB_FILENAME_H_
+#define FLOWDB_DB_FILENAME_H_
+
+#include <cstdint>
+#include <string>
+
+#include "flowdb/env.h"
+
+namespace flowdb {
+
+enum class FileType { kLock, kCurrent, kManifest, kWal, kTable, kTemp, kUnknown };
+
+std::string LockFileName(const std::string& dbname);
+std::string CurrentFileName(const std::string& dbname);
+std::string ManifestFileName(const std::string& dbname, uint64_t number);
+std::string WalDirName(const std::string& dbname);
+std::string WalFileName(const std::string& dbname, uint64_t number);
+std::string TableDirName(const std::string& dbname);
+std::string TableFileName(const std::string& dbname, uint64_t number);
+std::string TempFileName(const std::string& dbname, uint64_t number);
+
+// Parses a file name (not a path) found in the directory the type lives in.
+// Returns false if the name is not one of ours.
+bool ParseFileName(const std::string& name, uint64_t* number, FileType* type);
+
+// Writes CURRENT to point at MANIFEST-<manifest_number>: temp file, fsync,
+// rename, fsync of the directory.
+Status SetCurrentFile(Env* env, const std::string& dbname, uint64_t manifest_number);
+
+}  // namespace flowdb
+
+#endif  // FLOWDB_DB_FILENAME_H_

@@ -1,0 +1,102 @@
+#include "db/memtable.h"
+
+#include <cstring>
+
+namespace flowdb {
+
+namespace {
+
+// Decodes the length-prefixed slice at p (memtable entries are trusted).
+std::string_view GetLengthPrefixedAt(const char* p) {
+  uint32_t len;
+  const char* q = GetVarint32Ptr(p, p + kMaxVarint32Length, &len);
+  return std::string_view(q, len);
+}
+
+class MemTableIterator final : public Iterator {
+ public:
+  explicit MemTableIterator(const MemTable::Table* table) : iter_(table) {}
+
+  bool Valid() const override { return iter_.Valid(); }
+  void Seek(std::string_view target) override {
+    scratch_.clear();
+    PutLengthPrefixed(&scratch_, target);
+    iter_.Seek(scratch_.data());
+  }
+  void SeekToFirst() override { iter_.SeekToFirst(); }
+  void SeekToLast() override { iter_.SeekToLast(); }
+  void Next() override { iter_.Next(); }
+  void Prev() override { iter_.Prev(); }
+  std::string_view key() const override { return GetLengthPrefixedAt(iter_.key()); }
+  std::string_view value() const override {
+    std::string_view k = key();
+    return GetLengthPrefixedAt(k.data() + k.size());
+  }
+  Status status() const override { return Status::OK(); }
+
+ private:
+  MemTable::Table::Iterator iter_;
+  std::string scratch_;
+};
+
+}  // namespace
+
+int MemTableKeyComparator::operator()(const char* a, const char* b) const {
+  // The skiplist head holds a null key; it is never compared.
+  return InternalKeyComparator::Compare(GetLengthPrefixedAt(a), GetLengthPrefixedAt(b));
+}
+
+MemTable::MemTable(uint64_t wal_number)
+    : wal_number_(wal_number), table_(MemTableKeyComparator{}, &arena_) {}
+
+void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key, int64_t ts,
+                   std::string_view value, int64_t expire_at) {
+  size_t ikey_len = key.size() + kInternalKeySuffix;
+  size_t val_len = 0;
+  if (type == kTypeValue) val_len = value.size();
+  if (type == kTypeValueExpiring) val_len = 8 + value.size();
+  size_t total = VarintLength(ikey_len) + ikey_len + VarintLength(val_len) + val_len;
+  char* buf = arena_.Allocate(total);
+  char* p = EncodeVarint32(buf, static_cast<uint32_t>(ikey_len));
+  std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  EncodeOrderedInt64(p, ts);
+  EncodeFixed64(p + 8, PackTag(seq, type));
+  p += kInternalKeySuffix;
+  p = EncodeVarint32(p, static_cast<uint32_t>(val_len));
+  if (type == kTypeValueExpiring) {
+    EncodeFixed64(p, static_cast<uint64_t>(expire_at));
+    p += 8;
+  }
+  if (type != kTypeDeletion && !value.empty()) std::memcpy(p, value.data(), value.size());
+  table_.Insert(buf);
+  entries_.fetch_add(1, std::memory_order_relaxed);
+}
+
+bool MemTable::Get(std::string_view key, int64_t ts, SequenceNumber snapshot, ValueType* type,
+                   std::string* value, int64_t* expire_at, SequenceNumber* seq) const {
+  std::string target;
+  PutLengthPrefixed(&target, SeekKey(key, ts, snapshot));
+  Table::Iterator iter(&table_);
+  iter.Seek(target.data());
+  if (!iter.Valid()) return false;
+  std::string_view ikey = GetLengthPrefixedAt(iter.key());
+  ParsedInternalKey parsed;
+  if (!ParseInternalKey(ikey, &parsed) || parsed.user_key != key || parsed.ts != ts) return false;
+  *type = parsed.type;
+  if (seq != nullptr) *seq = parsed.sequence;
+  if (parsed.type != kTypeDeletion) {
+    std::string_view stored = GetLengthPrefixedAt(ikey.data() + ikey.size()), v;
+    int64_t exp;
+    DecodeEntryValue(parsed.type, stored, &v, &exp);
+    if (value != nullptr) value->assign(v.data(), v.size());
+    if (expire_at != nullptr) *expire_at = exp;
+  }
+  return true;
+}
+
+std::unique_ptr<Iterator> MemTable::NewIterator() const {
+  return std::make_unique<MemTableIterator>(&table_);
+}
+
+}  // namespace flowdb

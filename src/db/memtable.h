@@ -1,0 +1,73 @@
+// MemTable: the in-memory, sorted write buffer in front of the SSTables.
+//
+// Entries are internal keys (db/dbformat.h) with their entry values, kept in
+// a skiplist over arena memory:
+//   entry := varint32 internal_key_len | internal_key | varint32 value_len | value
+//
+// Thread safety: Add needs external synchronization (one writer: the group
+// commit leader, or recovery); Get, iterators and ApproximateMemoryUsage may
+// run concurrently with Add and with each other. Lifetime is shared
+// (std::shared_ptr): iterators and reads pin it.
+
+#ifndef FLOWDB_DB_MEMTABLE_H_
+#define FLOWDB_DB_MEMTABLE_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "db/dbformat.h"
+#include "db/skiplist.h"
+#include "table/iterator.h"
+#include "util/arena.h"
+
+namespace flowdb {
+
+// Orders memtable entries (length-prefixed internal keys) by
+// InternalKeyComparator.
+struct MemTableKeyComparator {
+  int operator()(const char* a, const char* b) const;
+};
+
+class MemTable {
+ public:
+  using Table = SkipList<const char*, MemTableKeyComparator>;
+
+  // wal_number: the WAL file holding this memtable's writes (0 if none).
+  explicit MemTable(uint64_t wal_number = 0);
+  MemTable(const MemTable&) = delete;
+  MemTable& operator=(const MemTable&) = delete;
+
+  // Adds one entry. For kTypeDeletion value and expire_at are ignored.
+  void Add(SequenceNumber seq, ValueType type, std::string_view key, int64_t ts,
+           std::string_view value, int64_t expire_at);
+
+  // Looks up the newest version of (key, ts) with sequence ≤ snapshot.
+  // Returns false if the memtable has none. Otherwise *type is its type and,
+  // for a value, *value / *expire_at are filled in (expiry is not checked).
+  bool Get(std::string_view key, int64_t ts, SequenceNumber snapshot, ValueType* type,
+           std::string* value, int64_t* expire_at, SequenceNumber* seq = nullptr) const;
+
+  // An iterator over internal keys; the caller keeps the memtable alive.
+  std::unique_ptr<Iterator> NewIterator() const;
+
+  size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  uint64_t NumEntries() const { return entries_.load(std::memory_order_relaxed); }
+  bool empty() const { return NumEntries() == 0; }
+  uint64_t wal_number() const { return wal_number_; }
+  // Wall-clock µs of the first Add (0 if empty): drives interval flushes.
+  int64_t first_write_micros() const { return first_write_micros_.load(std::memory_order_relaxed); }
+  void set_first_write_micros(int64_t t) { first_write_micros_.store(t, std::memory_order_relaxed); }
+
+ private:
+  const uint64_t wal_number_;
+  Arena arena_;
+  Table table_;
+  std::atomic<uint64_t> entries_{0};
+  std::atomic<int64_t> first_write_micros_{0};
+};
+
+}  // namespace flowdb
+
+#endif  // FLOWDB_DB_MEMTABLE_H_

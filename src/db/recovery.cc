@@ -1,0 +1,144 @@
+// Opening a DB: manifest recovery, WAL replay and the start of a new WAL.
+//
+// WAL files with numbers ≥ the manifest's log number hold writes that are
+// not yet in SSTables; they are replayed in number order. A torn tail of the
+// newest WAL (a crash mid-write) is cut off, since that write was never
+// acknowledged; any other damage is Corruption naming the file and offset.
+// Replayed data stays in the memtable (and its WAL files stay) unless it
+// outgrows one memtable, in which case it is written to SSTables during
+// recovery.
+
+#include <algorithm>
+
+#include "db/builder.h"
+#include "db/db_impl.h"
+#include "db/filename.h"
+#include "db/log_reader.h"
+#include "db/log_writer.h"
+#include "db/write_batch_internal.h"
+
+namespace flowdb {
+
+Status DBImpl::Recover() {
+  bool exists = false;
+  FLOWDB_RETURN_IF_ERROR(versions_->Recover(&exists));
+  if (exists && options_.error_if_exists) {
+    return Status::InvalidArgument("database already exists", dbname_);
+  }
+  if (!exists) {
+    if (!options_.create_if_missing) {
+      return Status::InvalidArgument("database does not exist", dbname_);
+    }
+    std::vector<std::string> tables;
+    if (env_->GetChildren(TableDirName(dbname_), &tables).ok()) {
+      for (const auto& name : tables) {
+        uint64_t number;
+        FileType type;
+        if (ParseFileName(name, &number, &type) && type == FileType::kTable) {
+          return Status::Corruption("CURRENT is missing but SSTables exist", dbname_);
+        }
+      }
+    }
+  }
+
+  // The WAL files to replay, oldest first.
+  std::vector<uint64_t> wals;
+  if (exists) {
+    std::vector<std::string> names;
+    FLOWDB_RETURN_IF_ERROR(env_->GetChildren(WalDirName(dbname_), &names));
+    for (const auto& name : names) {
+      uint64_t number;
+      FileType type;
+      if (ParseFileName(name, &number, &type) && type == FileType::kWal) {
+        versions_->MarkFileNumberUsed(number);
+        if (number >= versions_->log_number()) wals.push_back(number);
+      }
+    }
+    std::sort(wals.begin(), wals.end());
+  }
+
+  std::shared_ptr<MemTable> mem;
+  VersionEdit edit;
+  bool flushed = false;
+  SequenceNumber max_seq = versions_->last_sequence();
+  for (size_t i = 0; i < wals.size(); i++) {
+    FLOWDB_RETURN_IF_ERROR(
+        ReplayWal(wals[i], i + 1 == wals.size(), &mem, &edit, &flushed, &max_seq));
+  }
+  versions_->SetLastSequence(max_seq);
+  if (flushed && mem != nullptr && !mem->empty()) {
+    FLOWDB_RETURN_IF_ERROR(FlushDuringRecovery(mem.get(), &edit));
+    mem.reset();
+  }
+  if (mem != nullptr && mem->empty()) mem.reset();
+
+  // New writes go to a fresh WAL.
+  uint64_t wal_number = versions_->NewFileNumber();
+  std::unique_ptr<WritableFile> file;
+  FLOWDB_RETURN_IF_ERROR(env_->NewWritableFile(WalFileName(dbname_, wal_number), &file));
+  FLOWDB_RETURN_IF_ERROR(env_->SyncDir(WalDirName(dbname_)));
+  wal_ = std::make_unique<log::Writer>(file.get(), log::LogKind::kWal, /*new_file=*/true);
+  wal_file_ = std::move(file);
+  if (mem == nullptr) mem = std::make_shared<MemTable>(wal_number);
+  edit.SetLogNumber(mem->wal_number());
+  mem_ = std::move(mem);
+
+  FLOWDB_RETURN_IF_ERROR(versions_->WriteSnapshotManifest());
+  FLOWDB_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
+  RemoveObsoleteFiles();
+  return Status::OK();
+}
+
+Status DBImpl::ReplayWal(uint64_t number, bool is_last, std::shared_ptr<MemTable>* mem,
+                         VersionEdit* edit, bool* flushed, SequenceNumber* max_seq) {
+  std::string fname = WalFileName(dbname_, number);
+  std::string shown = "wal/" + fname.substr(WalDirName(dbname_).size() + 1);
+  std::unique_ptr<SequentialFile> file;
+  FLOWDB_RETURN_IF_ERROR(env_->NewSequentialFile(fname, &file));
+  log::Reader reader(file.get(), shown, log::LogKind::kWal, is_last);
+  std::string_view record;
+  std::string scratch;
+  WriteBatch batch;
+  while (reader.ReadRecord(&record, &scratch)) {
+    Status s = WriteBatchInternal::SetContents(&batch, record);
+    if (!s.ok()) {
+      return Status::Corruption(shown, "at offset " + std::to_string(reader.LastRecordEndOffset() -
+                                                                     record.size()) +
+                                           ": malformed write batch");
+    }
+    SequenceNumber first = WriteBatchInternal::Sequence(batch);
+    if (*mem == nullptr) *mem = std::make_shared<MemTable>(number);
+    WriteBatchInternal::InsertInto(batch, mem->get());
+    *max_seq = std::max(*max_seq, first + batch.Count() - 1);
+    if ((*mem)->ApproximateMemoryUsage() >= options_.memtable_size) {
+      FLOWDB_RETURN_IF_ERROR(FlushDuringRecovery(mem->get(), edit));
+      *flushed = true;
+      *mem = std::make_shared<MemTable>(number);
+    }
+  }
+  FLOWDB_RETURN_IF_ERROR(reader.status());
+  if (reader.TornTail()) {
+    // Cut the unacknowledged tail so that this file, no longer the newest
+    // WAL once a new one is created, reads cleanly next time.
+    uint64_t keep = reader.LastRecordEndOffset();
+    file.reset();
+    if (keep == 0) return env_->RemoveFile(fname);
+    std::unique_ptr<WritableFile> w;
+    FLOWDB_RETURN_IF_ERROR(env_->NewAppendableFile(fname, &w));
+    FLOWDB_RETURN_IF_ERROR(w->Truncate(keep));
+    FLOWDB_RETURN_IF_ERROR(w->Sync());
+    FLOWDB_RETURN_IF_ERROR(w->Close());
+  }
+  return Status::OK();
+}
+
+Status DBImpl::FlushDuringRecovery(MemTable* mem, VersionEdit* edit) {
+  FileMetaData meta;
+  meta.number = versions_->NewFileNumber();
+  std::unique_ptr<Iterator> iter = mem->NewIterator();
+  FLOWDB_RETURN_IF_ERROR(BuildTable(dbname_, env_, MakeTableOptions(), iter.get(), &meta));
+  if (meta.file_size > 0) edit->AddFile(std::move(meta));
+  return Status::OK();
+}
+
+}  // namespace flowdb

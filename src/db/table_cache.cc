@@ -1,0 +1,57 @@
+#include "db/table_cache.h"
+
+#include "db/filename.h"
+
+namespace flowdb {
+
+TableCache::TableCache(std::string dbname, Env* env, BlockCache* block_cache, size_t capacity)
+    : dbname_(std::move(dbname)), env_(env), block_cache_(block_cache),
+      capacity_(capacity < 1 ? 1 : capacity) {}
+
+Status TableCache::Get(const FileMetaData& f, std::shared_ptr<Table>* table) {
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    auto it = tables_.find(f.number);
+    if (it != tables_.end()) {
+      lru_.splice(lru_.begin(), lru_, it->second.lru_pos);
+      *table = it->second.table;
+      return Status::OK();
+    }
+  }
+  // Open outside the lock: it reads the footer, index and filter.
+  std::string fname = TableFileName(dbname_, f.number);
+  std::unique_ptr<RandomAccessFile> file;
+  FLOWDB_RETURN_IF_ERROR(env_->NewRandomAccessFile(fname, &file));
+  std::unique_ptr<Table> opened;
+  Status s = Table::Open(TableReadOptions(), std::move(file), f.file_size, f.number, block_cache_,
+                         &opened);
+  if (!s.ok()) {
+    if (s.IsCorruption()) return Status::Corruption(fname, s.message());
+    return s;
+  }
+  std::shared_ptr<Table> shared(std::move(opened));
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = tables_.find(f.number);
+  if (it != tables_.end()) {  // another thread opened it meanwhile
+    *table = it->second.table;
+    return Status::OK();
+  }
+  lru_.push_front(f.number);
+  tables_[f.number] = Entry{shared, lru_.begin()};
+  while (tables_.size() > capacity_) {
+    tables_.erase(lru_.back());
+    lru_.pop_back();
+  }
+  *table = std::move(shared);
+  return Status::OK();
+}
+
+void TableCache::Evict(uint64_t number) {
+  std::lock_guard<std::mutex> l(mu_);
+  auto it = tables_.find(number);
+  if (it == tables_.end()) return;
+  lru_.erase(it->second.lru_pos);
+  tables_.erase(it);
+}
+
+}  // namespace flowdb

@@ -1,0 +1,92 @@
+// Version: an immutable set of live SSTables. VersionSet: the current
+// Version plus the persistent counters (next file number, last sequence, WAL
+// log number), kept durable in the manifest.
+//
+// Thread safety: VersionSet methods are thread-safe. LogAndApply calls are
+// serialized internally; current() may be called from any thread and the
+// returned Version stays valid as long as the caller holds it.
+
+#ifndef FLOWDB_DB_VERSION_SET_H_
+#define FLOWDB_DB_VERSION_SET_H_
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "db/version_edit.h"
+#include "flowdb/env.h"
+
+namespace flowdb {
+
+namespace log {
+class Writer;
+}
+
+class Version {
+ public:
+  // Live files, newest first (max_seq descending).
+  const std::vector<std::shared_ptr<const FileMetaData>>& files() const { return files_; }
+  uint64_t TotalFileSize() const;
+
+ private:
+  friend class VersionSet;
+  std::vector<std::shared_ptr<const FileMetaData>> files_;
+};
+
+class VersionSet {
+ public:
+  VersionSet(std::string dbname, Env* env);
+  ~VersionSet();
+  VersionSet(const VersionSet&) = delete;
+  VersionSet& operator=(const VersionSet&) = delete;
+
+  // Reads CURRENT and replays the manifest it names. *exists is false (and
+  // the status OK) when there is no CURRENT: the directory holds no DB.
+  Status Recover(bool* exists);
+
+  // Starts a fresh manifest holding a snapshot of the current state and
+  // points CURRENT at it (used at open, after Recover or for a new DB).
+  Status WriteSnapshotManifest();
+
+  // Applies edit to the current version, appends it to the manifest, syncs,
+  // then installs the new version. Fills in next file number and last
+  // sequence. On error the current version is unchanged.
+  Status LogAndApply(VersionEdit* edit);
+
+  std::shared_ptr<const Version> current() const;
+
+  uint64_t NewFileNumber() { return next_file_number_.fetch_add(1); }
+  // Makes sure numbers up to n are never handed out (WAL files found at recovery).
+  void MarkFileNumberUsed(uint64_t n);
+  uint64_t log_number() const { return log_number_.load(); }
+  SequenceNumber last_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
+  // REQUIRES: s >= last_sequence()
+  void SetLastSequence(SequenceNumber s) { last_sequence_.store(s, std::memory_order_release); }
+  uint64_t manifest_number() const { return manifest_number_; }
+
+  static const char* ComparatorName() { return "flowdb.InternalKeyComparator.v1"; }
+
+ private:
+  Status Apply(const VersionEdit& edit, Version* v) const;
+  void SnapshotEdit(VersionEdit* edit) const;
+
+  const std::string dbname_;
+  Env* const env_;
+
+  mutable std::mutex mu_;  // guards current_ and the manifest writer
+  std::shared_ptr<const Version> current_;
+  std::unique_ptr<WritableFile> manifest_file_;
+  std::unique_ptr<log::Writer> manifest_log_;
+  uint64_t manifest_number_ = 0;
+  uint64_t manifest_size_ = 0;
+
+  std::atomic<uint64_t> next_file_number_{2};
+  std::atomic<uint64_t> log_number_{0};
+  std::atomic<SequenceNumber> last_sequence_{0};
+};
+
+}  // namespace flowdb
+
+#endif  // FLOWDB_DB_VERSION_SET_H_

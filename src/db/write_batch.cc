@@ -1,0 +1,134 @@
+// WriteBatch representation (all integers little-endian):
+//
+//   batch   := sequence: fixed64 | count: fixed32 | entry{count}
+//   entry   := kTypeValue         key ts value
+//            | kTypeValueExpiring key ts expire_at value
+//            | kTypeDeletion      key ts
+//   key     := varint32 length | bytes          (length ≤ kMaxKeySize)
+//   ts      := fixed64 (two's complement int64)
+//   expire_at := fixed64 (two's complement int64, µs since the epoch)
+//   value   := varint32 length | bytes          (length ≤ kMaxValueSize)
+//
+// The same bytes are the WAL record payload, and the JS layer encodes
+// batches in this format (lib/encoding.cjs), so Parse below is the single
+// validator of untrusted batches.
+
+#include "flowdb/write_batch.h"
+
+#include "db/memtable.h"
+#include "db/write_batch_internal.h"
+
+namespace flowdb {
+
+namespace {
+
+// Decodes one entry from *input. Returns false if malformed.
+bool ParseEntry(std::string_view* input, ValueType* type, std::string_view* key, int64_t* ts,
+                std::string_view* value, int64_t* expire_at) {
+  if (input->empty()) return false;
+  uint8_t t = static_cast<uint8_t>((*input)[0]);
+  if (!IsValidValueType(t)) return false;
+  input->remove_prefix(1);
+  *type = static_cast<ValueType>(t);
+  uint64_t u;
+  if (!GetLengthPrefixed(input, key) || key->size() > WriteBatch::kMaxKeySize) return false;
+  if (!GetFixed64(input, &u)) return false;
+  *ts = static_cast<int64_t>(u);
+  *expire_at = kNoExpiry;
+  *value = {};
+  if (t == kTypeValueExpiring) {
+    if (!GetFixed64(input, &u)) return false;
+    *expire_at = static_cast<int64_t>(u);
+  }
+  if (t != kTypeDeletion) {
+    if (!GetLengthPrefixed(input, value) || value->size() > WriteBatch::kMaxValueSize) return false;
+  }
+  return true;
+}
+
+// Calls fn(type, key, ts, value, expire_at) for each entry; checks that the
+// entry count matches the header and that nothing trails.
+template <typename Fn>
+bool Parse(std::string_view rep, Fn&& fn) {
+  if (rep.size() < WriteBatchInternal::kHeader) return false;
+  uint32_t count = DecodeFixed32(rep.data() + 8);
+  std::string_view input = rep.substr(WriteBatchInternal::kHeader);
+  uint32_t found = 0;
+  while (!input.empty()) {
+    ValueType type;
+    std::string_view key, value;
+    int64_t ts, expire_at;
+    if (!ParseEntry(&input, &type, &key, &ts, &value, &expire_at)) return false;
+    fn(type, key, ts, value, expire_at);
+    found++;
+  }
+  return found == count;
+}
+
+}  // namespace
+
+WriteBatch::WriteBatch() { Clear(); }
+
+void WriteBatch::Clear() { rep_.assign(WriteBatchInternal::kHeader, '\0'); }
+
+uint32_t WriteBatch::Count() const { return DecodeFixed32(rep_.data() + 8); }
+
+void WriteBatch::Put(std::string_view key, int64_t ts, std::string_view value,
+                     int64_t expire_at) {
+  WriteBatchInternal::SetCount(this, Count() + 1);
+  bool expiring = expire_at != kNoExpiry;
+  rep_.push_back(static_cast<char>(expiring ? kTypeValueExpiring : kTypeValue));
+  PutLengthPrefixed(&rep_, key);
+  PutFixed64(&rep_, static_cast<uint64_t>(ts));
+  if (expiring) PutFixed64(&rep_, static_cast<uint64_t>(expire_at));
+  PutLengthPrefixed(&rep_, value);
+}
+
+void WriteBatch::Delete(std::string_view key, int64_t ts) {
+  WriteBatchInternal::SetCount(this, Count() + 1);
+  rep_.push_back(static_cast<char>(kTypeDeletion));
+  PutLengthPrefixed(&rep_, key);
+  PutFixed64(&rep_, static_cast<uint64_t>(ts));
+}
+
+Status WriteBatch::Iterate(Handler* handler) const {
+  bool ok = Parse(rep_, [handler](ValueType type, std::string_view key, int64_t ts,
+                                  std::string_view value, int64_t expire_at) {
+    if (type == kTypeDeletion) {
+      handler->Delete(key, ts);
+    } else {
+      handler->Put(key, ts, value, expire_at);
+    }
+  });
+  return ok ? Status::OK() : Status::Corruption("malformed write batch");
+}
+
+Status WriteBatch::FromRep(std::string rep, WriteBatch* batch) {
+  bool ok = Parse(rep, [](ValueType, std::string_view, int64_t, std::string_view, int64_t) {});
+  if (!ok) return Status::InvalidArgument("malformed write batch");
+  batch->rep_ = std::move(rep);
+  return Status::OK();
+}
+
+Status WriteBatchInternal::SetContents(WriteBatch* b, std::string_view rep) {
+  bool ok = Parse(rep, [](ValueType, std::string_view, int64_t, std::string_view, int64_t) {});
+  if (!ok) return Status::Corruption("malformed write batch");
+  b->rep_.assign(rep.data(), rep.size());
+  return Status::OK();
+}
+
+void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch& src) {
+  SetCount(dst, dst->Count() + src.Count());
+  dst->rep_.append(src.rep_.data() + kHeader, src.rep_.size() - kHeader);
+}
+
+void WriteBatchInternal::InsertInto(const WriteBatch& b, MemTable* mem) {
+  SequenceNumber seq = Sequence(b);
+  bool ok = Parse(b.rep_, [&](ValueType type, std::string_view key, int64_t ts,
+                              std::string_view value, int64_t expire_at) {
+    mem->Add(seq++, type, key, ts, value, expire_at);
+  });
+  (void)ok;  // validated when the batch was built
+}
+
+}  // namespace flowdb

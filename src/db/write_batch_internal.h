@@ -1,0 +1,34 @@
+// Engine-only operations on a WriteBatch that are not part of its public API.
+
+#ifndef FLOWDB_DB_WRITE_BATCH_INTERNAL_H_
+#define FLOWDB_DB_WRITE_BATCH_INTERNAL_H_
+
+#include "db/dbformat.h"
+#include "flowdb/write_batch.h"
+
+namespace flowdb {
+
+class MemTable;
+
+class WriteBatchInternal {
+ public:
+  // Size of the batch header (sequence fixed64 + count fixed32).
+  static constexpr size_t kHeader = 12;
+
+  static SequenceNumber Sequence(const WriteBatch& b) { return DecodeFixed64(b.rep_.data()); }
+  static void SetSequence(WriteBatch* b, SequenceNumber seq) { EncodeFixed64(b->rep_.data(), seq); }
+  static void SetCount(WriteBatch* b, uint32_t n) { EncodeFixed32(b->rep_.data() + 8, n); }
+  static std::string_view Contents(const WriteBatch& b) { return b.rep_; }
+  // Adopts rep (a WAL record payload) after validating it, like FromRep, but
+  // with Corruption instead of InvalidArgument on a malformed input.
+  static Status SetContents(WriteBatch* b, std::string_view rep);
+  // Appends the entries of src to dst (group commit).
+  static void Append(WriteBatch* dst, const WriteBatch& src);
+  // Inserts every entry into mem with consecutive sequence numbers starting
+  // at Sequence(b). REQUIRES: b was validated (built by the API or FromRep).
+  static void InsertInto(const WriteBatch& b, MemTable* mem);
+};
+
+}  // namespace flowdb
+
+#endif  // FLOWDB_DB_WRITE_BATCH_INTERNAL_H_

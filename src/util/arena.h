@@ -1,0 +1,55 @@
+// Arena: bump allocation for memtable entries; everything is freed at once
+// when the arena is destroyed.
+//
+// Thread safety: Allocate needs external synchronization (the memtable's
+// single writer). MemoryUsage may be read from any thread.
+
+#ifndef FLOWDB_UTIL_ARENA_H_
+#define FLOWDB_UTIL_ARENA_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace flowdb {
+
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  // Returns bytes of uninitialized memory aligned for any scalar type.
+  // REQUIRES: bytes > 0
+  char* Allocate(size_t bytes);
+
+  // Bytes reserved from the system, including unused block tails.
+  size_t MemoryUsage() const { return memory_usage_.load(std::memory_order_relaxed); }
+
+ private:
+  static constexpr size_t kBlockSize = 64 * 1024;
+  char* AllocateNewBlock(size_t bytes);
+
+  char* ptr_ = nullptr;
+  size_t remaining_ = 0;
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::atomic<size_t> memory_usage_{0};
+};
+
+inline char* Arena::Allocate(size_t bytes) {
+  constexpr size_t kAlign = alignof(std::max_align_t) > 8 ? 8 : alignof(std::max_align_t);
+  size_t pad = (kAlign - (reinterpret_cast<uintptr_t>(ptr_) & (kAlign - 1))) & (kAlign - 1);
+  if (bytes + pad <= remaining_) {
+    char* result = ptr_ + pad;
+    ptr_ += bytes + pad;
+    remaining_ -= bytes + pad;
+    return result;
+  }
+  return AllocateNewBlock(bytes);
+}
+
+}  // namespace flowdb
+
+#endif  // FLOWDB_UTIL_ARENA_H_
