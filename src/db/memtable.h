@@ -52,7 +52,8 @@ class MemTable {
   // An iterator over internal keys; the caller keeps the memtable alive.
   std::unique_ptr<Iterator> NewIterator() const;
 
-  size_t ApproximateMemoryUsage() const { return arena_.MemoryUsage(); }
+  // Bytes of entries and index nodes; the flush threshold compares this.
+  size_t ApproximateMemoryUsage() const { return arena_.AllocatedBytes(); }
   uint64_t NumEntries() const { return entries_.load(std::memory_order_relaxed); }
   bool empty() const { return NumEntries() == 0; }
   uint64_t wal_number() const { return wal_number_; }

@@ -102,8 +102,8 @@ Status DBImpl::ReplayWal(uint64_t number, bool is_last, std::shared_ptr<MemTable
   while (reader.ReadRecord(&record, &scratch)) {
     Status s = WriteBatchInternal::SetContents(&batch, record);
     if (!s.ok()) {
-      return Status::Corruption(shown, "at offset " + std::to_string(reader.LastRecordEndOffset() -
-                                                                     record.size()) +
+      uint64_t offset = reader.LastRecordEndOffset() - record.size() - log::kRecordHeaderSize;
+      return Status::Corruption(shown, "at offset " + std::to_string(offset) +
                                            ": malformed write batch");
     }
     SequenceNumber first = WriteBatchInternal::Sequence(batch);

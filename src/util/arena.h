@@ -27,6 +27,8 @@ class Arena {
 
   // Bytes reserved from the system, including unused block tails.
   size_t MemoryUsage() const { return memory_usage_.load(std::memory_order_relaxed); }
+  // Bytes handed out by Allocate (what the contents occupy).
+  size_t AllocatedBytes() const { return allocated_.load(std::memory_order_relaxed); }
 
  private:
   static constexpr size_t kBlockSize = 64 * 1024;
@@ -36,10 +38,12 @@ class Arena {
   size_t remaining_ = 0;
   std::vector<std::unique_ptr<char[]>> blocks_;
   std::atomic<size_t> memory_usage_{0};
+  std::atomic<size_t> allocated_{0};
 };
 
 inline char* Arena::Allocate(size_t bytes) {
   constexpr size_t kAlign = alignof(std::max_align_t) > 8 ? 8 : alignof(std::max_align_t);
+  allocated_.store(allocated_.load(std::memory_order_relaxed) + bytes, std::memory_order_relaxed);
   size_t pad = (kAlign - (reinterpret_cast<uintptr_t>(ptr_) & (kAlign - 1))) & (kAlign - 1);
   if (bytes + pad <= remaining_) {
     char* result = ptr_ + pad;

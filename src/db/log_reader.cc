@@ -1,0 +1,272 @@
+#include "db/log_reader.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "util/coding.h"
+#include "util/crc32c.h"
+
+namespace flowdb::log {
+
+namespace {
+
+// Bytes asked of the file per read while records fit in the buffer.
+constexpr size_t kBlockSize = 64 * 1024;
+
+std::string KindName(uint32_t kind) {
+  switch (kind) {
+    case static_cast<uint32_t>(LogKind::kWal): return "1 (WAL)";
+    case static_cast<uint32_t>(LogKind::kManifest): return "2 (MANIFEST)";
+    default: return std::to_string(kind);
+  }
+}
+
+}  // namespace
+
+Reader::Reader(SequentialFile* file, std::string file_name, LogKind kind, bool is_last_file,
+               bool skip_corrupted)
+    : file_(file),
+      file_name_(std::move(file_name)),
+      kind_(kind),
+      is_last_file_(is_last_file),
+      skip_corrupted_(skip_corrupted),
+      backing_(new char[kBlockSize]) {}
+
+bool Reader::ReadRecord(std::string_view* record, std::string* scratch) {
+  *record = {};
+  if (done_) return false;
+  if (!header_read_ && !ReadFileHeader(scratch)) {
+    done_ = true;
+    return false;
+  }
+  while (true) {
+    Physical r;
+    if (pending_.has_value()) {
+      r = *pending_;
+      pending_.reset();
+    } else {
+      r = ReadPhysicalRecord(scratch);
+    }
+    bool go_on = false;
+    switch (r.outcome) {
+      case Outcome::kRecord:
+        last_record_end_ = r.end;
+        *record = r.payload;
+        return true;
+      case Outcome::kEof:
+      case Outcome::kIOError:
+        break;
+      case Outcome::kTruncated:
+        go_on = HandleBadRecord(r, /*valid_record_follows=*/false, "truncated record");
+        break;
+      case Outcome::kBadLength: {
+        // The next record cannot be located: skipping drops the rest.
+        if (skip_corrupted_ && !is_last_file_) {
+          bool all_zero;
+          Status s = ConsumeToEnd(&all_zero);
+          if (!s.ok()) {
+            status_ = std::move(s);
+            break;
+          }
+          r.end = offset_;
+        }
+        go_on = HandleBadRecord(r, /*valid_record_follows=*/false,
+                                "record length " + std::to_string(r.length) + " exceeds limit");
+        break;
+      }
+      case Outcome::kBadChecksum: {
+        Physical next = ReadPhysicalRecord(scratch);
+        if (next.outcome == Outcome::kIOError) break;
+        go_on = HandleBadRecord(r, next.outcome == Outcome::kRecord, "checksum mismatch");
+        if (go_on) pending_ = next;
+        break;
+      }
+    }
+    if (!go_on) {
+      done_ = true;
+      return false;
+    }
+  }
+}
+
+bool Reader::ReadFileHeader(std::string* scratch) {
+  header_read_ = true;
+  std::string_view h;
+  Status s = Consume(kFileHeaderSize, scratch, &h);
+  if (!s.ok()) {
+    status_ = std::move(s);
+    return false;
+  }
+  if (h.empty()) return false;  // a log created but never written
+  if (h.size() < kFileHeaderSize) {
+    if (is_last_file_) {
+      torn_tail_ = true;
+    } else {
+      ReportCorruption(0, "truncated file header");
+    }
+    return false;
+  }
+  const uint64_t magic = DecodeFixed64(h.data());
+  const uint32_t version = DecodeFixed32(h.data() + 8);
+  const uint32_t kind = DecodeFixed32(h.data() + 12);
+  if (magic != kLogMagic) {
+    if (is_last_file_ && magic == 0 && version == 0 && kind == 0) {
+      // Space allocated by the file system but never written.
+      bool rest_zero = false;
+      s = ConsumeToEnd(&rest_zero);
+      if (!s.ok()) {
+        status_ = std::move(s);
+        return false;
+      }
+      if (rest_zero) {
+        torn_tail_ = true;
+        return false;
+      }
+    }
+    ReportCorruption(0, "bad magic number: not a FlowDB log file");
+    return false;
+  }
+  if (version != kLogFormatVersion) {
+    ReportCorruption(0, "unsupported log format version " + std::to_string(version));
+    return false;
+  }
+  if (kind != static_cast<uint32_t>(kind_)) {
+    ReportCorruption(0, "log kind " + KindName(kind) + ", expected " +
+                            KindName(static_cast<uint32_t>(kind_)));
+    return false;
+  }
+  last_record_end_ = kFileHeaderSize;
+  return true;
+}
+
+Reader::Physical Reader::ReadPhysicalRecord(std::string* scratch) {
+  Physical r;
+  r.start = offset_;
+  std::string_view header;
+  Status s = Consume(kRecordHeaderSize, scratch, &header);
+  if (!s.ok()) {
+    status_ = std::move(s);
+    r.outcome = Outcome::kIOError;
+    return r;
+  }
+  r.end = offset_;
+  if (header.empty()) {
+    r.outcome = Outcome::kEof;
+    return r;
+  }
+  if (header.size() < kRecordHeaderSize) {
+    r.outcome = Outcome::kTruncated;
+    return r;
+  }
+  // Decoded before the payload is consumed, which may move the buffer.
+  char length_bytes[4];
+  std::memcpy(length_bytes, header.data(), 4);
+  r.length = DecodeFixed32(length_bytes);
+  const uint32_t expected_crc = crc32c::Unmask(DecodeFixed32(header.data() + 4));
+  if (r.length > kMaxRecordPayload) {
+    r.outcome = Outcome::kBadLength;
+    return r;
+  }
+  std::string_view payload;
+  s = Consume(r.length, scratch, &payload);
+  r.end = offset_;
+  if (!s.ok()) {
+    status_ = std::move(s);
+    r.outcome = Outcome::kIOError;
+    return r;
+  }
+  if (payload.size() < r.length) {
+    r.outcome = Outcome::kTruncated;
+    return r;
+  }
+  uint32_t crc = crc32c::Extend(crc32c::Value(length_bytes, 4), payload.data(), payload.size());
+  if (crc != expected_crc) {
+    r.outcome = Outcome::kBadChecksum;
+    return r;
+  }
+  r.outcome = Outcome::kRecord;
+  r.payload = payload;
+  return r;
+}
+
+bool Reader::HandleBadRecord(const Physical& r, bool valid_record_follows,
+                             const std::string& what) {
+  if (is_last_file_ && !valid_record_follows) {
+    torn_tail_ = true;
+    return false;
+  }
+  if (!skip_corrupted_) {
+    ReportCorruption(r.start, what);
+    return false;
+  }
+  dropped_records_++;
+  dropped_bytes_ += r.end - r.start;
+  return true;
+}
+
+Status Reader::Consume(size_t n, std::string* scratch, std::string_view* out) {
+  *out = {};
+  if (buffer_.size() < n && !eof_) {
+    const size_t have = buffer_.size();
+    if (n <= kBlockSize) {
+      // Keep the unconsumed bytes and refill the rest of the block.
+      if (have > 0) std::memmove(backing_.get(), buffer_.data(), have);
+      buffer_ = std::string_view(backing_.get(), have);
+      char* dst = backing_.get() + have;
+      std::string_view got;
+      FLOWDB_RETURN_IF_ERROR(file_->Read(kBlockSize - have, &got, dst));
+      if (got.size() > 0 && got.data() != dst) std::memmove(dst, got.data(), got.size());
+      eof_ = got.size() < kBlockSize - have;
+      buffer_ = std::string_view(backing_.get(), have + got.size());
+    } else {
+      // Larger than the buffer: gather in scratch, growing it only as bytes
+      // arrive, so a corrupt length cannot make it allocate more than the
+      // file holds.
+      scratch->assign(buffer_);
+      buffer_ = {};
+      offset_ += have;
+      size_t got_total = have;
+      while (got_total < n && !eof_) {
+        size_t chunk = std::min(n - got_total, std::max(kBlockSize, got_total));
+        scratch->resize(got_total + chunk);
+        char* dst = scratch->data() + got_total;
+        std::string_view got;
+        Status s = file_->Read(chunk, &got, dst);
+        if (!s.ok()) {
+          scratch->resize(got_total);
+          return s;
+        }
+        if (got.size() > 0 && got.data() != dst) std::memmove(dst, got.data(), got.size());
+        got_total += got.size();
+        offset_ += got.size();
+        eof_ = got.size() < chunk;
+      }
+      scratch->resize(got_total);
+      *out = *scratch;
+      return Status::OK();
+    }
+  }
+  const size_t take = std::min(n, buffer_.size());
+  *out = buffer_.substr(0, take);
+  buffer_.remove_prefix(take);
+  offset_ += take;
+  return Status::OK();
+}
+
+Status Reader::ConsumeToEnd(bool* all_zero) {
+  *all_zero = true;
+  while (true) {
+    std::string_view chunk;
+    FLOWDB_RETURN_IF_ERROR(Consume(kBlockSize, nullptr, &chunk));
+    if (*all_zero) {
+      *all_zero = std::all_of(chunk.begin(), chunk.end(), [](char c) { return c == 0; });
+    }
+    if (chunk.size() < kBlockSize) return Status::OK();
+  }
+}
+
+void Reader::ReportCorruption(uint64_t offset, std::string_view what) {
+  status_ = Status::Corruption(file_name_ + " at offset " + std::to_string(offset), what);
+}
+
+}  // namespace flowdb::log

@@ -1,0 +1,145 @@
+// log::Reader reads back the records of one WAL or MANIFEST file (format:
+// log_format.h), telling a torn tail left by a crash from real corruption.
+//
+// Thread safety: a Reader is used by one thread at a time.
+//
+// Outcomes, for a file read to its end with ReadRecord:
+//  - Clean end: the file ends exactly after a record (or after the header, or
+//    is 0 bytes long: a log created but never written) → ReadRecord returns
+//    false, status() OK, TornTail() false.
+//  - Torn tail, only when is_last_file: reading stops at a record R that
+//    cannot be trusted and after which nothing valid can be shown to follow:
+//      * R's header or payload runs past the end of the file, or
+//      * R's length exceeds kMaxRecordPayload (the next record cannot be
+//        located), or
+//      * R's checksum does not match and the record that would start right
+//        after R (at R's offset + 8 + R's length) is not a valid record:
+//        past or at the end of the file, truncated, zero-filled or failing
+//        its own checksum.
+//    Also a file header cut short, or a header that is all zero bytes with
+//    only zero bytes after it (preallocated space). ReadRecord then returns
+//    false, status() OK, TornTail() true, and LastRecordEndOffset() is where
+//    to truncate the file (the end of the last good record, 16 after the
+//    header, or 0 when the header itself is torn).
+//  - Corruption: a checksum mismatch at R followed by a valid record where
+//    R's length says the next one starts (a bad record in the middle), or
+//    any bad record in a file that is not the last → ReadRecord returns
+//    false and status() is Corruption naming the file and R's offset, e.g.
+//    "wal/000004.log at offset 96: checksum mismatch".
+//  - A bad file header (magic, version, or a kind other than the expected
+//    one) is Corruption naming the file, except for the torn cases above.
+//  - An I/O error of the file is returned as is by status().
+//
+// With skip_corrupted, a bad record that would be Corruption is skipped
+// instead: reading resumes right after it (at R's offset + 8 + R's length;
+// for a length over the limit or a record cut off by the end of file, at the
+// end of the file), and DroppedRecords()/DroppedBytes() count what was
+// skipped. A torn tail of the last file is still reported by TornTail() and
+// not counted as dropped. The file header is never skipped.
+//
+// A limit of the format: a corrupted length field that points past the end of
+// the last file looks exactly like a torn write and is read as a torn tail.
+
+#ifndef FLOWDB_DB_LOG_READER_H_
+#define FLOWDB_DB_LOG_READER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "db/log_format.h"
+#include "flowdb/env.h"
+#include "flowdb/status.h"
+
+namespace flowdb::log {
+
+class Reader {
+ public:
+  // Reads file, a log of the given kind, from its start. file_name is used
+  // in error messages only. is_last_file says whether file is the newest log
+  // of its sequence, the only one that may end in a torn write.
+  // REQUIRES: file stays alive while this Reader is in use.
+  Reader(SequentialFile* file, std::string file_name, LogKind kind, bool is_last_file,
+         bool skip_corrupted = false);
+
+  Reader(const Reader&) = delete;
+  Reader& operator=(const Reader&) = delete;
+
+  // Reads the next record into *record and returns true, or returns false at
+  // the end of the log or on an error (then see status() and TornTail()).
+  // *record stays valid until the next call or the Reader's destruction, and
+  // may point into *scratch.
+  bool ReadRecord(std::string_view* record, std::string* scratch);
+
+  // OK, or the Corruption or I/O error that stopped reading.
+  Status status() const { return status_; }
+  // True if reading stopped at a torn tail (see above).
+  bool TornTail() const { return torn_tail_; }
+  // The file offset just past the last record ReadRecord returned, or past
+  // the file header before the first one (0 while the header is unread or
+  // torn, or for a 0-byte file).
+  uint64_t LastRecordEndOffset() const { return last_record_end_; }
+  // Records and bytes (record headers included) skipped with skip_corrupted.
+  uint64_t DroppedRecords() const { return dropped_records_; }
+  uint64_t DroppedBytes() const { return dropped_bytes_; }
+
+ private:
+  enum class Outcome {
+    kRecord,       // a valid record
+    kEof,          // the file ends where the record would start
+    kTruncated,    // header or payload runs past the end of the file
+    kBadLength,    // length over kMaxRecordPayload
+    kBadChecksum,  // complete, but the checksum does not match
+    kIOError,      // status_ holds the error
+  };
+  // One attempt to read the record at a given offset.
+  struct Physical {
+    Outcome outcome = Outcome::kEof;
+    uint64_t start = 0;  // file offset of the record
+    uint64_t end = 0;    // file offset just past what was consumed
+    uint32_t length = 0;
+    std::string_view payload;  // kRecord only
+  };
+
+  // Reads and checks the file header; false ends the reading.
+  bool ReadFileHeader(std::string* scratch);
+  // Reads the record at the current offset.
+  Physical ReadPhysicalRecord(std::string* scratch);
+  // Deals with the untrustworthy record r: returns true to go on reading
+  // (skip mode), or false after setting the torn tail or Corruption.
+  bool HandleBadRecord(const Physical& r, bool valid_record_follows, const std::string& what);
+  // Consumes up to n bytes, fewer only at the end of the file. *out points
+  // into the read buffer or, for n beyond the buffer size, into *scratch.
+  Status Consume(size_t n, std::string* scratch, std::string_view* out);
+  // Consumes the rest of the file; *all_zero tells whether every byte was 0.
+  Status ConsumeToEnd(bool* all_zero);
+  // Sets the Corruption status for a problem at offset.
+  void ReportCorruption(uint64_t offset, std::string_view what);
+
+  SequentialFile* const file_;
+  const std::string file_name_;
+  const LogKind kind_;
+  const bool is_last_file_;
+  const bool skip_corrupted_;
+
+  const std::unique_ptr<char[]> backing_;  // the read buffer
+  std::string_view buffer_;  // read but not yet consumed; inside backing_
+  uint64_t offset_ = 0;      // file offset of the first unconsumed byte
+  bool eof_ = false;         // the file has no bytes beyond backing_
+
+  bool header_read_ = false;
+  bool done_ = false;
+  Status status_;
+  bool torn_tail_ = false;
+  uint64_t last_record_end_ = 0;
+  uint64_t dropped_records_ = 0;
+  uint64_t dropped_bytes_ = 0;
+  // A record read ahead while judging a bad one; handled next.
+  std::optional<Physical> pending_;
+};
+
+}  // namespace flowdb::log
+
+#endif  // FLOWDB_DB_LOG_READER_H_
