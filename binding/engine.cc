@@ -173,6 +173,24 @@ Napi::Value EngineWrap::Write(const Napi::CallbackInfo& info) {
   return w->Promise();
 }
 
+// A read that memory can answer (memtables, cached blocks) settles at once;
+// only a read that needs file I/O pays for the trip to a worker thread.
+static ReadOptions MemoryOnly() {
+  ReadOptions ro;
+  ro.memory_only = true;
+  return ro;
+}
+
+static Napi::Value Settled(Napi::Env env, const Status& s, Napi::Value value) {
+  auto d = Napi::Promise::Deferred::New(env);
+  if (s.ok() || s.IsNotFound()) {
+    d.Resolve(value);
+  } else {
+    d.Reject(MakeError(env, s));
+  }
+  return d.Promise();
+}
+
 Napi::Value EngineWrap::Get(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
@@ -181,6 +199,9 @@ Napi::Value EngineWrap::Get(const Napi::CallbackInfo& info) {
   if (!ToKey(env, info[0], "key", &key) || !ToInt64(env, info[1], "ts", &ts)) {
     return env.Undefined();
   }
+  thread_local std::string value;
+  Status s = handle_->db->Get(MemoryOnly(), key, ts, &value);
+  if (!s.IsBusy()) return Settled(env, s, s.ok() ? CopyToBuffer(env, value) : env.Undefined());
   auto* w = new GetWorker(env, handle_, std::move(key), ts);
   w->Queue();
   return w->Promise();
@@ -206,6 +227,9 @@ Napi::Value EngineWrap::GetLatest(const Napi::CallbackInfo& info) {
   if (!CheckOpen(env)) return env.Undefined();
   std::string key;
   if (!ToKey(env, info[0], "key", &key)) return env.Undefined();
+  Record r;
+  Status s = handle_->db->GetLatest(MemoryOnly(), key, &r);
+  if (!s.IsBusy()) return Settled(env, s, s.ok() ? RecordToJs(env, r) : env.Undefined());
   auto* w = new GetLatestWorker(env, handle_, std::move(key));
   w->Queue();
   return w->Promise();

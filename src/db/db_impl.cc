@@ -101,15 +101,16 @@ void DBImpl::InstallReadState() {
   rs->mem = mem_;
   rs->imm.assign(imm_.begin(), imm_.end());
   rs->version = versions_->current();
-  read_state_ = std::move(rs);
+  read_state_.store(std::move(rs));
 }
 
 std::shared_ptr<const DBImpl::ReadState> DBImpl::GetReadState(SequenceNumber* snapshot) const {
-  std::lock_guard<std::mutex> l(mu_);
-  // last_sequence is published under mu_ after the memtable insert, so
-  // every entry with seq ≤ *snapshot is in this read state.
+  // The sequence first: every entry with seq ≤ *snapshot was inserted into a
+  // memtable before the sequence was published, and every read state
+  // installed since then still reaches that memtable or the SSTable it was
+  // flushed to.
   *snapshot = versions_->last_sequence();
-  return read_state_;
+  return read_state_.load();
 }
 
 // ---------------------------------------------------------------------------
@@ -394,7 +395,7 @@ Status DBImpl::NewInternalIterator(const ReadOptions& options, const ReadState& 
     if (f->min_seq > options.snapshot) continue;
     if (f->max_ts < options.ts_min || f->min_ts > options.ts_max) continue;
     std::shared_ptr<Table> table;
-    FLOWDB_RETURN_IF_ERROR(table_cache_->Get(*f, &table));
+    FLOWDB_RETURN_IF_ERROR(table_cache_->Get(*f, options.memory_only, &table));
     if (only_key != nullptr && !table->KeyMayMatch(*only_key)) {
       bloom_useful_.fetch_add(1, std::memory_order_relaxed);
       continue;
@@ -442,7 +443,7 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, int64_t ts,
     if (InternalKeyComparator::Compare(target, f->largest) > 0) continue;
     if (CompareRecordId(ExtractRecordId(target), ExtractRecordId(f->smallest)) < 0) continue;
     std::shared_ptr<Table> table;
-    FLOWDB_RETURN_IF_ERROR(table_cache_->Get(*f, &table));
+    FLOWDB_RETURN_IF_ERROR(table_cache_->Get(*f, options.memory_only, &table));
     if (!table->KeyMayMatch(key)) {
       bloom_useful_.fetch_add(1, std::memory_order_relaxed);
       continue;
@@ -587,11 +588,7 @@ DBStats DBImpl::GetStats() const {
   st.flushes = flushes_.load();
   st.stall_micros = stall_micros_.load();
   st.bloom_useful = bloom_useful_.load();
-  std::shared_ptr<const ReadState> rs;
-  {
-    std::lock_guard<std::mutex> l(mu_);
-    rs = read_state_;
-  }
+  std::shared_ptr<const ReadState> rs = read_state_.load();
   if (rs) {
     st.memtable_bytes = rs->mem->ApproximateMemoryUsage();
     for (const auto& m : rs->imm) st.memtable_bytes += m->ApproximateMemoryUsage();
@@ -629,7 +626,7 @@ Status DBImpl::Close() {
       if (s.ok()) s = c;
     }
     wal_file_.reset();
-    read_state_.reset();
+    read_state_.store(nullptr);
     imm_.clear();
     mem_.reset();
   }

@@ -106,7 +106,8 @@ class DBImpl final : public DB {
   std::condition_variable bg_cv_;     // background work queued / done
   std::shared_ptr<MemTable> mem_;     // written only by the leader
   std::deque<std::shared_ptr<MemTable>> imm_;  // frozen, oldest at the back
-  std::shared_ptr<const ReadState> read_state_;
+  // Replaced under mu_, read without it (see GetReadState).
+  std::atomic<std::shared_ptr<const ReadState>> read_state_;
   std::shared_ptr<WritableFile> wal_file_;
   std::unique_ptr<log::Writer> wal_;
   std::deque<Writer*> writers_;

@@ -8,7 +8,7 @@ TableCache::TableCache(std::string dbname, Env* env, BlockCache* block_cache, si
     : dbname_(std::move(dbname)), env_(env), block_cache_(block_cache),
       capacity_(capacity < 1 ? 1 : capacity) {}
 
-Status TableCache::Get(const FileMetaData& f, std::shared_ptr<Table>* table) {
+Status TableCache::Get(const FileMetaData& f, bool memory_only, std::shared_ptr<Table>* table) {
   {
     std::lock_guard<std::mutex> l(mu_);
     auto it = tables_.find(f.number);
@@ -18,6 +18,7 @@ Status TableCache::Get(const FileMetaData& f, std::shared_ptr<Table>* table) {
       return Status::OK();
     }
   }
+  if (memory_only) return Status::Busy("would block");
   // Open outside the lock: it reads the footer, index and filter.
   std::string fname = TableFileName(dbname_, f.number);
   std::unique_ptr<RandomAccessFile> file;

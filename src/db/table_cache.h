@@ -27,8 +27,9 @@ class TableCache {
   TableCache(std::string dbname, Env* env, BlockCache* block_cache, size_t capacity);
 
   // Returns the reader of file f, opening it if needed. Corruption if the
-  // file is damaged (the message names it).
-  Status Get(const FileMetaData& f, std::shared_ptr<Table>* table);
+  // file is damaged (the message names it). With memory_only, a reader that
+  // is not open yet is not opened: Busy("would block").
+  Status Get(const FileMetaData& f, bool memory_only, std::shared_ptr<Table>* table);
   // Drops the reader of a deleted file.
   void Evict(uint64_t number);
 

@@ -207,6 +207,27 @@ TEST_F(DBTest, ScanBoundsTimeRangeAndReverse) {
   }
 }
 
+TEST_F(DBTest, MemoryOnlyReadsNeverTouchFiles) {
+  Reopen();
+  ASSERT_OK(Put("k", 1, "v"));
+  ReadOptions mem_only;
+  mem_only.memory_only = true;
+  std::string v;
+  ASSERT_OK(db_->Get(mem_only, "k", 1, &v));  // memtable hit
+  ASSERT_OK(db_->Flush());
+  Reopen();  // nothing cached: the table reader is not even open
+  EXPECT_TRUE(db_->Get(mem_only, "k", 1, &v).IsBusy());
+  Record r;
+  EXPECT_TRUE(db_->GetLatest(mem_only, "k", &r).IsBusy());
+  ASSERT_OK(db_->Get(ReadOptions(), "k", 1, &v));  // loads reader and block
+  ASSERT_OK(db_->Get(mem_only, "k", 1, &v));
+  EXPECT_EQ("v", v);
+  ASSERT_OK(db_->GetLatest(mem_only, "k", &r));
+  EXPECT_EQ(1, r.ts);
+  // The bloom filter answers a miss from memory too.
+  EXPECT_TRUE(db_->Get(mem_only, "absent", 1, &v).IsNotFound());
+}
+
 TEST_F(DBTest, SecondOpenIsLocked) {
   Reopen();
   std::unique_ptr<DB> other;
