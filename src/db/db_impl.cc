@@ -211,8 +211,12 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
       s = Status::Closed();
       break;
     }
-    if (!force && mem_->ApproximateMemoryUsage() < options_.memtable_size) break;
-    if (force && mem_->empty()) break;
+    bool full = mem_->ApproximateMemoryUsage() >= options_.memtable_size;
+    if (!force && !full && !flush_requested_) break;
+    if (mem_->empty()) {
+      flush_requested_ = false;
+      break;
+    }
     if (static_cast<int>(imm_.size()) >= options_.max_frozen_memtables) {
       stalled = true;
       bg_cv_.notify_all();
@@ -221,6 +225,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
     }
     s = SwitchMemtable();
     force = false;
+    flush_requested_ = false;
     if (!s.ok()) break;
   }
   if (stalled) {
@@ -279,14 +284,19 @@ void DBImpl::BackgroundLoop() {
       next_sync = now + std::chrono::milliseconds(options_.sync_interval_ms);
       continue;
     }
-    if (options_.flush_interval_ms > 0 && !mem_->empty() && bg_error_.ok() &&
-        env_->NowMicros() - mem_->first_write_micros() >=
-            int64_t{options_.flush_interval_ms} * 1000) {
-      lock.unlock();
-      WriteInternal(nullptr).PermitUncheckedError();  // errors land in bg_error_
-      lock.lock();
+    bool flush_due = options_.flush_interval_ms > 0 && !mem_->empty() && bg_error_.ok() &&
+                     env_->NowMicros() - mem_->first_write_micros() >=
+                         int64_t{options_.flush_interval_ms} * 1000;
+    if (flush_due && writers_.empty() &&
+        static_cast<int>(imm_.size()) < options_.max_frozen_memtables) {
+      // No leader is inserting into mem_, and a new one needs mu_ first:
+      // switching here is safe.
+      Status s = SwitchMemtable();
+      flush_requested_ = false;
+      if (!s.ok() && bg_error_.ok()) bg_error_ = s;
       continue;
     }
+    if (flush_due && !writers_.empty()) flush_requested_ = true;  // the next leader switches
     auto deadline = now + std::chrono::milliseconds(250);
     if (options_.sync_mode == SyncMode::kInterval) deadline = std::min(deadline, next_sync);
     bg_cv_.wait_until(lock, deadline);

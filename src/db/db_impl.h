@@ -81,7 +81,10 @@ class DBImpl final : public DB {
                              const std::string* lower, const std::string* upper,
                              const std::string* only_key, std::unique_ptr<Iterator>* result);
 
-  // REQUIRES: mu_ held by the write-queue leader.
+  // REQUIRES: mu_ held by the write-queue leader. Switches the memtable when
+  // it is full, when forced, or when the background thread asked for it
+  // (flush_requested_), unless it is empty; stalls while too many frozen
+  // memtables wait.
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
   Status SwitchMemtable();  // REQUIRES: mu_ held by the leader
   WriteBatch* BuildBatchGroup(Writer** last_writer);
@@ -114,7 +117,7 @@ class DBImpl final : public DB {
   WriteBatch group_batch_;
   Status bg_error_;  // once set, writes fail with it (the DB is read-only)
   bool shutting_down_ = false;
-  bool flush_requested_ = false;
+  bool flush_requested_ = false;  // interval flush due; the next leader switches
   std::thread bg_thread_;
 
   std::atomic<bool> closed_{false};

@@ -284,6 +284,29 @@ TEST_F(DBTest, ManyMemtablesFlushInBackground) {
   EXPECT_EQ(5000u, Scan(ScanOptions()).size());
 }
 
+TEST_F(DBTest, IntervalFlushAndIntervalSync) {
+  options_.flush_interval_ms = 30;
+  options_.sync_mode = SyncMode::kInterval;
+  options_.sync_interval_ms = 10;
+  Reopen();
+  ASSERT_OK(Put("k", 1, "v"));
+  for (int i = 0; i < 200 && db_->GetStats().sstables == 0; i++) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  DBStats st = db_->GetStats();
+  EXPECT_EQ(1u, st.sstables);
+  EXPECT_GE(st.wal_syncs, 1u);
+  EXPECT_EQ("v", Get("k", 1));
+  // Writers keep going while interval flushes happen.
+  for (int i = 0; i < 300; i++) {
+    ASSERT_OK(Put("k", i, "v" + std::to_string(i)));
+    if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(40));
+  }
+  EXPECT_GT(db_->GetStats().flushes, 2u);
+  Reopen();
+  EXPECT_EQ("v299", Get("k", 299));
+}
+
 TEST_F(DBTest, ConcurrentWritersShareGroupCommits) {
   options_.sync_mode = SyncMode::kAlways;
   Reopen();
