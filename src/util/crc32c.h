@@ -12,6 +12,15 @@ namespace flowdb::crc32c {
 // The crc32c of concat(A, data[0..n-1]) where init_crc is the crc32c of A.
 uint32_t Extend(uint32_t init_crc, const char* data, size_t n);
 
+// The two implementations Extend chooses between, exposed for tests: the
+// portable slice-by-8 one, and the SSE4.2 one (REQUIRES: UsesSse42()).
+uint32_t ExtendPortable(uint32_t init_crc, const char* data, size_t n);
+#if defined(__x86_64__)
+uint32_t ExtendSse42(uint32_t init_crc, const char* data, size_t n);
+#endif
+// True if this CPU has the SSE4.2 crc32 instruction and Extend uses it.
+bool UsesSse42();
+
 // The crc32c of data[0..n-1].
 inline uint32_t Value(const char* data, size_t n) { return Extend(0, data, n); }
 

@@ -1,0 +1,215 @@
+#include "table/block.h"
+
+#include <limits>
+
+#include "db/dbformat.h"
+#include "util/coding.h"
+
+namespace flowdb {
+
+Status Block::Open(std::string contents, std::unique_ptr<Block>* block) {
+  block->reset();
+  const size_t size = contents.size();
+  if (size < 4 || size > std::numeric_limits<uint32_t>::max()) {
+    return Status::Corruption("block of bad size " + std::to_string(size));
+  }
+  const uint32_t num_restarts = DecodeFixed32(contents.data() + size - 4);
+  if (num_restarts == 0 || num_restarts > (size - 4) / 4) {
+    return Status::Corruption("block with bad restart count " + std::to_string(num_restarts));
+  }
+  const uint32_t restarts_offset = static_cast<uint32_t>(size - 4 - 4 * size_t{num_restarts});
+  // Restart points must start at 0 and increase strictly inside the entries;
+  // an empty block has the single restart point 0.
+  const char* restarts = contents.data() + restarts_offset;
+  uint32_t prev = 0;
+  for (uint32_t i = 0; i < num_restarts; i++) {
+    const uint32_t r = DecodeFixed32(restarts + 4 * i);
+    const bool ok = (i == 0) ? r == 0 : (r > prev && r < restarts_offset);
+    if (!ok) {
+      return Status::Corruption("block with bad restart point " + std::to_string(i));
+    }
+    prev = r;
+  }
+  if (restarts_offset == 0 && num_restarts != 1) {
+    return Status::Corruption("empty block with several restart points");
+  }
+  block->reset(new Block(std::move(contents), restarts_offset, num_restarts));
+  return Status::OK();
+}
+
+namespace {
+
+// Walks the entries of a block. Invalid iff current_ == restarts_.
+class BlockIterator final : public Iterator {
+ public:
+  BlockIterator(const char* data, uint32_t restarts, uint32_t num_restarts)
+      : data_(data),
+        restarts_(restarts),
+        num_restarts_(num_restarts),
+        current_(restarts),
+        next_(restarts),
+        restart_index_(num_restarts) {}
+
+  bool Valid() const override { return current_ < restarts_; }
+
+  void SeekToFirst() override {
+    status_ = Status::OK();
+    SeekToRestartPoint(0);
+    ParseNextEntry();
+  }
+
+  void SeekToLast() override {
+    status_ = Status::OK();
+    SeekToRestartPoint(num_restarts_ - 1);
+    while (ParseNextEntry() && next_ < restarts_) {
+    }
+  }
+
+  void Seek(std::string_view target) override {
+    status_ = Status::OK();
+    if (target.size() < kInternalKeySuffix) {
+      MarkInvalid();
+      status_ = Status::InvalidArgument("seek target is not an internal key");
+      return;
+    }
+    // Find the last restart point whose key is < target, or point 0.
+    uint32_t left = 0;
+    uint32_t right = num_restarts_ - 1;
+    while (left < right) {
+      const uint32_t mid = left + (right - left + 1) / 2;
+      std::string_view mid_key;
+      if (!KeyAtRestartPoint(mid, &mid_key)) return;
+      if (InternalKeyComparator::Compare(mid_key, target) < 0) {
+        left = mid;
+      } else {
+        right = mid - 1;
+      }
+    }
+    SeekToRestartPoint(left);
+    while (ParseNextEntry() && InternalKeyComparator::Compare(key_, target) < 0) {
+    }
+  }
+
+  void Next() override { ParseNextEntry(); }
+
+  void Prev() override {
+    const uint32_t original = current_;
+    while (RestartPoint(restart_index_) >= original) {
+      if (restart_index_ == 0) {  // original was the first entry
+        MarkInvalid();
+        return;
+      }
+      restart_index_--;
+    }
+    SeekToRestartPoint(restart_index_);
+    while (ParseNextEntry() && next_ < original) {
+    }
+  }
+
+  std::string_view key() const override { return key_; }
+  std::string_view value() const override { return value_; }
+  Status status() const override { return status_; }
+
+ private:
+  uint32_t RestartPoint(uint32_t i) const { return DecodeFixed32(data_ + restarts_ + 4 * i); }
+
+  // Leaves the iterator so that ParseNextEntry() reads restart point i.
+  void SeekToRestartPoint(uint32_t i) {
+    key_.clear();
+    restart_index_ = i;
+    next_ = RestartPoint(i);
+  }
+
+  void MarkInvalid() {
+    current_ = next_ = restarts_;
+    restart_index_ = num_restarts_;
+    key_.clear();
+    value_ = {};
+  }
+
+  void Corrupt(uint32_t offset, const char* what) {
+    MarkInvalid();
+    status_ = Status::Corruption("bad block entry at offset " + std::to_string(offset), what);
+  }
+
+  // Decodes the entry header at offset; on success *p points at the key bytes
+  // and the key and value lengths fit inside the entries region.
+  bool DecodeHeader(uint32_t offset, const char** p, uint32_t* shared, uint32_t* non_shared,
+                    uint32_t* value_len) {
+    const char* limit = data_ + restarts_;
+    const char* q = data_ + offset;
+    if ((q = GetVarint32Ptr(q, limit, shared)) == nullptr ||
+        (q = GetVarint32Ptr(q, limit, non_shared)) == nullptr ||
+        (q = GetVarint32Ptr(q, limit, value_len)) == nullptr) {
+      Corrupt(offset, "truncated entry header");
+      return false;
+    }
+    if (uint64_t{*non_shared} + *value_len > static_cast<uint64_t>(limit - q)) {
+      Corrupt(offset, "entry overruns the block");
+      return false;
+    }
+    *p = q;
+    return true;
+  }
+
+  // Moves to the entry at next_. Returns false (invalid) at the end of the
+  // block or on corruption.
+  bool ParseNextEntry() {
+    current_ = next_;
+    if (current_ >= restarts_) {
+      MarkInvalid();
+      return false;
+    }
+    const char* p;
+    uint32_t shared, non_shared, value_len;
+    if (!DecodeHeader(current_, &p, &shared, &non_shared, &value_len)) return false;
+    while (restart_index_ + 1 < num_restarts_ && RestartPoint(restart_index_ + 1) <= current_) {
+      restart_index_++;
+    }
+    if (shared > key_.size() || (shared != 0 && RestartPoint(restart_index_) == current_)) {
+      Corrupt(current_, "bad shared key prefix");
+      return false;
+    }
+    if (uint64_t{shared} + non_shared < kInternalKeySuffix) {
+      Corrupt(current_, "key shorter than an internal key");
+      return false;
+    }
+    key_.resize(shared);
+    key_.append(p, non_shared);
+    value_ = std::string_view(p + non_shared, value_len);
+    next_ = static_cast<uint32_t>(p + non_shared + value_len - data_);
+    return true;
+  }
+
+  // The key of the entry at restart point i, whose prefix is never shared.
+  bool KeyAtRestartPoint(uint32_t i, std::string_view* key) {
+    const uint32_t offset = RestartPoint(i);
+    const char* p;
+    uint32_t shared, non_shared, value_len;
+    if (!DecodeHeader(offset, &p, &shared, &non_shared, &value_len)) return false;
+    if (shared != 0 || non_shared < kInternalKeySuffix) {
+      Corrupt(offset, "bad key at restart point");
+      return false;
+    }
+    *key = std::string_view(p, non_shared);
+    return true;
+  }
+
+  const char* const data_;
+  const uint32_t restarts_;      // offset of the restart array
+  const uint32_t num_restarts_;  // ≥ 1
+  uint32_t current_;             // offset of the current entry
+  uint32_t next_;                // offset of the entry after it
+  uint32_t restart_index_;       // restart point at or before current_
+  std::string key_;
+  std::string_view value_;
+  Status status_;
+};
+
+}  // namespace
+
+std::unique_ptr<Iterator> Block::NewIterator() const {
+  return std::make_unique<BlockIterator>(contents_.data(), restarts_offset_, num_restarts_);
+}
+
+}  // namespace flowdb

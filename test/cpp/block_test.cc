@@ -1,0 +1,223 @@
+#include "table/block.h"
+
+#include "iterator_harness.h"
+#include "table/block_builder.h"
+#include "test_util.h"
+
+namespace flowdb {
+namespace {
+
+using test::InternalKeyModel;
+
+std::string IKey(std::string_view user_key, int64_t ts, uint64_t seq = 1,
+                 ValueType t = kTypeValue) {
+  std::string k;
+  AppendInternalKey(&k, user_key, ts, seq, t);
+  return k;
+}
+
+std::string BuildContents(const InternalKeyModel& model, int restart_interval) {
+  BlockBuilder builder(restart_interval);
+  for (const auto& [key, value] : model) builder.Add(key, value);
+  EXPECT_EQ(builder.CurrentSizeEstimate(), builder.Finish().size());
+  return std::string(builder.Finish());
+}
+
+std::unique_ptr<Block> OpenBlock(std::string contents) {
+  std::unique_ptr<Block> block;
+  Status s = Block::Open(std::move(contents), &block);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return block;
+}
+
+TEST(BlockTest, EmptyBlock) {
+  BlockBuilder builder(16);
+  EXPECT_TRUE(builder.empty());
+  std::unique_ptr<Block> block = OpenBlock(std::string(builder.Finish()));
+  ASSERT_NE(nullptr, block);
+  EXPECT_EQ(8u, block->size());  // one restart point and the count
+  std::unique_ptr<Iterator> it = block->NewIterator();
+  it->SeekToFirst();
+  EXPECT_FALSE(it->Valid());
+  it->SeekToLast();
+  EXPECT_FALSE(it->Valid());
+  it->Seek(IKey("a", 1));
+  EXPECT_FALSE(it->Valid());
+  EXPECT_OK(it->status());
+}
+
+TEST(BlockTest, HarnessOverRandomBlocks) {
+  test::Random rnd(301);
+  for (int restart_interval : {1, 2, 16, 1000}) {
+    for (int num_keys : {1, 2, 10, 300}) {
+      SCOPED_TRACE("restart interval " + std::to_string(restart_interval) + ", keys " +
+                   std::to_string(num_keys));
+      const InternalKeyModel model = test::RandomInternalKeyModel(&rnd, num_keys, 4);
+      std::unique_ptr<Block> block = OpenBlock(BuildContents(model, restart_interval));
+      ASSERT_NE(nullptr, block);
+      std::unique_ptr<Iterator> it = block->NewIterator();
+      ASSERT_NO_FATAL_FAILURE(test::CheckIteratorAgainstModel(it.get(), model, rnd.Next(), 500));
+    }
+  }
+}
+
+TEST(BlockTest, PrefixCompressionAndRestarts) {
+  InternalKeyModel model;
+  for (int i = 0; i < 100; i++) model[IKey("sensor/temperature/room-42", i)] = "v";
+  const std::string contents = BuildContents(model, 16);
+  // Each entry after a restart stores only the differing suffix.
+  EXPECT_LT(contents.size(), model.size() * (model.begin()->first.size() / 2));
+  std::unique_ptr<Block> block = OpenBlock(contents);
+  EXPECT_EQ(7u, block->num_restarts());  // entries 0, 16, 32, ..., 96
+}
+
+TEST(BlockTest, BuilderReset) {
+  BlockBuilder builder(4);
+  builder.Add(IKey("a", 1), "1");
+  builder.Finish();
+  builder.Reset();
+  EXPECT_TRUE(builder.empty());
+  builder.Add(IKey("b", 2), "2");
+  std::unique_ptr<Block> block = OpenBlock(std::string(builder.Finish()));
+  std::unique_ptr<Iterator> it = block->NewIterator();
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(IKey("b", 2), it->key());
+  it->Next();
+  EXPECT_FALSE(it->Valid());
+}
+
+TEST(BlockTest, SeekTargetMustBeInternalKey) {
+  InternalKeyModel model;
+  model[IKey("a", 1)] = "x";
+  std::unique_ptr<Block> block = OpenBlock(BuildContents(model, 16));
+  std::unique_ptr<Iterator> it = block->NewIterator();
+  it->Seek("short");
+  EXPECT_FALSE(it->Valid());
+  EXPECT_TRUE(it->status().IsInvalidArgument());
+  it->SeekToFirst();  // the error is cleared by the next seek
+  EXPECT_TRUE(it->Valid());
+  EXPECT_OK(it->status());
+}
+
+TEST(BlockTest, OpenRejectsBadRestartArrays) {
+  InternalKeyModel model;
+  for (int i = 0; i < 40; i++) model[IKey("k" + std::to_string(i), i)] = "value";
+  const std::string good = BuildContents(model, 4);  // 10 restart points
+  const size_t n = good.size();
+  std::unique_ptr<Block> block;
+
+  EXPECT_TRUE(Block::Open("abc", &block).IsCorruption());
+  EXPECT_TRUE(Block::Open("", &block).IsCorruption());
+
+  std::string bad = good;
+  EncodeFixed32(bad.data() + n - 4, 0);
+  EXPECT_TRUE(Block::Open(bad, &block).IsCorruption());  // no restart points
+  EncodeFixed32(bad.data() + n - 4, static_cast<uint32_t>(n));
+  EXPECT_TRUE(Block::Open(bad, &block).IsCorruption());  // more than fit
+
+  const size_t restarts = n - 4 - 10 * 4;
+  bad = good;
+  EncodeFixed32(bad.data() + restarts, 3);
+  EXPECT_TRUE(Block::Open(bad, &block).IsCorruption());  // first is not 0
+  bad = good;
+  EncodeFixed32(bad.data() + restarts + 8, DecodeFixed32(good.data() + restarts + 4));
+  EXPECT_TRUE(Block::Open(bad, &block).IsCorruption());  // not increasing
+  bad = good;
+  EncodeFixed32(bad.data() + restarts + 36, static_cast<uint32_t>(restarts));
+  EXPECT_TRUE(Block::Open(bad, &block).IsCorruption());  // past the entries
+  EXPECT_EQ(nullptr, block);
+  ASSERT_OK(Block::Open(good, &block));
+}
+
+// Builds a block from hand-written entries (no validation) with one
+// restart point at 0.
+std::string RawBlock(const std::string& entries) {
+  std::string b = entries;
+  PutFixed32(&b, 0);
+  PutFixed32(&b, 1);
+  return b;
+}
+
+std::string RawEntry(uint32_t shared, uint32_t non_shared, uint32_t value_len,
+                     const std::string& bytes) {
+  std::string e;
+  PutVarint32(&e, shared);
+  PutVarint32(&e, non_shared);
+  PutVarint32(&e, value_len);
+  return e + bytes;
+}
+
+TEST(BlockTest, CorruptEntriesGiveCorruption) {
+  const std::string k1 = IKey("key1", 1);
+  const std::string good = RawEntry(0, k1.size(), 1, k1 + "v");
+  const struct {
+    const char* what;
+    std::string entries;
+  } cases[] = {
+      {"truncated header", good + "\x05"},
+      {"overrun", good + RawEntry(0, 200, 1, k1)},
+      {"value overrun", good + RawEntry(0, k1.size(), 1000, k1)},
+      {"shared beyond previous key", good + RawEntry(k1.size() + 1, 1, 0, "x")},
+      {"short key", good + RawEntry(0, 3, 0, "abc")},
+      {"restart entry with shared prefix", RawEntry(2, k1.size(), 0, k1)},
+      {"huge varint", good + std::string("\xff\xff\xff\xff\xff\xff", 6)},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    std::unique_ptr<Block> block = OpenBlock(RawBlock(c.entries));
+    ASSERT_NE(nullptr, block);
+    std::unique_ptr<Iterator> it = block->NewIterator();
+    int n = 0;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) n++;
+    EXPECT_LE(n, 1);
+    EXPECT_TRUE(it->status().IsCorruption()) << it->status().ToString();
+    EXPECT_NE(std::string::npos, it->status().ToString().find("at offset")) << it->status().ToString();
+    it->SeekToLast();
+    EXPECT_FALSE(it->Valid());
+    EXPECT_TRUE(it->status().IsCorruption());
+  }
+}
+
+// Random damage to valid blocks: every operation must terminate without
+// crashing or reading out of bounds (run under ASan), and a damaged block
+// either opens or reports Corruption.
+TEST(BlockTest, RandomDamageNeverCrashes) {
+  test::Random rnd(1234);
+  for (int round = 0; round < 300; round++) {
+    const InternalKeyModel model = test::RandomInternalKeyModel(&rnd, 20, 3);
+    std::string contents = BuildContents(model, 1 + static_cast<int>(rnd.Uniform(5)));
+    const int flips = 1 + static_cast<int>(rnd.Uniform(4));
+    for (int f = 0; f < flips; f++) {
+      contents[rnd.Uniform(contents.size())] = static_cast<char>(rnd.Uniform(256));
+    }
+    if (rnd.OneIn(4)) contents.resize(rnd.Uniform(contents.size()));
+    std::unique_ptr<Block> block;
+    Status s = Block::Open(contents, &block);
+    if (!s.ok()) {
+      EXPECT_TRUE(s.IsCorruption());
+      continue;
+    }
+    std::unique_ptr<Iterator> it = block->NewIterator();
+    int steps = 0;
+    for (it->SeekToFirst(); it->Valid() && steps < 100000; it->Next()) steps++;
+    ASSERT_LT(steps, 100000);
+    for (it->SeekToLast(); it->Valid() && steps < 200000; it->Prev()) steps++;
+    ASSERT_LT(steps, 200000);
+    std::vector<std::string> keys;
+    for (const auto& e : model) keys.push_back(e.first);
+    for (int i = 0; i < 20; i++) {
+      it->Seek(test::RandomSeekTarget(&rnd, keys));
+      for (int j = 0; j < 5 && it->Valid(); j++) {
+        if (rnd.OneIn(2)) {
+          it->Next();
+        } else {
+          it->Prev();
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace flowdb
