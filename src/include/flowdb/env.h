@@ -156,8 +156,13 @@ class EnvWrapper : public Env {
 };
 
 // Helpers built on Env.
+
+// Creates or truncates fname and writes data to it, then Syncs it if `sync`.
+// On failure fname is removed. Not atomic: to replace a file atomically,
+// write a temporary name and RenameFile it over the target.
 Status WriteStringToFile(Env* env, std::string_view data, const std::string& fname,
                          bool sync);
+// Reads the whole of fname into *data (cleared first).
 Status ReadFileToString(Env* env, const std::string& fname, std::string* data);
 
 }  // namespace flowdb
