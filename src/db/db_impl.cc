@@ -101,7 +101,14 @@ void DBImpl::InstallReadState() {
   rs->mem = mem_;
   rs->imm.assign(imm_.begin(), imm_.end());
   rs->version = versions_->current();
-  read_state_.store(std::move(rs));
+  std::shared_ptr<const ReadState> next = std::move(rs);
+  std::lock_guard<std::mutex> l(read_state_mu_);
+  read_state_.swap(next);  // the old state is released after the lock
+}
+
+std::shared_ptr<const DBImpl::ReadState> DBImpl::CurrentReadState() const {
+  std::lock_guard<std::mutex> l(read_state_mu_);
+  return read_state_;
 }
 
 std::shared_ptr<const DBImpl::ReadState> DBImpl::GetReadState(SequenceNumber* snapshot) const {
@@ -110,7 +117,7 @@ std::shared_ptr<const DBImpl::ReadState> DBImpl::GetReadState(SequenceNumber* sn
   // installed since then still reaches that memtable or the SSTable it was
   // flushed to.
   *snapshot = versions_->last_sequence();
-  return read_state_.load();
+  return CurrentReadState();
 }
 
 // ---------------------------------------------------------------------------
@@ -119,6 +126,15 @@ std::shared_ptr<const DBImpl::ReadState> DBImpl::GetReadState(SequenceNumber* sn
 Status DBImpl::Write(WriteBatch* batch) {
   if (batch == nullptr) return Status::InvalidArgument("null write batch");
   if (batch->empty()) return closed_ ? Status::Closed() : Status::OK();
+  if (options_.default_ttl_us > 0) {
+    WriteBatch with_ttl;
+    int64_t now = env_->NowMicros();
+    int64_t expire_at = now > kNoExpiry - options_.default_ttl_us ? kNoExpiry - 1
+                                                                   : now + options_.default_ttl_us;
+    if (WriteBatchInternal::ApplyDefaultExpiry(*batch, expire_at, &with_ttl)) {
+      return WriteInternal(&with_ttl);
+    }
+  }
   return WriteInternal(batch);
 }
 
@@ -598,7 +614,7 @@ DBStats DBImpl::GetStats() const {
   st.flushes = flushes_.load();
   st.stall_micros = stall_micros_.load();
   st.bloom_useful = bloom_useful_.load();
-  std::shared_ptr<const ReadState> rs = read_state_.load();
+  std::shared_ptr<const ReadState> rs = CurrentReadState();
   if (rs) {
     st.memtable_bytes = rs->mem->ApproximateMemoryUsage();
     for (const auto& m : rs->imm) st.memtable_bytes += m->ApproximateMemoryUsage();
@@ -636,7 +652,10 @@ Status DBImpl::Close() {
       if (s.ok()) s = c;
     }
     wal_file_.reset();
-    read_state_.store(nullptr);
+    {
+      std::lock_guard<std::mutex> rl(read_state_mu_);
+      read_state_.reset();
+    }
     imm_.clear();
     mem_.reset();
   }

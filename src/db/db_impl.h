@@ -73,6 +73,7 @@ class DBImpl final : public DB {
   // Takes a consistent (snapshot sequence, read state) pair.
   std::shared_ptr<const ReadState> GetReadState(SequenceNumber* snapshot) const;
   void InstallReadState();  // REQUIRES: mu_ held
+  std::shared_ptr<const ReadState> CurrentReadState() const;
 
   // Internal iterator over every source that may hold keys in
   // [lower, upper] (empty = unbounded). only_key restricts SSTables to those
@@ -109,8 +110,10 @@ class DBImpl final : public DB {
   std::condition_variable bg_cv_;     // background work queued / done
   std::shared_ptr<MemTable> mem_;     // written only by the leader
   std::deque<std::shared_ptr<MemTable>> imm_;  // frozen, oldest at the back
-  // Replaced under mu_, read without it (see GetReadState).
-  std::atomic<std::shared_ptr<const ReadState>> read_state_;
+  // Replaced under mu_ (and read_state_mu_), read under read_state_mu_ only:
+  // a short lock that readers never hold across any work.
+  mutable std::mutex read_state_mu_;
+  std::shared_ptr<const ReadState> read_state_;
   std::shared_ptr<WritableFile> wal_file_;
   std::unique_ptr<log::Writer> wal_;
   std::deque<Writer*> writers_;

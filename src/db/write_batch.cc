@@ -117,6 +117,39 @@ Status WriteBatchInternal::SetContents(WriteBatch* b, std::string_view rep) {
   return Status::OK();
 }
 
+bool WriteBatchInternal::ApplyDefaultExpiry(const WriteBatch& b, int64_t expire_at,
+                                            WriteBatch* out) {
+  bool any = false;
+  Parse(b.rep_, [&](ValueType type, std::string_view, int64_t, std::string_view, int64_t) {
+    any |= type == kTypeValue;
+  });
+  if (!any) return false;
+  WriteBatch copy;
+  Parse(b.rep_, [&](ValueType type, std::string_view key, int64_t ts, std::string_view value,
+                    int64_t exp) {
+    switch (type) {
+      case kTypeDeletion:
+        copy.Delete(key, ts);
+        break;
+      case kTypeValue:
+        copy.Put(key, ts, value, expire_at);
+        break;
+      case kTypeValueExpiring:
+        // Keep an explicit kNoExpiry as an expiring entry: it opts out of
+        // the default.
+        copy.rep_.push_back(static_cast<char>(kTypeValueExpiring));
+        PutLengthPrefixed(&copy.rep_, key);
+        PutFixed64(&copy.rep_, static_cast<uint64_t>(ts));
+        PutFixed64(&copy.rep_, static_cast<uint64_t>(exp));
+        PutLengthPrefixed(&copy.rep_, value);
+        SetCount(&copy, copy.Count() + 1);
+        break;
+    }
+  });
+  *out = std::move(copy);
+  return true;
+}
+
 void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch& src) {
   SetCount(dst, dst->Count() + src.Count());
   dst->rep_.append(src.rep_.data() + kHeader, src.rep_.size() - kHeader);

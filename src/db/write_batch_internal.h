@@ -24,6 +24,10 @@ class WriteBatchInternal {
   static Status SetContents(WriteBatch* b, std::string_view rep);
   // Appends the entries of src to dst (group commit).
   static void Append(WriteBatch* dst, const WriteBatch& src);
+  // Returns in *out a copy of b in which every put without an expiry
+  // (kTypeValue) expires at expire_at; false (and *out untouched) if b has no
+  // such put. Puts with an explicit expiry, kNoExpiry included, keep it.
+  static bool ApplyDefaultExpiry(const WriteBatch& b, int64_t expire_at, WriteBatch* out);
   // Inserts every entry into mem with consecutive sequence numbers starting
   // at Sequence(b). REQUIRES: b was validated (built by the API or FromRep).
   static void InsertInto(const WriteBatch& b, MemTable* mem);

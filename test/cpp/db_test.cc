@@ -7,6 +7,7 @@
 #include <map>
 #include <thread>
 
+#include "db/dbformat.h"
 #include "db/filename.h"
 #include "env/fault_injection_env.h"
 #include "test_util.h"
@@ -544,6 +545,48 @@ TEST(DBPosixTest, PersistsAndLocksOnDisk) {
   EXPECT_EQ("v", v);
   db.reset();
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace flowdb
+
+namespace flowdb {
+namespace {
+
+TEST(DBDefaultTtlTest, AppliesToPutsWithoutExpiry) {
+  std::unique_ptr<Env> env = NewMemEnv();
+  Options options;
+  options.env = env.get();
+  options.default_ttl_us = 3600LL * 1000000;  // one hour
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(options, "/db", &db));
+  int64_t before = env->NowMicros();
+  WriteBatch b;
+  b.Put("default", 1, "v");
+  b.Put("explicit", 1, "v", before + 10000000);
+  b.Delete("gone", 1);
+  ASSERT_OK(db->Write(&b));
+  EXPECT_EQ(3u, b.Count());  // the caller's batch is not changed
+  std::string v;
+  int64_t exp = 0;
+  ASSERT_OK(db->Get(ReadOptions(), "default", 1, &v, &exp));
+  EXPECT_GE(exp, before + options.default_ttl_us);
+  EXPECT_LE(exp, env->NowMicros() + options.default_ttl_us);
+  ASSERT_OK(db->Get(ReadOptions(), "explicit", 1, &v, &exp));
+  EXPECT_EQ(before + 10000000, exp);
+  // An explicit "never" entry (as the JS layer encodes expireAt: Infinity).
+  std::string rep(12, '\0');
+  EncodeFixed32(rep.data() + 8, 1);
+  rep.push_back(static_cast<char>(kTypeValueExpiring));
+  PutLengthPrefixed(&rep, "never");
+  PutFixed64(&rep, 1);
+  PutFixed64(&rep, static_cast<uint64_t>(kNoExpiry));
+  PutLengthPrefixed(&rep, "v");
+  WriteBatch never;
+  ASSERT_OK(WriteBatch::FromRep(rep, &never));
+  ASSERT_OK(db->Write(&never));
+  ASSERT_OK(db->Get(ReadOptions(), "never", 1, &v, &exp));
+  EXPECT_EQ(kNoExpiry, exp);
 }
 
 }  // namespace

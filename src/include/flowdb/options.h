@@ -58,8 +58,11 @@ struct Options {
   // SSTable readers kept open at once.
   int max_open_files = 1000;
 
-  // Default time-to-live applied to writes that carry no expiry, in
-  // microseconds counted from the write's wall-clock time; 0 = no default.
+  // Default time-to-live of puts that carry no expiry (WriteBatch::Put with
+  // expire_at == kNoExpiry), in microseconds counted from the wall-clock time
+  // of the write (not from the record's ts); 0 = no default. A batch decoded
+  // with FromRep can opt a put out with an explicit expiring entry whose
+  // expire_at is kNoExpiry.
   int64_t default_ttl_us = 0;
 
   // Flush the memtable after it has held data this long (0 = only on size).
