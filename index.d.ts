@@ -1,0 +1,462 @@
+/// <reference types="node" />
+
+// Types for flowdb, an embedded LSM-tree time-series key/value engine.
+//
+// Units used throughout:
+// - `ts` is the caller's own unit. The engine treats it as an opaque signed
+//   64-bit integer; by convention it is microseconds since the Unix epoch.
+// - `expireAt` is absolute microseconds since the Unix epoch.
+// - `ttl` and `defaultTtl` are milliseconds.
+// - Sizes are bytes, intervals milliseconds.
+
+/** A key: a string (stored as its UTF-8 bytes) or raw bytes. Keys sort bytewise. */
+export type Key = string | Uint8Array
+
+/**
+ * A timestamp or other signed 64-bit integer: a safe-integer `number`
+ * (|n| ≤ 2^53 - 1) or a `bigint` in [-2^63, 2^63 - 1].
+ *
+ * A number that is not an integer (1.5, NaN, Infinity) is a `TypeError`; an
+ * integer number beyond the safe range, or a bigint beyond int64, a `RangeError`.
+ */
+export type Int64 = number | bigint
+
+/** A value as written: a string (stored as UTF-8) or raw bytes. */
+export type Value = string | Uint8Array
+
+/**
+ * How read values are returned:
+ * - `'buffer'`: a `Buffer` (a copy the caller owns);
+ * - `'utf8'`: the bytes decoded as a UTF-8 string;
+ * - `'json'`: the bytes parsed with `JSON.parse`. On writes, `'json'` also
+ *   makes values go through `JSON.stringify`, so any JSON-serializable value
+ *   can be stored and read back.
+ */
+export type ValueEncoding = 'buffer' | 'utf8' | 'json'
+
+/** How keys in read results are returned: a UTF-8 `string` or a `Buffer`. */
+export type KeyEncoding = 'utf8' | 'buffer'
+
+/** How timestamps are returned by reads. */
+export type TimestampType = 'number' | 'bigint'
+
+/** The type a read returns for a value in encoding `E`, or `Default` when `E` is not given. */
+export type ValueOf<E extends ValueEncoding | undefined, Default> =
+  E extends 'buffer' ? Buffer : E extends 'utf8' ? string : E extends 'json' ? any : Default
+
+/** The type a read returns for a key in encoding `E`, or `Default` when `E` is not given. */
+export type KeyOf<E extends KeyEncoding | undefined, Default> =
+  E extends 'buffer' ? Buffer : E extends 'utf8' ? string : Default
+
+/** The type of `ts` and `expireAt` in results for a {@link TimestampType}. */
+export type TimestampOf<T extends TimestampType> = T extends 'bigint' ? bigint : number | bigint
+
+/**
+ * When an acknowledged write is durable:
+ * - `'always'`: the WAL is fdatasync'ed before the write's Promise resolves;
+ *   an acknowledged write survives a process crash and a power loss.
+ * - `'interval'`: the WAL is synced every `syncIntervalMs` in the background;
+ *   a process crash loses nothing, a power loss may lose the last interval.
+ * - `'none'`: the WAL is never synced (the OS writes it back); a process crash
+ *   loses nothing, a power loss may lose what the OS had not yet written.
+ */
+export type SyncMode = 'always' | 'interval' | 'none'
+
+/** Compression of SSTable data blocks. */
+export type Compression = 'lz4' | 'none'
+
+/** The stable error codes of {@link FlowDBError}. They do not change between minor versions. */
+export type ErrorCode =
+  | 'FLOWDB_NOT_FOUND'
+  | 'FLOWDB_CORRUPTION'
+  | 'FLOWDB_IO_ERROR'
+  | 'FLOWDB_LOCKED'
+  | 'FLOWDB_CLOSED'
+  | 'FLOWDB_INVALID_ARGUMENT'
+  | 'FLOWDB_BUSY'
+  | 'FLOWDB_NOT_SUPPORTED'
+  | 'FLOWDB_NO_SPACE'
+
+/** Options of {@link Engine.open}. Unknown option names are a `TypeError`. */
+export interface EngineOptions {
+  /**
+   * Data directory. Required unless `inMemory` is true (and then not allowed).
+   * Relative paths resolve against `process.cwd()` at open time.
+   */
+  path?: string
+  /** Keep everything in memory; nothing is written to disk. Default `false`. */
+  inMemory?: boolean
+  /** Create the directory and a new database if none exists. Default `true`. */
+  createIfMissing?: boolean
+  /** Fail if a database already exists at `path`. Default `false`. */
+  errorIfExists?: boolean
+  /** Durability of acknowledged writes; see {@link SyncMode}. Default `'always'`. */
+  syncMode?: SyncMode
+  /** WAL sync period for `syncMode: 'interval'`, in ms, 1 to 2^31 - 1. Default `100`. */
+  syncIntervalMs?: number
+  /** Bytes a memtable holds before it is frozen and flushed, 4 KiB to 4 GiB. Default 64 MiB. */
+  memtableSize?: number
+  /** Writers stall while this many frozen memtables await flushing, 1 to 64. Default `2`. */
+  maxFrozenMemtables?: number
+  /** Target uncompressed SSTable data block size in bytes, 256 B to 16 MiB. Default 16 KiB. */
+  blockSize?: number
+  /** Entries between restart points inside a block, 1 to 1024. Default `16`. */
+  blockRestartInterval?: number
+  /** Bloom filter bits per key in each SSTable, 0 to 64; 0 disables the filter. Default `10`. */
+  bloomBitsPerKey?: number
+  /** Compression of SSTable data blocks. Default `'lz4'`. */
+  compression?: Compression
+  /** Capacity of the block cache in bytes (uncompressed blocks), 0 to 1 TiB. Default 64 MiB. */
+  blockCacheSize?: number
+  /** SSTable readers kept open at once, 16 to 1,000,000. Default `1000`. */
+  maxOpenFiles?: number
+  /**
+   * Time to live, in ms, applied to every write that gives neither `expireAt`
+   * nor `ttl`, counted from the wall-clock time of the write (not from the
+   * record's `ts`). Fractions of a ms are rounded to µs. 0 means no default
+   * expiry. At most 100 years. Default `0`.
+   */
+  defaultTtl?: number
+  /** Flush the memtable once it has held data this many ms; 0 flushes on size only. Default `0`. */
+  flushIntervalMs?: number
+  /**
+   * Type of `ts` and `expireAt` in read results. With `'number'` (the
+   * default) they are numbers, except a stored value outside the safe-integer
+   * range, which comes back as a `bigint`. With `'bigint'` they are always bigints.
+   */
+  timestampType?: TimestampType
+  /** Default key encoding of read results. Default `'utf8'`. */
+  keyEncoding?: KeyEncoding
+  /**
+   * Default value encoding of reads, and of writes when `'json'`. Default `'buffer'`.
+   * With `'buffer'` or `'utf8'`, writes take a string or a Uint8Array.
+   */
+  valueEncoding?: ValueEncoding
+}
+
+/** A record as returned by reads. */
+export interface FlowRecord<K = string, V = Buffer, T = number | bigint> {
+  /** The key, in the read's key encoding. */
+  key: K
+  /** The record's timestamp (see {@link EngineOptions.timestampType}). */
+  ts: T
+  /** The value, in the read's value encoding. */
+  value: V
+  /** When the record expires, in µs since the epoch; `null` if it never expires. */
+  expireAt: T | null
+}
+
+/** A record to write with {@link Engine.writeBatch}; `W` is the value type the write accepts. */
+export interface PutRecord<W = Value> {
+  /** `'put'` (the default) stores the record; `'del'` deletes `(key, ts)` and ignores the other fields. */
+  type?: 'put'
+  /** The record's key, at most 64 KiB. */
+  key: Key
+  /** The record's timestamp. */
+  ts: Int64
+  /** A string or a Uint8Array; any JSON-serializable value when the write's valueEncoding is `'json'`. */
+  value: W
+  /**
+   * Absolute expiry in µs since the epoch; the record is invisible from then
+   * on. A time in the past makes it invisible at once. `Infinity` means never,
+   * overriding `defaultTtl`. Cannot be combined with `ttl`.
+   */
+  expireAt?: Int64
+  /** Time to live in ms from now (the write's wall-clock time), > 0. Cannot be combined with `expireAt`. */
+  ttl?: number
+}
+
+/** A deletion inside {@link Engine.writeBatch}. */
+export interface DeleteRecord {
+  /** Marks the entry as a deletion. */
+  type: 'del'
+  /** The key of the record to delete. */
+  key: Key
+  /** The timestamp of the record to delete; other versions of the key stay. */
+  ts: Int64
+}
+
+/** Options of {@link Engine.put}. */
+export interface PutOptions {
+  /** Absolute expiry in µs since the epoch (`Infinity` = never, overriding `defaultTtl`). */
+  expireAt?: Int64
+  /** Time to live in ms from now, > 0. Cannot be combined with `expireAt`. */
+  ttl?: number
+  /** `'json'` stores `JSON.stringify(value)`. Defaults to the engine's valueEncoding. */
+  valueEncoding?: ValueEncoding
+}
+
+/** Options of {@link Engine.writeBatch}. */
+export interface WriteBatchOptions {
+  /** `'json'` stores `JSON.stringify(value)` for every record. Defaults to the engine's valueEncoding. */
+  valueEncoding?: ValueEncoding
+}
+
+/** Options of {@link Engine.get} and {@link Engine.getSync}. */
+export interface GetOptions {
+  /** Overrides the engine's valueEncoding for this read. */
+  valueEncoding?: ValueEncoding
+}
+
+/** Options of {@link Engine.getLatest} and {@link Engine.getLatestSync}. */
+export interface GetLatestOptions {
+  /** Overrides the engine's keyEncoding for the returned record. */
+  keyEncoding?: KeyEncoding
+  /** Overrides the engine's valueEncoding for the returned record. */
+  valueEncoding?: ValueEncoding
+}
+
+/** Bounds on `ts` in a scan. `gt`/`gte` and `lt`/`lte` are mutually exclusive pairs. */
+export interface TimestampRange {
+  /** Only records with ts greater than this. */
+  gt?: Int64
+  /** Only records with ts greater than or equal to this. */
+  gte?: Int64
+  /** Only records with ts less than this. */
+  lt?: Int64
+  /** Only records with ts less than or equal to this. */
+  lte?: Int64
+}
+
+/**
+ * What {@link Engine.scan} reads. Without bounds it reads every live record.
+ *
+ * `prefix` may be combined with `gt`/`gte`/`lt`/`lte`: the scan reads the
+ * intersection (keys that start with `prefix` and are within the bounds).
+ * `gt` with `gte`, or `lt` with `lte`, is a `TypeError`.
+ */
+export interface ScanRange {
+  /** Only keys that start with these bytes. */
+  prefix?: Key
+  /** Keys greater than this. */
+  gt?: Key
+  /** Keys greater than or equal to this. */
+  gte?: Key
+  /** Keys less than this. */
+  lt?: Key
+  /** Keys less than or equal to this. */
+  lte?: Key
+  /** Only records whose ts is within these bounds. */
+  ts?: TimestampRange
+  /** Walk from the largest (key, ts) to the smallest. Default `false`. */
+  reverse?: boolean
+  /** Stop after this many records; `-1`, `Infinity` or absent means no limit. */
+  limit?: number
+  /** Overrides the engine's keyEncoding for this scan. */
+  keyEncoding?: KeyEncoding
+  /** Overrides the engine's valueEncoding for this scan. */
+  valueEncoding?: ValueEncoding
+}
+
+/**
+ * The records of a scan, in key then ts order (reversed with `reverse`),
+ * read from a snapshot taken when {@link Engine.scan} was called.
+ *
+ * Iterate it once with `for await`; leaving the loop early (`break`, `return`,
+ * an exception) closes it. A scan left unfinished should be closed with
+ * {@link Scan.close} (or `await using`); an abandoned one is released when it
+ * is garbage-collected. `engine.close()` ends open scans: a later read from
+ * such a scan rejects with `FLOWDB_CLOSED`.
+ */
+export interface Scan<R = FlowRecord> extends AsyncIterableIterator<R>, AsyncDisposable {
+  /** The next record. Calls are served in order even when not awaited one by one. */
+  next(): Promise<IteratorResult<R, undefined>>
+  /** Closes the scan and reports the end of iteration. */
+  return(): Promise<IteratorReturnResult<undefined>>
+  /** Reads every remaining record (up to `limit`) into an array, then closes the scan. */
+  all(): Promise<R[]>
+  /**
+   * Releases the native iterator. Idempotent; resolves once a read in flight
+   * has settled. After it, `next()` reports the end of iteration.
+   */
+  close(): Promise<void>
+  /** Same as {@link Scan.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** Counters describing an open engine, all numbers. Sizes are bytes. */
+export interface EngineStats {
+  /** Sequence number of the newest committed write. */
+  lastSequence: number
+  /** Records (puts and deletes) written since open. */
+  recordsWritten: number
+  /** Encoded write-batch bytes accepted since open. */
+  bytesWritten: number
+  /** WAL fsyncs since open. */
+  walSyncs: number
+  /** Group commits since open (concurrent batches share one WAL write). */
+  writeGroups: number
+  /** Memtables flushed to SSTables since open. */
+  flushes: number
+  /** Total µs writers waited for flushes (backpressure). */
+  stallMicros: number
+  /** Bytes in the active and frozen memtables. */
+  memtableBytes: number
+  /** Frozen memtables waiting to be flushed. */
+  frozenMemtables: number
+  /** Live SSTables. */
+  sstables: number
+  /** Total size of the live SSTables. */
+  sstableBytes: number
+  /** Block cache hits since open. */
+  blockCacheHits: number
+  /** Block cache misses since open. */
+  blockCacheMisses: number
+  /** Bytes held by the block cache. */
+  blockCacheBytes: number
+  /** SSTable reads the bloom filters avoided. */
+  bloomUseful: number
+  /** Counters added by later versions. */
+  [counter: string]: number
+}
+
+/**
+ * An open FlowDB database. A record is identified by `(key, ts)`; writing the
+ * same `(key, ts)` again overwrites it.
+ *
+ * Argument mistakes throw (sync methods) or reject (async methods) with a
+ * `TypeError` or `RangeError` naming the field; engine failures are
+ * {@link FlowDBError}s. Every method called after {@link Engine.close} has
+ * begun throws or rejects with code `FLOWDB_CLOSED`.
+ *
+ * Type parameters follow the options given to {@link Engine.open}:
+ * - `V`: values returned by reads (`Buffer`, `string` or `any` for JSON);
+ * - `K`: keys in returned records (`string` or `Buffer`);
+ * - `T`: `ts` and `expireAt` in returned records;
+ * - `W`: values accepted by writes (`string | Uint8Array`, or anything for JSON).
+ */
+export declare class Engine<V = Buffer, K = string, T = number | bigint, W = Value> implements AsyncDisposable {
+  private constructor()
+
+  /**
+   * Opens a database, creating it if allowed.
+   *
+   * Rejects with a `TypeError`/`RangeError` for bad options (an unknown
+   * option name is a `TypeError` too), and with a {@link FlowDBError}:
+   * `FLOWDB_LOCKED` if the directory is open in this or another process,
+   * `FLOWDB_CORRUPTION` (naming the file and offset) if a file is damaged,
+   * `FLOWDB_IO_ERROR` for a failing file system.
+   */
+  static open<
+    VE extends ValueEncoding = 'buffer',
+    KE extends KeyEncoding = 'utf8',
+    TT extends TimestampType = 'number'
+  >(
+    options: EngineOptions & { valueEncoding?: VE, keyEncoding?: KE, timestampType?: TT }
+  ): Promise<Engine<ValueOf<VE, Buffer>, KeyOf<KE, string>, TimestampOf<TT>, VE extends 'json' ? unknown : Value>>
+
+  /** `'open'`, `'closing'` once {@link Engine.close} was called, `'closed'` when it has finished. */
+  readonly status: 'open' | 'closing' | 'closed'
+
+  /**
+   * Writes records atomically: after a crash either all of them are present
+   * or none. Resolves once the batch is durable as `syncMode` defines. An
+   * empty array resolves at once. Records may also be deletions
+   * (`{ type: 'del', key, ts }`).
+   *
+   * Rejects with a TypeError / RangeError for a malformed record (the message
+   * names `records[i].field`), a RangeError for a key over 64 KiB or a value
+   * over 256 MiB.
+   */
+  writeBatch(records: ReadonlyArray<PutRecord<unknown> | DeleteRecord>, options: WriteBatchOptions & { valueEncoding: 'json' }): Promise<void>
+  writeBatch(records: ReadonlyArray<PutRecord<W> | DeleteRecord>, options?: WriteBatchOptions): Promise<void>
+
+  /** Writes one record `(key, ts) → value`. See {@link Engine.writeBatch}. */
+  put(key: Key, ts: Int64, value: unknown, options: PutOptions & { valueEncoding: 'json' }): Promise<void>
+  put(key: Key, ts: Int64, value: W, options?: PutOptions): Promise<void>
+
+  /** Deletes the record `(key, ts)`, if any. Other versions of `key` are untouched. */
+  del(key: Key, ts: Int64): Promise<void>
+
+  /** Deletes several `(key, ts)` records atomically. An empty array resolves at once. */
+  deleteBatch(pairs: ReadonlyArray<readonly [Key, Int64]>): Promise<void>
+
+  /**
+   * The value of `(key, ts)`, or `undefined` if there is no live record
+   * (never written, deleted or expired), in the engine's or the call's
+   * valueEncoding.
+   */
+  get<VE extends ValueEncoding | undefined = undefined>(
+    key: Key, ts: Int64, options?: GetOptions & { valueEncoding?: VE }
+  ): Promise<ValueOf<VE, V> | undefined>
+
+  /**
+   * The synchronous form of {@link Engine.get}: cheaper when the record is in
+   * memory, but it blocks the event loop while a block is read from disk.
+   */
+  getSync<VE extends ValueEncoding | undefined = undefined>(
+    key: Key, ts: Int64, options?: GetOptions & { valueEncoding?: VE }
+  ): ValueOf<VE, V> | undefined
+
+  /** The live record of `key` with the largest ts, or `undefined` if `key` has none. */
+  getLatest<KE extends KeyEncoding | undefined = undefined, VE extends ValueEncoding | undefined = undefined>(
+    key: Key, options?: GetLatestOptions & { keyEncoding?: KE, valueEncoding?: VE }
+  ): Promise<FlowRecord<KeyOf<KE, K>, ValueOf<VE, V>, T> | undefined>
+
+  /** The synchronous form of {@link Engine.getLatest}. */
+  getLatestSync<KE extends KeyEncoding | undefined = undefined, VE extends ValueEncoding | undefined = undefined>(
+    key: Key, options?: GetLatestOptions & { keyEncoding?: KE, valueEncoding?: VE }
+  ): FlowRecord<KeyOf<KE, K>, ValueOf<VE, V>, T> | undefined
+
+  /**
+   * Reads live records within `range` (key bounds, prefix, ts bounds), in key
+   * then ts order, from a snapshot taken now. Returns at once; records are
+   * fetched as the scan is iterated.
+   *
+   * Throws (synchronously) a TypeError / RangeError for a bad range, and a
+   * FlowDBError `FLOWDB_CLOSED` after close.
+   */
+  scan<KE extends KeyEncoding | undefined = undefined, VE extends ValueEncoding | undefined = undefined>(
+    range?: ScanRange & { keyEncoding?: KE, valueEncoding?: VE }
+  ): Scan<FlowRecord<KeyOf<KE, K>, ValueOf<VE, V>, T>>
+
+  /** Writes the memtable to an SSTable and waits for pending flushes. */
+  flush(): Promise<void>
+
+  /** Engine counters (writes, flushes, cache hits, sizes in bytes …). */
+  stats(): EngineStats
+
+  /**
+   * Closes the database: ends open scans, waits for operations in flight,
+   * syncs and releases the directory lock. Idempotent; concurrent calls share
+   * one Promise.
+   */
+  close(): Promise<void>
+
+  /** Same as {@link Engine.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/**
+ * The error class of every engine failure. Argument mistakes are plain
+ * `TypeError`/`RangeError` instead and carry no code.
+ */
+export declare class FlowDBError extends Error {
+  constructor(message: string, code: ErrorCode, cause?: unknown)
+  /** Always `'FlowDBError'`. */
+  readonly name: 'FlowDBError'
+  /** A stable code; compare it with {@link errorCodes}, never the message. */
+  readonly code: ErrorCode
+  /** The underlying error, when there is one. */
+  readonly cause?: unknown
+}
+
+/** The error codes, defined once by the native engine. */
+export declare const errorCodes: Readonly<{
+  NOT_FOUND: 'FLOWDB_NOT_FOUND'
+  CORRUPTION: 'FLOWDB_CORRUPTION'
+  IO_ERROR: 'FLOWDB_IO_ERROR'
+  LOCKED: 'FLOWDB_LOCKED'
+  CLOSED: 'FLOWDB_CLOSED'
+  INVALID_ARGUMENT: 'FLOWDB_INVALID_ARGUMENT'
+  BUSY: 'FLOWDB_BUSY'
+  NOT_SUPPORTED: 'FLOWDB_NOT_SUPPORTED'
+  NO_SPACE: 'FLOWDB_NO_SPACE'
+}>
+
+/** Versions of this build: the package, the lz4 library in use, and the on-disk format. */
+export declare const versions: Readonly<{
+  flowdb: string
+  lz4: string
+  format: number
+}>

@@ -1,0 +1,276 @@
+'use strict'
+
+// Conversions between JS values and the bytes the native engine speaks:
+// keys, values, 64-bit timestamps, the WriteBatch format and the entries
+// returned by NativeIterator.nextv.
+//
+// WriteBatch (all integers little-endian; varint = LEB128, 7 bits a byte,
+// low bits first). The engine parses the same bytes as its WAL payload:
+//
+//   batch  := sequence:fixed64 (0 here; the engine assigns it) count:fixed32 entry*
+//   entry  := 0x00 varint32(keyLen) key ts:fixed64                              (delete)
+//           | 0x01 varint32(keyLen) key ts:fixed64 varint32(valueLen) value     (put)
+//           | 0x02 varint32(keyLen) key ts:fixed64 expireAt:fixed64
+//                  varint32(valueLen) value                                     (put, expiring)
+//
+// ts and expireAt are two's-complement int64; expireAt is µs since the epoch.
+//
+// nextv entry (little-endian, entries back to back):
+//
+//   keyLen:u32 valueLen:u32 ts:i64 expireAt:i64 key value     (expireAt INT64_MAX = never)
+
+const { isUint8Array } = require('node:util').types
+const validate = require('./validate.cjs')
+
+const TWO32 = 2 ** 32
+const MAX_SAFE = Number.MAX_SAFE_INTEGER
+const TYPE_DELETE = 0
+const TYPE_PUT = 1
+const TYPE_PUT_EXPIRING = 2
+const HEADER_SIZE = 12
+
+// Longest ttl / defaultTtl accepted, in ms (100 years): keeps now + ttl a
+// safe integer in µs.
+const MAX_TTL_MS = 100 * 365.25 * 24 * 3600 * 1000
+
+const KEY_ENCODINGS = ['utf8', 'buffer']
+const VALUE_ENCODINGS = ['buffer', 'utf8', 'json']
+
+// --- 64-bit integers --------------------------------------------------------
+
+// Writes a safe-integer number or an int64 bigint at buf[off..off+8).
+function writeInt64 (buf, off, v) {
+  if (typeof v === 'bigint') {
+    buf.writeBigInt64LE(v, off)
+    return
+  }
+  const hi = Math.floor(v / TWO32)
+  const lo = v - hi * TWO32
+  buf[off] = lo
+  buf[off + 1] = lo >>> 8
+  buf[off + 2] = lo >>> 16
+  buf[off + 3] = lo >>> 24
+  buf[off + 4] = hi
+  buf[off + 5] = hi >>> 8
+  buf[off + 6] = hi >>> 16
+  buf[off + 7] = hi >>> 24
+}
+
+// Reads an int64: a number when it is a safe integer (and asBigint is
+// false), else a bigint.
+function readInt64 (buf, off, asBigint) {
+  if (!asBigint) {
+    const n = buf.readInt32LE(off + 4) * TWO32 + buf.readUInt32LE(off)
+    if (n >= -MAX_SAFE && n <= MAX_SAFE) return n
+  }
+  return buf.readBigInt64LE(off)
+}
+
+// expireAt as returned to users: null for "never" (INT64_MAX).
+function readExpireAt (buf, off, asBigint) {
+  if (buf.readInt32LE(off + 4) === 0x7fffffff && buf.readUInt32LE(off) === 0xffffffff) return null
+  return readInt64(buf, off, asBigint)
+}
+
+// Converts a number|bigint from the native side (ts or expireAt, which the
+// binding returns as a number when it is safe) to the caller's type.
+function toTimestamp (v, asBigint) {
+  return asBigint && typeof v === 'number' ? BigInt(v) : v
+}
+
+function toBigInt (v) {
+  return typeof v === 'bigint' ? v : BigInt(v)
+}
+
+// --- keys and values --------------------------------------------------------
+
+function keyToBytes (key) {
+  return typeof key === 'string' ? Buffer.from(key, 'utf8') : key
+}
+
+// A key as given by the caller, returned in keyEncoding.
+function decodeKeyArgument (key, keyEncoding) {
+  if (keyEncoding === 'utf8') return typeof key === 'string' ? key : Buffer.from(key.buffer, key.byteOffset, key.length).toString('utf8')
+  return typeof key === 'string' ? Buffer.from(key, 'utf8') : Buffer.from(key)
+}
+
+// A Buffer from the engine, returned in valueEncoding.
+function decodeValue (buf, valueEncoding) {
+  if (valueEncoding === 'buffer') return buf
+  const text = buf.toString('utf8')
+  return valueEncoding === 'utf8' ? text : JSON.parse(text)
+}
+
+// The bytes a write stores for `value`: the value itself (string or
+// Uint8Array), or its JSON text when json is true. Throws if it has neither
+// shape.
+function encodeValue (value, json, name) {
+  if (json) {
+    let text
+    try {
+      text = JSON.stringify(value)
+    } catch (err) {
+      throw new TypeError(`${name} cannot be encoded as JSON: ${err.message}`, { cause: err })
+    }
+    if (text === undefined) throw new TypeError(`${name} cannot be encoded as JSON, got ${validate.describe(value)}`)
+    return text
+  }
+  if (typeof value === 'string' || isUint8Array(value)) return value
+  throw new TypeError(`${name} must be a string or a Uint8Array, got ${validate.describe(value)}`)
+}
+
+// The smallest key greater than every key that starts with `prefix`, or null
+// when there is none (the prefix is empty or all 0xff bytes).
+function prefixUpperBound (prefix) {
+  let end = prefix.length
+  while (end > 0 && prefix[end - 1] === 0xff) end--
+  if (end === 0) return null
+  const upper = Buffer.from(prefix.subarray(0, end))
+  upper[end - 1]++
+  return upper
+}
+
+// --- WriteBatch encoder -----------------------------------------------------
+
+function varint32Length (v) {
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5
+}
+
+function writeVarint32 (buf, off, v) {
+  while (v >= 0x80) {
+    buf[off++] = (v & 0x7f) | 0x80
+    v >>>= 7
+  }
+  buf[off++] = v
+  return off
+}
+
+function isInt64 (v) {
+  return typeof v === 'number'
+    ? Number.isSafeInteger(v)
+    : typeof v === 'bigint' && v >= validate.INT64_MIN && v <= validate.INT64_MAX
+}
+
+const INT64_MAX = validate.INT64_MAX
+
+// Encodes write records into one WriteBatch buffer, validating each field.
+//
+// records: [{ type?: 'put'|'del', key, ts, value?, expireAt?, ttl? }]
+// json:    encode values with JSON.stringify
+// label:   (index, field) → the field's name in error messages
+// limits:  { maxKeySize, maxValueSize } in bytes
+//
+// Expiry: `expireAt` (µs since the epoch, or Infinity for never) or `ttl`
+// (ms from now) gives a type-2 entry; neither gives type 1, to which the
+// engine applies its defaultTtl.
+function encodeBatch (records, json, label, limits) {
+  const n = records.length
+  const { maxKeySize, maxValueSize } = limits
+  const types = new Uint8Array(n)
+  const keyLens = new Uint32Array(n)
+  const valueLens = new Uint32Array(n)
+  const values = new Array(n)
+  const expiries = new Array(n)
+  let size = HEADER_SIZE
+  let nowUs = -1
+
+  for (let i = 0; i < n; i++) {
+    const r = records[i]
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+      throw new TypeError(`${label(i, null)} must be an object, got ${validate.describe(r)}`)
+    }
+    const key = r.key
+    let keyLen
+    if (typeof key === 'string') keyLen = Buffer.byteLength(key, 'utf8')
+    else if (isUint8Array(key)) keyLen = key.length
+    else keyLen = -1
+    if (keyLen < 0 || keyLen > maxKeySize) validate.key(key, label(i, 'key'), maxKeySize)
+    keyLens[i] = keyLen
+    if (!isInt64(r.ts)) validate.int64(r.ts, label(i, 'ts'))
+    size += 1 + varint32Length(keyLen) + keyLen + 8
+
+    const type = r.type
+    if (type === 'del') {
+      types[i] = TYPE_DELETE
+      continue
+    }
+    if (type !== undefined && type !== 'put') {
+      validate.oneOf(type, label(i, 'type'), ['put', 'del'])
+    }
+
+    const value = encodeValue(r.value, json, label(i, 'value'))
+    const valueLen = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length
+    if (valueLen > maxValueSize) {
+      throw new RangeError(`${label(i, 'value')} must be at most ${maxValueSize} bytes, got ${valueLen} bytes`)
+    }
+    values[i] = value
+    valueLens[i] = valueLen
+    size += varint32Length(valueLen) + valueLen
+
+    const { expireAt, ttl } = r
+    if (expireAt === undefined && ttl === undefined) {
+      types[i] = TYPE_PUT
+      continue
+    }
+    if (expireAt !== undefined && ttl !== undefined) {
+      throw new TypeError(`${label(i, 'expireAt')} and ${label(i, 'ttl')} cannot both be given`)
+    }
+    if (expireAt !== undefined) {
+      expiries[i] = expireAt === Infinity ? INT64_MAX : validate.int64(expireAt, label(i, 'expireAt'))
+    } else {
+      validate.duration(ttl, label(i, 'ttl'), false, MAX_TTL_MS)
+      if (nowUs < 0) nowUs = Date.now() * 1000
+      expiries[i] = nowUs + Math.max(1, Math.round(ttl * 1000))
+    }
+    types[i] = TYPE_PUT_EXPIRING
+    size += 8
+  }
+
+  const buf = Buffer.allocUnsafe(size)
+  buf.fill(0, 0, 8)
+  buf.writeUInt32LE(n, 8)
+  let off = HEADER_SIZE
+  for (let i = 0; i < n; i++) {
+    const r = records[i]
+    const type = types[i]
+    buf[off++] = type
+    const keyLen = keyLens[i]
+    off = writeVarint32(buf, off, keyLen)
+    const key = r.key
+    if (typeof key === 'string') buf.write(key, off, keyLen, 'utf8')
+    else buf.set(key, off)
+    off += keyLen
+    writeInt64(buf, off, r.ts)
+    off += 8
+    if (type === TYPE_DELETE) continue
+    if (type === TYPE_PUT_EXPIRING) {
+      writeInt64(buf, off, expiries[i])
+      off += 8
+    }
+    const valueLen = valueLens[i]
+    off = writeVarint32(buf, off, valueLen)
+    const value = values[i]
+    if (typeof value === 'string') buf.write(value, off, valueLen, 'utf8')
+    else buf.set(value, off)
+    off += valueLen
+  }
+  return buf
+}
+
+module.exports = {
+  KEY_ENCODINGS,
+  VALUE_ENCODINGS,
+  MAX_TTL_MS,
+  HEADER_SIZE,
+  writeInt64,
+  readInt64,
+  readExpireAt,
+  toTimestamp,
+  toBigInt,
+  keyToBytes,
+  decodeKeyArgument,
+  decodeValue,
+  encodeValue,
+  prefixUpperBound,
+  encodeBatch
+}

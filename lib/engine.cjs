@@ -1,0 +1,477 @@
+'use strict'
+
+// Engine: the JS face of one open FlowDB database. It validates arguments
+// and options, applies defaults, encodes writes, decodes reads, and owns the
+// lifecycle: in-flight operations are counted so that close() can wait for
+// them, and open scans are tracked so that close() can end them first.
+
+const path = require('node:path')
+const binding = require('./binding.cjs')
+const { FlowDBError } = require('./errors.cjs')
+const validate = require('./validate.cjs')
+const encoding = require('./encoding.cjs')
+const { Scan, kAbort } = require('./scan.cjs')
+
+const { errorCodes, syncModes, compression, maxKeySize, maxValueSize } = binding.constants
+const LIMITS = Object.freeze({ maxKeySize, maxValueSize })
+const KiB = 1024
+const MiB = 1024 * KiB
+const GiB = 1024 * MiB
+const MAX_INTERVAL_MS = 2 ** 31 - 1
+
+// Every option of Engine.open: its default and its check. Integer options
+// give [min, max]; sizes are bytes.
+const OPEN_OPTIONS = {
+  path: { default: undefined },
+  inMemory: { default: false, check: validate.boolean },
+  createIfMissing: { default: true, check: validate.boolean },
+  errorIfExists: { default: false, check: validate.boolean },
+  syncMode: { default: 'always', choices: Object.keys(syncModes) },
+  syncIntervalMs: { default: 100, range: [1, MAX_INTERVAL_MS] },
+  memtableSize: { default: 64 * MiB, range: [64 * KiB, 4 * GiB] },
+  maxFrozenMemtables: { default: 2, range: [1, 64] },
+  blockSize: { default: 16 * KiB, range: [256, 16 * MiB] },
+  blockRestartInterval: { default: 16, range: [1, 1024] },
+  bloomBitsPerKey: { default: 10, range: [0, 64] },
+  compression: { default: 'lz4', choices: Object.keys(compression) },
+  blockCacheSize: { default: 64 * MiB, range: [0, 1024 * GiB] },
+  maxOpenFiles: { default: 1000, range: [16, 1000000] },
+  defaultTtl: { default: 0 },
+  flushIntervalMs: { default: 0, range: [0, MAX_INTERVAL_MS] },
+  timestampType: { default: 'number', choices: ['number', 'bigint'] },
+  keyEncoding: { default: 'utf8', choices: encoding.KEY_ENCODINGS },
+  valueEncoding: { default: 'buffer', choices: encoding.VALUE_ENCODINGS }
+}
+const OPEN_OPTION_NAMES = new Set(Object.keys(OPEN_OPTIONS))
+
+const GET_OPTIONS = new Set(['valueEncoding'])
+const GET_LATEST_OPTIONS = new Set(['keyEncoding', 'valueEncoding'])
+const PUT_OPTIONS = new Set(['expireAt', 'ttl', 'valueEncoding'])
+const WRITE_BATCH_OPTIONS = new Set(['valueEncoding'])
+const SCAN_OPTIONS = new Set(['prefix', 'gt', 'gte', 'lt', 'lte', 'ts', 'reverse', 'limit', 'keyEncoding', 'valueEncoding'])
+const TS_RANGE_OPTIONS = new Set(['gt', 'gte', 'lt', 'lte'])
+
+// Returns the complete, checked option set, in the shape the engine keeps.
+function resolveOpenOptions (options) {
+  if (options === undefined) throw new TypeError('Engine.open() needs an options object with a path (or inMemory: true)')
+  const given = validate.optionsObject(options, 'options')
+  validate.checkKnownKeys(given, OPEN_OPTION_NAMES, 'Engine.open() options')
+  const resolved = {}
+  for (const [name, spec] of Object.entries(OPEN_OPTIONS)) {
+    const value = given[name]
+    if (value === undefined) {
+      resolved[name] = spec.default
+      continue
+    }
+    const label = `options.${name}`
+    if (spec.check) spec.check(value, label)
+    else if (spec.choices) validate.oneOf(value, label, spec.choices)
+    else if (spec.range) validate.integer(value, label, spec.range[0], spec.range[1])
+    resolved[name] = value
+  }
+  if (given.defaultTtl !== undefined) {
+    validate.duration(given.defaultTtl, 'options.defaultTtl', true, encoding.MAX_TTL_MS)
+  }
+  if (resolved.inMemory) {
+    if (given.path !== undefined) throw new TypeError('options.path cannot be combined with inMemory: true')
+    resolved.path = ''
+  } else {
+    if (given.path === undefined) throw new TypeError('options.path is required (or set inMemory: true)')
+    validate.string(given.path, 'options.path')
+    if (given.path === '') throw new TypeError('options.path must be a non-empty string')
+    resolved.path = path.resolve(given.path)
+  }
+  return resolved
+}
+
+// The options object binding.open() expects: every field present, in
+// native units.
+function nativeOpenOptions (o) {
+  return {
+    inMemory: o.inMemory,
+    createIfMissing: o.createIfMissing,
+    errorIfExists: o.errorIfExists,
+    syncMode: syncModes[o.syncMode],
+    syncIntervalMs: o.syncIntervalMs,
+    memtableSize: o.memtableSize,
+    maxFrozenMemtables: o.maxFrozenMemtables,
+    blockSize: o.blockSize,
+    blockRestartInterval: o.blockRestartInterval,
+    bloomBitsPerKey: o.bloomBitsPerKey,
+    compression: compression[o.compression],
+    blockCacheSize: o.blockCacheSize,
+    maxOpenFiles: o.maxOpenFiles,
+    defaultTtlUs: Math.round(o.defaultTtl * 1000),
+    flushIntervalMs: o.flushIntervalMs
+  }
+}
+
+function batchLabel (i, field) {
+  return field === null ? `records[${i}]` : `records[${i}].${field}`
+}
+
+function putLabel (i, field) {
+  return field === 'key' || field === 'ts' || field === 'value' ? field : `options.${field}`
+}
+
+function deleteLabel (i, field) {
+  return field === 'key' ? 'key' : 'ts'
+}
+
+function deleteBatchLabel (i, field) {
+  return field === 'key' ? `pairs[${i}][0]` : `pairs[${i}][1]`
+}
+
+function encodingOption (given, name, choices, fallback, where) {
+  const value = given[name]
+  return value === undefined ? fallback : validate.oneOf(value, `${where}.${name}`, choices)
+}
+
+// The tighter of two key bounds ({ bytes, inclusive }, null = unbounded);
+// `sign` is 1 for lower bounds, -1 for upper bounds.
+function tighter (a, b, sign) {
+  if (a === null) return b
+  if (b === null) return a
+  const cmp = Buffer.compare(a.bytes, b.bytes) * sign
+  if (cmp !== 0) return cmp > 0 ? a : b
+  return a.inclusive ? b : a
+}
+
+function keyBound (range, exclusiveName, inclusiveName) {
+  const exclusive = range[exclusiveName]
+  const inclusive = range[inclusiveName]
+  if (exclusive !== undefined && inclusive !== undefined) {
+    throw new TypeError(`range.${exclusiveName} and range.${inclusiveName} cannot both be given`)
+  }
+  if (exclusive !== undefined) {
+    return { bytes: encoding.keyToBytes(validate.key(exclusive, `range.${exclusiveName}`, maxKeySize)), inclusive: false }
+  }
+  if (inclusive !== undefined) {
+    return { bytes: encoding.keyToBytes(validate.key(inclusive, `range.${inclusiveName}`, maxKeySize)), inclusive: true }
+  }
+  return null
+}
+
+// [tsMin, tsMax] as inclusive bigints; tsMin > tsMax means empty.
+function tsBounds (ts) {
+  if (ts === undefined) return [validate.INT64_MIN, validate.INT64_MAX]
+  const t = validate.optionsObject(ts, 'range.ts')
+  validate.checkKnownKeys(t, TS_RANGE_OPTIONS, 'range.ts')
+  for (const [ex, inc] of [['gt', 'gte'], ['lt', 'lte']]) {
+    if (t[ex] !== undefined && t[inc] !== undefined) {
+      throw new TypeError(`range.ts.${ex} and range.ts.${inc} cannot both be given`)
+    }
+  }
+  const bound = (name) => encoding.toBigInt(validate.int64(t[name], `range.ts.${name}`))
+  let min = validate.INT64_MIN
+  let max = validate.INT64_MAX
+  if (t.gte !== undefined) min = bound('gte')
+  if (t.gt !== undefined) min = bound('gt') + 1n
+  if (t.lte !== undefined) max = bound('lte')
+  if (t.lt !== undefined) max = bound('lt') - 1n
+  return [min, max]
+}
+
+function scanLimit (limit) {
+  if (limit === undefined || limit === Infinity || limit === -1) return Infinity
+  return validate.integer(limit, 'range.limit', -1, Number.MAX_SAFE_INTEGER)
+}
+
+// Lets Scan objects be collected when the user drops them unclosed: the
+// engine holds them weakly and forgets them when they are collected (the
+// native iterator's own finalizer then releases it).
+const scanRegistry = new FinalizationRegistry(({ scans, ref }) => scans.delete(ref))
+
+const kConstruct = Symbol('flowdb.engine.construct')
+
+class Engine {
+  #native
+  #status = 'open'
+  #pending = 0 // native operations in flight
+  #onIdle = null
+  #closing = null
+  #scans = new Set() // WeakRef<Scan>
+  #scanRefs = new WeakMap() // Scan → its WeakRef in #scans
+  #owner
+  #bigint
+  #keyEncoding
+  #valueEncoding
+
+  /**
+   * Opens (creating if allowed) a database. See index.d.ts for the options.
+   */
+  static async open (options) {
+    const resolved = resolveOpenOptions(options)
+    const native = await binding.open(resolved.path, nativeOpenOptions(resolved))
+    return new Engine(kConstruct, native, resolved)
+  }
+
+  constructor (token, native, options) {
+    if (token !== kConstruct) throw new TypeError('Use Engine.open(options) to open a database')
+    this.#native = native
+    this.#bigint = options.timestampType === 'bigint'
+    this.#keyEncoding = options.keyEncoding
+    this.#valueEncoding = options.valueEncoding
+    this.#owner = {
+      register: (scan) => this.#registerScan(scan),
+      release: (scan) => this.#releaseScan(scan),
+      track: (promise) => this.#track(promise),
+      closedError: (method) => this.#closedError(method)
+    }
+  }
+
+  /** 'open' | 'closing' | 'closed' */
+  get status () {
+    return this.#status
+  }
+
+  // --- writes ---------------------------------------------------------------
+
+  async writeBatch (records, options) {
+    this.#checkOpen('writeBatch')
+    if (!Array.isArray(records)) throw new TypeError(`records must be an array, got ${validate.describe(records)}`)
+    const json = this.#jsonWrites(options, WRITE_BATCH_OPTIONS, 'writeBatch')
+    if (records.length === 0) return
+    await this.#write(encoding.encodeBatch(records, json, batchLabel, LIMITS))
+  }
+
+  async put (key, ts, value, options) {
+    this.#checkOpen('put')
+    const json = this.#jsonWrites(options, PUT_OPTIONS, 'put')
+    const record = { key, ts, value, expireAt: undefined, ttl: undefined }
+    if (options !== undefined) {
+      record.expireAt = options.expireAt
+      record.ttl = options.ttl
+    }
+    await this.#write(encoding.encodeBatch([record], json, putLabel, LIMITS))
+  }
+
+  async del (key, ts) {
+    this.#checkOpen('del')
+    await this.#write(encoding.encodeBatch([{ type: 'del', key, ts }], false, deleteLabel, LIMITS))
+  }
+
+  async deleteBatch (pairs) {
+    this.#checkOpen('deleteBatch')
+    if (!Array.isArray(pairs)) throw new TypeError(`pairs must be an array of [key, ts], got ${validate.describe(pairs)}`)
+    if (pairs.length === 0) return
+    const records = new Array(pairs.length)
+    for (let i = 0; i < pairs.length; i++) {
+      const pair = pairs[i]
+      if (!Array.isArray(pair) || pair.length !== 2) {
+        throw new TypeError(`pairs[${i}] must be a [key, ts] array, got ${validate.describe(pair)}`)
+      }
+      records[i] = { type: 'del', key: pair[0], ts: pair[1] }
+    }
+    await this.#write(encoding.encodeBatch(records, false, deleteBatchLabel, LIMITS))
+  }
+
+  // --- point reads ----------------------------------------------------------
+
+  async get (key, ts, options) {
+    this.#checkOpen('get')
+    validate.key(key, 'key', maxKeySize)
+    validate.int64(ts, 'ts')
+    const valueEncoding = this.#readValueEncoding(options, GET_OPTIONS, 'get')
+    this.#pending++
+    let buf
+    try {
+      buf = await this.#native.get(key, ts)
+    } finally {
+      this.#settled()
+    }
+    return buf === undefined ? undefined : encoding.decodeValue(buf, valueEncoding)
+  }
+
+  getSync (key, ts, options) {
+    this.#checkOpen('getSync')
+    validate.key(key, 'key', maxKeySize)
+    validate.int64(ts, 'ts')
+    const valueEncoding = this.#readValueEncoding(options, GET_OPTIONS, 'getSync')
+    const buf = this.#native.getSync(key, ts)
+    return buf === undefined ? undefined : encoding.decodeValue(buf, valueEncoding)
+  }
+
+  async getLatest (key, options) {
+    this.#checkOpen('getLatest')
+    validate.key(key, 'key', maxKeySize)
+    const [keyEncoding, valueEncoding] = this.#readEncodings(options, 'getLatest')
+    this.#pending++
+    let found
+    try {
+      found = await this.#native.getLatest(key)
+    } finally {
+      this.#settled()
+    }
+    return found === undefined ? undefined : this.#latestRecord(key, found, keyEncoding, valueEncoding)
+  }
+
+  getLatestSync (key, options) {
+    this.#checkOpen('getLatestSync')
+    validate.key(key, 'key', maxKeySize)
+    const [keyEncoding, valueEncoding] = this.#readEncodings(options, 'getLatestSync')
+    const found = this.#native.getLatestSync(key)
+    return found === undefined ? undefined : this.#latestRecord(key, found, keyEncoding, valueEncoding)
+  }
+
+  // --- scans ----------------------------------------------------------------
+
+  scan (range) {
+    this.#checkOpen('scan')
+    const r = validate.optionsObject(range, 'range')
+    if (range !== undefined) validate.checkKnownKeys(r, SCAN_OPTIONS, 'scan() range')
+
+    let lower = keyBound(r, 'gt', 'gte')
+    let upper = keyBound(r, 'lt', 'lte')
+    if (r.prefix !== undefined) {
+      const prefix = encoding.keyToBytes(validate.key(r.prefix, 'range.prefix', maxKeySize))
+      const next = encoding.prefixUpperBound(prefix)
+      lower = tighter(lower, { bytes: prefix, inclusive: true }, 1)
+      upper = tighter(upper, next === null ? null : { bytes: next, inclusive: false }, -1)
+    }
+    const [tsMin, tsMax] = tsBounds(r.ts)
+    const reverse = r.reverse === undefined ? false : validate.boolean(r.reverse, 'range.reverse')
+    const limit = scanLimit(r.limit)
+    const keyEncoding = encodingOption(r, 'keyEncoding', encoding.KEY_ENCODINGS, this.#keyEncoding, 'range')
+    const valueEncoding = encodingOption(r, 'valueEncoding', encoding.VALUE_ENCODINGS, this.#valueEncoding, 'range')
+
+    let empty = limit === 0 || tsMin > tsMax
+    if (lower !== null && upper !== null) {
+      const cmp = Buffer.compare(lower.bytes, upper.bytes)
+      if (cmp > 0 || (cmp === 0 && !(lower.inclusive && upper.inclusive))) empty = true
+    }
+    const native = empty
+      ? null
+      : this.#native.iterator({
+        lower: lower === null ? undefined : lower.bytes,
+        lowerInclusive: lower === null ? true : lower.inclusive,
+        upper: upper === null ? undefined : upper.bytes,
+        upperInclusive: upper === null ? true : upper.inclusive,
+        tsMin,
+        tsMax,
+        reverse
+      })
+    return new Scan(this.#owner, native, limit, keyEncoding, valueEncoding, this.#bigint)
+  }
+
+  // --- maintenance and lifecycle --------------------------------------------
+
+  async flush () {
+    this.#checkOpen('flush')
+    await this.#track(this.#native.flush())
+  }
+
+  stats () {
+    this.#checkOpen('stats')
+    return this.#native.stats()
+  }
+
+  // Ends open scans, waits for operations in flight, then closes the
+  // database. Idempotent: every call returns the same Promise.
+  close () {
+    if (this.#closing === null) this.#closing = this.#close()
+    return this.#closing
+  }
+
+  [Symbol.asyncDispose] () {
+    return this.close()
+  }
+
+  async #close () {
+    this.#status = 'closing'
+    for (const ref of this.#scans) ref.deref()?.[kAbort]()
+    if (this.#pending > 0) await new Promise((resolve) => { this.#onIdle = resolve })
+    try {
+      await this.#native.close()
+    } finally {
+      this.#status = 'closed'
+      this.#native = null
+    }
+  }
+
+  // --- internals ------------------------------------------------------------
+
+  #checkOpen (method) {
+    if (this.#status !== 'open') throw this.#closedError(method)
+  }
+
+  #closedError (method) {
+    const state = this.#status === 'open' ? 'closed' : this.#status
+    return new FlowDBError(`Cannot call ${method}(): the engine is ${state}`, errorCodes.CLOSED)
+  }
+
+  async #write (batch) {
+    this.#pending++
+    try {
+      await this.#native.write(batch)
+    } finally {
+      this.#settled()
+    }
+  }
+
+  #track (promise) {
+    this.#pending++
+    return promise.finally(() => this.#settled())
+  }
+
+  #settled () {
+    if (--this.#pending === 0 && this.#onIdle !== null) {
+      const resolve = this.#onIdle
+      this.#onIdle = null
+      resolve()
+    }
+  }
+
+  // Whether a write encodes its values as JSON: the call's valueEncoding if
+  // given, else the engine's.
+  #jsonWrites (options, known, method) {
+    if (options === undefined) return this.#valueEncoding === 'json'
+    const given = validate.optionsObject(options, 'options')
+    validate.checkKnownKeys(given, known, `${method}() options`)
+    return encodingOption(given, 'valueEncoding', encoding.VALUE_ENCODINGS, this.#valueEncoding, 'options') === 'json'
+  }
+
+  #readValueEncoding (options, known, method) {
+    if (options === undefined) return this.#valueEncoding
+    const given = validate.optionsObject(options, 'options')
+    validate.checkKnownKeys(given, known, `${method}() options`)
+    return encodingOption(given, 'valueEncoding', encoding.VALUE_ENCODINGS, this.#valueEncoding, 'options')
+  }
+
+  // [keyEncoding, valueEncoding] of a getLatest call.
+  #readEncodings (options, method) {
+    if (options === undefined) return [this.#keyEncoding, this.#valueEncoding]
+    const given = validate.optionsObject(options, 'options')
+    validate.checkKnownKeys(given, GET_LATEST_OPTIONS, `${method}() options`)
+    return [
+      encodingOption(given, 'keyEncoding', encoding.KEY_ENCODINGS, this.#keyEncoding, 'options'),
+      encodingOption(given, 'valueEncoding', encoding.VALUE_ENCODINGS, this.#valueEncoding, 'options')
+    ]
+  }
+
+  #latestRecord (key, [ts, value, expireAt], keyEncoding, valueEncoding) {
+    return {
+      key: encoding.decodeKeyArgument(key, keyEncoding),
+      ts: encoding.toTimestamp(ts, this.#bigint),
+      value: encoding.decodeValue(value, valueEncoding),
+      expireAt: expireAt === null ? null : encoding.toTimestamp(expireAt, this.#bigint)
+    }
+  }
+
+  #registerScan (scan) {
+    const ref = new WeakRef(scan)
+    this.#scans.add(ref)
+    this.#scanRefs.set(scan, ref)
+    scanRegistry.register(scan, { scans: this.#scans, ref }, ref)
+  }
+
+  #releaseScan (scan) {
+    const ref = this.#scanRefs.get(scan)
+    if (ref === undefined) return
+    this.#scans.delete(ref)
+    this.#scanRefs.delete(scan)
+    scanRegistry.unregister(ref)
+  }
+}
+
+module.exports = { Engine }

@@ -1,0 +1,4 @@
+import flowdb from './index.cjs'
+
+export const { Engine, FlowDBError, errorCodes, versions } = flowdb
+export default flowdb

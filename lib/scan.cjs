@@ -1,0 +1,168 @@
+'use strict'
+
+// Scan: the async iterable returned by engine.scan(). It pulls entries from
+// a NativeIterator in chunks (NativeIterator.nextv) and yields them one at a
+// time, so `for await` costs one native round trip per chunk, not per record.
+// The first chunk is small, so that a scan that stops early (limit, break,
+// "find the first match") reads little; later chunks are large.
+
+const { readInt64, readExpireAt } = require('./encoding.cjs')
+
+const FIRST_CHUNK_ENTRIES = 16
+const CHUNK_ENTRIES = 1000
+const CHUNK_BYTES = 64 * 1024
+const ENTRY_HEADER_SIZE = 24
+
+const DONE = Object.freeze({ value: undefined, done: true })
+
+// Hooks the owning engine passes to each scan (see engine.cjs).
+const kAbort = Symbol('flowdb.scan.abort')
+
+// States: 'open' → 'closed' (closed by the user, exhausted or past its
+// limit) or 'aborted' (closed by engine.close(); reads reject FLOWDB_CLOSED).
+class Scan {
+  #owner
+  #native
+  #state = 'open'
+  #remaining // records still allowed by `limit` (Infinity when unlimited)
+  #keyEncoding
+  #valueEncoding
+  #bigint
+  #buffer = null
+  #offset = 0
+  #buffered = 0 // entries in #buffer not yet yielded
+  #exhausted = false // the native iterator has nothing after #buffer
+  #fetches = 0
+  #chain = null // the last queued slow-path next(), so calls run in order
+
+  // owner: the engine's hooks { register(scan), release(scan),
+  //        track(promise) → promise, closedError(method) → FlowDBError }.
+  // native: a NativeIterator, or null for a scan known to be empty.
+  constructor (owner, native, limit, keyEncoding, valueEncoding, bigint) {
+    this.#owner = owner
+    this.#native = native
+    this.#remaining = limit
+    this.#keyEncoding = keyEncoding
+    this.#valueEncoding = valueEncoding
+    this.#bigint = bigint
+    if (native === null) this.#state = 'closed'
+    else owner.register(this)
+  }
+
+  [Symbol.asyncIterator] () {
+    return this
+  }
+
+  next () {
+    if (this.#chain === null && this.#buffered > 0) {
+      try {
+        return Promise.resolve(this.#take())
+      } catch (err) { // a value that is not JSON under valueEncoding 'json'
+        return Promise.reject(err)
+      }
+    }
+    const step = () => this.#advance()
+    const p = this.#chain === null ? step() : this.#chain.then(step, step)
+    this.#chain = p
+    const clear = () => { if (this.#chain === p) this.#chain = null }
+    p.then(clear, clear)
+    return p
+  }
+
+  async return () {
+    await this.close()
+    return DONE
+  }
+
+  // Reads every remaining record (up to `limit`) into an array.
+  async all () {
+    const records = []
+    try {
+      for (let r = await this.next(); !r.done; r = await this.next()) records.push(r.value)
+    } finally {
+      this.close()
+    }
+    return records
+  }
+
+  // Releases the native iterator. Idempotent; resolves once a read that was
+  // in flight has settled. Records still buffered are dropped.
+  close () {
+    if (this.#state === 'open') this.#release('closed')
+    const chain = this.#chain
+    return chain === null ? Promise.resolve() : chain.then(noop, noop)
+  }
+
+  [Symbol.asyncDispose] () {
+    return this.close()
+  }
+
+  // Called by engine.close(): later reads reject with FLOWDB_CLOSED.
+  [kAbort] () {
+    if (this.#state === 'open') this.#release('aborted')
+  }
+
+  async #advance () {
+    for (;;) {
+      if (this.#buffered > 0) return this.#take()
+      if (this.#state === 'aborted') throw this.#owner.closedError('scan.next')
+      if (this.#state === 'closed') return DONE
+      if (this.#exhausted) {
+        this.#release('closed')
+        return DONE
+      }
+      const entries = Math.min(this.#fetches === 0 ? FIRST_CHUNK_ENTRIES : CHUNK_ENTRIES, this.#remaining)
+      this.#fetches++
+      let chunk
+      try {
+        chunk = await this.#owner.track(this.#native.nextv(entries, CHUNK_BYTES))
+      } catch (err) {
+        if (this.#state === 'open') this.#release('closed')
+        throw err
+      }
+      if (this.#state !== 'open') continue // closed while the chunk was read
+      this.#buffer = chunk.buffer
+      this.#offset = 0
+      this.#buffered = chunk.count
+      this.#exhausted = chunk.done
+    }
+  }
+
+  #take () {
+    const buf = this.#buffer
+    let off = this.#offset
+    const keyLen = buf.readUInt32LE(off)
+    const valueLen = buf.readUInt32LE(off + 4)
+    const ts = readInt64(buf, off + 8, this.#bigint)
+    const expireAt = readExpireAt(buf, off + 16, this.#bigint)
+    off += ENTRY_HEADER_SIZE
+    const key = this.#keyEncoding === 'utf8'
+      ? buf.toString('utf8', off, off + keyLen)
+      : Buffer.copyBytesFrom(buf, off, keyLen)
+    off += keyLen
+    let value = this.#valueEncoding === 'buffer'
+      ? Buffer.copyBytesFrom(buf, off, valueLen)
+      : buf.toString('utf8', off, off + valueLen)
+    this.#offset = off + valueLen
+    this.#buffered--
+    if (--this.#remaining === 0 || (this.#buffered === 0 && this.#exhausted)) this.#release('closed')
+    // Parsed last: a value that is not JSON fails this read only.
+    if (this.#valueEncoding === 'json') value = JSON.parse(value)
+    return { value: { key, ts, value, expireAt }, done: false }
+  }
+
+  #release (state) {
+    this.#state = state
+    this.#buffered = 0
+    this.#buffer = null
+    if (this.#native !== null) {
+      this.#native.close()
+      this.#native = null
+    }
+    this.#owner.release(this)
+  }
+}
+
+function noop () {}
+
+module.exports = { Scan, kAbort }

@@ -1,0 +1,246 @@
+// Engine.open: option validation, defaults, persistence, in-memory mode,
+// locking (same process and across processes) and the package's exports.
+
+import { describe, it, expect } from 'vitest'
+import { spawn, execFileSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { existsSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import { Engine, FlowDBError, errorCodes, versions } from '../lib/index.mjs'
+import { tempPath } from './helpers/tmp.js'
+
+const require = createRequire(import.meta.url)
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
+
+// [option, a value of the wrong type, a value out of range (or null if the
+// option has no range)]
+const OPTION_CASES = [
+  ['inMemory', 'yes', null],
+  ['createIfMissing', 1, null],
+  ['errorIfExists', 'false', null],
+  ['syncMode', 0, 'sometimes'],
+  ['syncIntervalMs', '100', 0],
+  ['memtableSize', 1.5, 32 * 1024],
+  ['maxFrozenMemtables', null, 0],
+  ['blockSize', '16k', 2 ** 30],
+  ['blockRestartInterval', NaN, 0],
+  ['bloomBitsPerKey', true, -1],
+  ['compression', true, 'zstd'],
+  ['blockCacheSize', 10n, -1],
+  ['maxOpenFiles', Infinity, 1],
+  ['defaultTtl', '1h', -5],
+  ['flushIntervalMs', {}, -1],
+  ['timestampType', 1, 'date'],
+  ['keyEncoding', [], 'hex'],
+  ['valueEncoding', Buffer, 'view'],
+  ['path', 42, null]
+]
+
+async function openRejects (options) {
+  try {
+    const engine = await Engine.open(options)
+    await engine.close()
+  } catch (err) {
+    return err
+  }
+  throw new Error('Engine.open resolved for ' + JSON.stringify(options))
+}
+
+describe('Engine.open options', () => {
+  it.each(OPTION_CASES)('%s of the wrong type is a TypeError naming it', async (name, wrongType) => {
+    const options = name === 'path' ? { path: wrongType } : { inMemory: true, [name]: wrongType }
+    const err = await openRejects(options)
+    expect(err).toBeInstanceOf(TypeError)
+    expect(err.message).toContain(`options.${name}`)
+  })
+
+  it.each(OPTION_CASES.filter(([, , outOfRange]) => outOfRange !== null))(
+    '%s out of range is a RangeError naming it and the range', async (name, _, outOfRange) => {
+      const err = await openRejects({ inMemory: true, [name]: outOfRange })
+      expect(err).toBeInstanceOf(RangeError)
+      expect(err.message).toContain(`options.${name} must be`)
+      expect(err.message).toMatch(/between|one of|greater than/)
+    })
+
+  it('rejects unknown options, suggesting the intended one', async () => {
+    const err = await openRejects({ path: tempPath(), syncmode: 'none' })
+    expect(err).toBeInstanceOf(TypeError)
+    expect(err.message).toBe("Unknown option 'syncmode' in Engine.open() options; did you mean 'syncMode'?")
+    const other = await openRejects({ inMemory: true, cache: 1 })
+    expect(other.message).toBe("Unknown option 'cache' in Engine.open() options")
+  })
+
+  it('needs an options object with a path or inMemory', async () => {
+    expect(await openRejects()).toBeInstanceOf(TypeError)
+    expect((await openRejects(null)).message).toBe('options must be an object, got null')
+    expect((await openRejects('dir')).message).toBe('options must be an object, got a string')
+    expect((await openRejects({})).message).toMatch(/options\.path is required/)
+    expect((await openRejects({ path: '' })).message).toMatch(/options\.path must be a non-empty string/)
+    expect((await openRejects({ inMemory: true, path: tempPath() })).message).toMatch(/cannot be combined/)
+  })
+
+  it('accepts every documented option value', async () => {
+    const engine = await Engine.open({
+      path: tempPath(),
+      createIfMissing: true,
+      errorIfExists: true,
+      syncMode: 'interval',
+      syncIntervalMs: 10,
+      memtableSize: 128 * 1024,
+      maxFrozenMemtables: 1,
+      blockSize: 256,
+      blockRestartInterval: 1,
+      bloomBitsPerKey: 0,
+      compression: 'none',
+      blockCacheSize: 0,
+      maxOpenFiles: 16,
+      defaultTtl: 0,
+      flushIntervalMs: 50,
+      timestampType: 'bigint',
+      keyEncoding: 'buffer',
+      valueEncoding: 'utf8'
+    })
+    for (let i = 0; i < 200; i++) await engine.put(`k${i % 7}`, i, 'v'.repeat(100))
+    await engine.flush()
+    expect(await engine.get('k0', 0)).toBe('v'.repeat(100))
+    expect(await engine.getLatest('k0')).toEqual({ key: Buffer.from('k0'), ts: 196n, value: 'v'.repeat(100), expireAt: null })
+    await engine.close()
+    for (const syncMode of ['always', 'none']) {
+      const e = await Engine.open({ path: tempPath(), syncMode, compression: 'lz4' })
+      await e.put('a', 1, 'b')
+      await e.close()
+    }
+  })
+
+  it('works with the smallest memtable (64 KiB), flushing as it fills', async () => {
+    const engine = await Engine.open({ inMemory: true, memtableSize: 64 * 1024 })
+    for (let b = 0; b < 10; b++) {
+      await engine.writeBatch(Array.from({ length: 100 }, (_, i) => ({ key: `m${b}`, ts: i, value: Buffer.alloc(200, b) })))
+    }
+    expect((await engine.scan().all()).length).toBe(1000)
+    await engine.close()
+  }, 10_000)
+
+  it('cannot be constructed directly', () => {
+    expect(() => new Engine()).toThrow(TypeError)
+    expect(() => new Engine()).toThrow(/Engine\.open/)
+  })
+})
+
+describe('persistence and locking', () => {
+  it('reopening a path finds the data written before close', async () => {
+    const path = tempPath()
+    const first = await Engine.open({ path })
+    expect(existsSync(path)).toBe(true)
+    await first.writeBatch(Array.from({ length: 100 }, (_, i) => ({ key: `key${i}`, ts: i, value: `value${i}` })))
+    await first.close()
+    const second = await Engine.open({ path, valueEncoding: 'utf8' })
+    expect(await second.get('key42', 42)).toBe('value42')
+    expect((await second.scan().all()).length).toBe(100)
+    await second.close()
+  })
+
+  it('reopening after a flush reads from SSTables', async () => {
+    const path = tempPath()
+    const first = await Engine.open({ path, memtableSize: 256 * 1024 })
+    for (let batch = 0; batch < 20; batch++) {
+      await first.writeBatch(Array.from({ length: 100 }, (_, i) => ({ key: `k${batch}`, ts: i, value: Buffer.alloc(100, batch) })))
+    }
+    await first.flush()
+    await first.close()
+    const second = await Engine.open({ path })
+    expect(await second.get('k7', 99)).toEqual(Buffer.alloc(100, 7))
+    expect((await second.scan({ prefix: 'k1' }).all()).length).toBe(1100) // k1, k10..k19
+    await second.close()
+  })
+
+  it('createIfMissing: false fails on a missing database; errorIfExists on an existing one', async () => {
+    const missing = await openRejects({ path: tempPath(), createIfMissing: false })
+    expect(missing).toBeInstanceOf(FlowDBError)
+    expect(Object.values(errorCodes)).toContain(missing.code)
+    const path = tempPath()
+    await (await Engine.open({ path })).close()
+    const exists = await openRejects({ path, errorIfExists: true })
+    expect(exists).toBeInstanceOf(FlowDBError)
+    expect(Object.values(errorCodes)).toContain(exists.code)
+  })
+
+  it('in-memory engines are independent and leave nothing behind', async () => {
+    const a = await Engine.open({ inMemory: true })
+    const b = await Engine.open({ inMemory: true })
+    await a.put('k', 1, 'a')
+    expect(await b.get('k', 1)).toBeUndefined()
+    await a.close()
+    const c = await Engine.open({ inMemory: true })
+    expect(await c.get('k', 1)).toBeUndefined()
+    await Promise.all([b.close(), c.close()])
+  })
+
+  it('a second open of the same path fails with FLOWDB_LOCKED until the first closes', async () => {
+    const path = tempPath()
+    const first = await Engine.open({ path })
+    const err = await openRejects({ path })
+    expect(err).toBeInstanceOf(FlowDBError)
+    expect(err.name).toBe('FlowDBError')
+    expect(err.code).toBe('FLOWDB_LOCKED')
+    expect(err.code).toBe(errorCodes.LOCKED)
+    await first.close()
+    const again = await Engine.open({ path })
+    await again.close()
+  })
+
+  it('a path open in another process fails with FLOWDB_LOCKED', async () => {
+    const path = tempPath()
+    const child = spawn(process.execPath, [join(root, 'test/helpers/lock-holder.mjs'), path], { stdio: ['pipe', 'pipe', 'inherit'] })
+    try {
+      await new Promise((resolve, reject) => {
+        child.stdout.on('data', (d) => { if (String(d).includes('ready')) resolve() })
+        child.on('exit', (code) => reject(new Error(`lock holder exited with ${code}`)))
+      })
+      const err = await openRejects({ path })
+      expect(err.code).toBe('FLOWDB_LOCKED')
+    } finally {
+      child.kill('SIGKILL')
+      await new Promise((resolve) => child.on('close', resolve))
+    }
+    // The kernel drops the dead process's lock.
+    const engine = await Engine.open({ path })
+    await engine.close()
+  })
+})
+
+describe('package exports', () => {
+  it('exports the error class, codes and versions from the native constants', () => {
+    const cjs = require('../lib/index.cjs')
+    expect(cjs.Engine).toBe(Engine)
+    expect(cjs.FlowDBError).toBe(FlowDBError)
+    expect(errorCodes).toMatchObject({ LOCKED: 'FLOWDB_LOCKED', CLOSED: 'FLOWDB_CLOSED', CORRUPTION: 'FLOWDB_CORRUPTION' })
+    expect(Object.isFrozen(errorCodes)).toBe(true)
+    expect(versions.flowdb).toBe(pkg.version)
+    expect(versions.lz4).toMatch(/^\d+\.\d+\.\d+$/)
+    expect(typeof versions.format).toBe('number')
+  })
+
+  it('FlowDBError has a name, a code and an optional cause', () => {
+    const cause = new Error('disk')
+    const err = new FlowDBError('failed', errorCodes.IO_ERROR, cause)
+    expect(err).toBeInstanceOf(Error)
+    expect(err.name).toBe('FlowDBError')
+    expect(err.code).toBe('FLOWDB_IO_ERROR')
+    expect(err.cause).toBe(cause)
+    expect('cause' in new FlowDBError('x', errorCodes.BUSY)).toBe(false)
+    expect(String(err)).toBe('FlowDBError: failed')
+  })
+
+  it('loads by package name through require and import', () => {
+    const script = (kind) => kind === 'cjs'
+      ? "const f = require('flowdb'); console.log(typeof f.Engine.open, f.errorCodes.LOCKED)"
+      : "import { Engine, errorCodes } from 'flowdb'; console.log(typeof Engine.open, errorCodes.LOCKED)"
+    const cjs = execFileSync(process.execPath, ['-e', script('cjs')], { cwd: root, encoding: 'utf8' })
+    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', script('esm')], { cwd: root, encoding: 'utf8' })
+    expect(cjs.trim()).toBe('function FLOWDB_LOCKED')
+    expect(esm.trim()).toBe('function FLOWDB_LOCKED')
+  })
+})
