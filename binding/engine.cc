@@ -1,5 +1,6 @@
 #include "engine.h"
 
+#include <cstring>
 #include <limits>
 
 #include "addon_data.h"
@@ -125,6 +126,9 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::GetSync>("getSync"),
                          InstanceMethod<&EngineWrap::GetLatest>("getLatest"),
                          InstanceMethod<&EngineWrap::GetLatestSync>("getLatestSync"),
+                         InstanceMethod<&EngineWrap::SetSharedBuffer>("setSharedBuffer"),
+                         InstanceMethod<&EngineWrap::GetInto>("getInto"),
+                         InstanceMethod<&EngineWrap::GetLatestInto>("getLatestInto"),
                          InstanceMethod<&EngineWrap::NewIterator>("iterator"),
                          InstanceMethod<&EngineWrap::Flush>("flush"),
                          InstanceMethod<&EngineWrap::Stats>("stats"),
@@ -173,24 +177,6 @@ Napi::Value EngineWrap::Write(const Napi::CallbackInfo& info) {
   return w->Promise();
 }
 
-// A read that memory can answer (memtables, cached blocks) settles at once;
-// only a read that needs file I/O pays for the trip to a worker thread.
-static ReadOptions MemoryOnly() {
-  ReadOptions ro;
-  ro.memory_only = true;
-  return ro;
-}
-
-static Napi::Value Settled(Napi::Env env, const Status& s, Napi::Value value) {
-  auto d = Napi::Promise::Deferred::New(env);
-  if (s.ok() || s.IsNotFound()) {
-    d.Resolve(value);
-  } else {
-    d.Reject(MakeError(env, s));
-  }
-  return d.Promise();
-}
-
 Napi::Value EngineWrap::Get(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
@@ -199,9 +185,6 @@ Napi::Value EngineWrap::Get(const Napi::CallbackInfo& info) {
   if (!ToKey(env, info[0], "key", &key) || !ToInt64(env, info[1], "ts", &ts)) {
     return env.Undefined();
   }
-  thread_local std::string value;
-  Status s = handle_->db->Get(MemoryOnly(), key, ts, &value);
-  if (!s.IsBusy()) return Settled(env, s, s.ok() ? CopyToBuffer(env, value) : env.Undefined());
   auto* w = new GetWorker(env, handle_, std::move(key), ts);
   w->Queue();
   return w->Promise();
@@ -227,9 +210,6 @@ Napi::Value EngineWrap::GetLatest(const Napi::CallbackInfo& info) {
   if (!CheckOpen(env)) return env.Undefined();
   std::string key;
   if (!ToKey(env, info[0], "key", &key)) return env.Undefined();
-  Record r;
-  Status s = handle_->db->GetLatest(MemoryOnly(), key, &r);
-  if (!s.IsBusy()) return Settled(env, s, s.ok() ? RecordToJs(env, r) : env.Undefined());
   auto* w = new GetLatestWorker(env, handle_, std::move(key));
   w->Queue();
   return w->Promise();
@@ -245,6 +225,87 @@ Napi::Value EngineWrap::GetLatestSync(const Napi::CallbackInfo& info) {
   if (s.IsNotFound()) return env.Undefined();
   if (!s.ok()) return ThrowStatus(env, s);
   return RecordToJs(env, r);
+}
+
+Napi::Value EngineWrap::SetSharedBuffer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsTypedArray() ||
+      info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    return ThrowTypeError(env, "shared buffer must be a Uint8Array");
+  }
+  Napi::Uint8Array a = info[0].As<Napi::Uint8Array>();
+  shared_ref_ = Napi::Persistent(a);
+  shared_data_ = reinterpret_cast<char*>(a.Data());
+  shared_size_ = a.ByteLength();
+  return env.Undefined();
+}
+
+namespace {
+
+// Results of getInto/getLatestInto besides a byte count.
+constexpr double kIntoNotFound = -1;
+constexpr double kIntoWouldBlock = -2;
+
+void PutInt64LE(char* dst, int64_t v) {
+  for (int i = 0; i < 8; i++) dst[i] = static_cast<char>(static_cast<uint64_t>(v) >> (8 * i));
+}
+
+}  // namespace
+
+// getInto(key, ts, memoryOnly) → -1 (absent) | -2 (memoryOnly and the read
+// needs file I/O) | n (the value is in the shared buffer's first n bytes) |
+// Buffer (a value larger than the shared buffer).
+Napi::Value EngineWrap::GetInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  thread_local std::string key;
+  thread_local std::string value;
+  int64_t ts;
+  bool memory_only;
+  if (!ToKey(env, info[0], "key", &key) || !ToInt64(env, info[1], "ts", &ts) ||
+      !ToBool(env, info[2], "memoryOnly", &memory_only)) {
+    return env.Undefined();
+  }
+  ReadOptions ro;
+  ro.memory_only = memory_only;
+  Status s = handle_->db->Get(ro, key, ts, &value);
+  if (s.IsNotFound()) return Napi::Number::New(env, kIntoNotFound);
+  if (s.IsBusy() && memory_only) return Napi::Number::New(env, kIntoWouldBlock);
+  if (!s.ok()) return ThrowStatus(env, s);
+  if (value.size() > shared_size_) return CopyToBuffer(env, value);
+  std::memcpy(shared_data_, value.data(), value.size());
+  return Napi::Number::New(env, static_cast<double>(value.size()));
+}
+
+// getLatestInto(key, memoryOnly) → like getInto, with the record laid out as
+// ts (int64 LE) | expire_at (int64 LE, INT64_MAX = never) | value.
+Napi::Value EngineWrap::GetLatestInto(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  thread_local std::string key;
+  bool memory_only;
+  if (!ToKey(env, info[0], "key", &key) || !ToBool(env, info[1], "memoryOnly", &memory_only)) {
+    return env.Undefined();
+  }
+  ReadOptions ro;
+  ro.memory_only = memory_only;
+  thread_local Record r;
+  Status s = handle_->db->GetLatest(ro, key, &r);
+  if (s.IsNotFound()) return Napi::Number::New(env, kIntoNotFound);
+  if (s.IsBusy() && memory_only) return Napi::Number::New(env, kIntoWouldBlock);
+  if (!s.ok()) return ThrowStatus(env, s);
+  size_t n = 16 + r.value.size();
+  char* dst = shared_data_;
+  Napi::Buffer<char> big;
+  if (n > shared_size_) {
+    big = Napi::Buffer<char>::New(env, n);
+    dst = big.Data();
+  }
+  PutInt64LE(dst, r.ts);
+  PutInt64LE(dst + 8, r.expire_at);
+  std::memcpy(dst + 16, r.value.data(), r.value.size());
+  if (n > shared_size_) return big;
+  return Napi::Number::New(env, static_cast<double>(n));
 }
 
 Napi::Value EngineWrap::NewIterator(const Napi::CallbackInfo& info) {

@@ -29,12 +29,20 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value GetSync(const Napi::CallbackInfo& info);
   Napi::Value GetLatest(const Napi::CallbackInfo& info);
   Napi::Value GetLatestSync(const Napi::CallbackInfo& info);
+  Napi::Value SetSharedBuffer(const Napi::CallbackInfo& info);
+  Napi::Value GetInto(const Napi::CallbackInfo& info);
+  Napi::Value GetLatestInto(const Napi::CallbackInfo& info);
   Napi::Value NewIterator(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   std::shared_ptr<EngineHandle> handle_;
+  // A JS-owned buffer that sync reads copy results into, so that a read
+  // allocates no ArrayBuffer (lib/engine.cjs copies out what it returns).
+  Napi::Reference<Napi::Uint8Array> shared_ref_;
+  char* shared_data_ = nullptr;
+  size_t shared_size_ = 0;
 };
 
 // Closes every engine of this environment synchronously (env cleanup hook).

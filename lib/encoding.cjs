@@ -101,6 +101,18 @@ function decodeValue (buf, valueEncoding) {
   return valueEncoding === 'utf8' ? text : JSON.parse(text)
 }
 
+// Decodes buf[start, end) like decodeValue; a 'buffer' result is a copy
+// the caller owns (buf may be reused).
+function decodeValueAt (buf, start, end, valueEncoding) {
+  if (valueEncoding === 'buffer') {
+    const out = Buffer.allocUnsafe(end - start)
+    buf.copy(out, 0, start, end)
+    return out
+  }
+  const text = buf.toString('utf8', start, end)
+  return valueEncoding === 'utf8' ? text : JSON.parse(text)
+}
+
 // The bytes a write stores for `value`: the value itself (string or
 // Uint8Array), or its JSON text when json is true. Throws if it has neither
 // shape.
@@ -270,6 +282,7 @@ module.exports = {
   keyToBytes,
   decodeKeyArgument,
   decodeValue,
+  decodeValueAt,
   encodeValue,
   prefixUpperBound,
   encodeBatch

@@ -184,6 +184,12 @@ const scanRegistry = new FinalizationRegistry(({ scans, ref }) => scans.delete(r
 
 const kConstruct = Symbol('flowdb.engine.construct')
 
+// Native getInto/getLatestInto results that are not byte counts.
+const INTO_NOT_FOUND = -1
+const INTO_WOULD_BLOCK = -2
+// Values up to this size come back through the shared buffer.
+const SHARED_BUFFER_SIZE = 64 * 1024
+
 class Engine {
   #native
   #status = 'open'
@@ -196,6 +202,9 @@ class Engine {
   #bigint
   #keyEncoding
   #valueEncoding
+  // Sync reads copy their result into this JS-owned buffer instead of
+  // allocating one ArrayBuffer per read; the result is copied out of it.
+  #shared = Buffer.alloc(SHARED_BUFFER_SIZE)
 
   /**
    * Opens (creating if allowed) a database. See index.d.ts for the options.
@@ -209,6 +218,7 @@ class Engine {
   constructor (token, native, options) {
     if (token !== kConstruct) throw new TypeError('Use Engine.open(options) to open a database')
     this.#native = native
+    native.setSharedBuffer(this.#shared)
     this.#bigint = options.timestampType === 'bigint'
     this.#keyEncoding = options.keyEncoding
     this.#valueEncoding = options.valueEncoding
@@ -268,11 +278,17 @@ class Engine {
 
   // --- point reads ----------------------------------------------------------
 
+  // Point reads first try memory (memtables, cached blocks) on this thread:
+  // that costs less than a trip to a worker thread, which only a read that
+  // needs file I/O pays (native getInto returns INTO_WOULD_BLOCK then).
+
   async get (key, ts, options) {
     this.#checkOpen('get')
     validate.key(key, 'key', maxKeySize)
     validate.int64(ts, 'ts')
     const valueEncoding = this.#readValueEncoding(options, GET_OPTIONS, 'get')
+    const r = this.#native.getInto(key, ts, true)
+    if (r !== INTO_WOULD_BLOCK) return this.#valueFromInto(r, valueEncoding)
     this.#pending++
     let buf
     try {
@@ -288,14 +304,15 @@ class Engine {
     validate.key(key, 'key', maxKeySize)
     validate.int64(ts, 'ts')
     const valueEncoding = this.#readValueEncoding(options, GET_OPTIONS, 'getSync')
-    const buf = this.#native.getSync(key, ts)
-    return buf === undefined ? undefined : encoding.decodeValue(buf, valueEncoding)
+    return this.#valueFromInto(this.#native.getInto(key, ts, false), valueEncoding)
   }
 
   async getLatest (key, options) {
     this.#checkOpen('getLatest')
     validate.key(key, 'key', maxKeySize)
     const [keyEncoding, valueEncoding] = this.#readEncodings(options, 'getLatest')
+    const r = this.#native.getLatestInto(key, true)
+    if (r !== INTO_WOULD_BLOCK) return this.#latestFromInto(key, r, keyEncoding, valueEncoding)
     this.#pending++
     let found
     try {
@@ -310,8 +327,28 @@ class Engine {
     this.#checkOpen('getLatestSync')
     validate.key(key, 'key', maxKeySize)
     const [keyEncoding, valueEncoding] = this.#readEncodings(options, 'getLatestSync')
-    const found = this.#native.getLatestSync(key)
-    return found === undefined ? undefined : this.#latestRecord(key, found, keyEncoding, valueEncoding)
+    return this.#latestFromInto(key, this.#native.getLatestInto(key, false), keyEncoding, valueEncoding)
+  }
+
+  // r: what getInto returned (a length in the shared buffer, a Buffer, or
+  // INTO_NOT_FOUND).
+  #valueFromInto (r, valueEncoding) {
+    if (r === INTO_NOT_FOUND) return undefined
+    if (typeof r !== 'number') return encoding.decodeValue(r, valueEncoding)
+    return encoding.decodeValueAt(this.#shared, 0, r, valueEncoding)
+  }
+
+  // r: what getLatestInto returned; the record is ts | expireAt | value.
+  #latestFromInto (key, r, keyEncoding, valueEncoding) {
+    if (r === INTO_NOT_FOUND) return undefined
+    const buf = typeof r === 'number' ? this.#shared : r
+    const end = typeof r === 'number' ? r : r.length
+    return {
+      key: encoding.decodeKeyArgument(key, keyEncoding),
+      ts: encoding.readInt64(buf, 0, this.#bigint),
+      value: encoding.decodeValueAt(buf, 16, end, valueEncoding),
+      expireAt: encoding.readExpireAt(buf, 8, this.#bigint)
+    }
   }
 
   // --- scans ----------------------------------------------------------------

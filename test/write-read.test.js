@@ -69,6 +69,29 @@ describe('put and get', () => {
     const value = Buffer.alloc(1 << 20, 7)
     await engine.put('big-value', 1, value)
     expect((await engine.get('big-value', 1)).equals(value)).toBe(true)
+    expect(engine.getSync('big-value', 1).equals(value)).toBe(true)
+    expect((await engine.getLatest('big-value')).value.equals(value)).toBe(true)
+    expect(engine.getLatestSync('big-value').value.equals(value)).toBe(true)
+  })
+
+  it('returns values around the size of the read buffer intact, as copies', async () => {
+    // Sync reads copy values through a 64 KiB buffer; larger ones take
+    // another path. Values must not share memory with later reads.
+    const sizes = [0, 1, 65536 - 17, 65536 - 16, 65536 - 15, 65535, 65536, 65537]
+    for (const n of sizes) await engine.put('edge', n, Buffer.alloc(n, n % 251))
+    const seen = []
+    for (const n of sizes) {
+      const v = engine.getSync('edge', n)
+      expect(v.length).toBe(n)
+      expect(v.equals(Buffer.alloc(n, n % 251))).toBe(true)
+      seen.push(v)
+      const latest = engine.getLatestSync('edge')
+      expect(latest.ts).toBe(65537)
+      expect(latest.value.length).toBe(65537)
+    }
+    seen.forEach((v, i) => expect(v.equals(Buffer.alloc(sizes[i], sizes[i] % 251))).toBe(true))
+    await engine.flush()
+    for (const n of sizes) expect((await engine.get('edge', n)).length).toBe(n)
   })
 
   it('overwrites the same (key, ts)', async () => {

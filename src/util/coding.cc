@@ -64,11 +64,7 @@ const char* GetVarint64Ptr(const char* p, const char* limit, uint64_t* v) {
   return nullptr;
 }
 
-const char* GetVarint32Ptr(const char* p, const char* limit, uint32_t* v) {
-  if (p < limit && (static_cast<uint8_t>(*p) & 0x80) == 0) {  // fast path
-    *v = static_cast<uint8_t>(*p);
-    return p + 1;
-  }
+const char* GetVarint32PtrSlow(const char* p, const char* limit, uint32_t* v) {
   uint64_t r;
   const char* q = GetVarint64Ptr(p, limit, &r);
   if (q == nullptr || r > UINT32_MAX || q - p > kMaxVarint32Length) return nullptr;

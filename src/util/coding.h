@@ -45,7 +45,14 @@ char* EncodeVarint64(char* dst, uint64_t v);
 int VarintLength(uint64_t v);
 
 // Decoders return nullptr on a malformed or truncated input.
-const char* GetVarint32Ptr(const char* p, const char* limit, uint32_t* v);
+const char* GetVarint32PtrSlow(const char* p, const char* limit, uint32_t* v);
+inline const char* GetVarint32Ptr(const char* p, const char* limit, uint32_t* v) {
+  if (p < limit && (static_cast<uint8_t>(*p) & 0x80) == 0) {  // one byte: the common case
+    *v = static_cast<uint8_t>(*p);
+    return p + 1;
+  }
+  return GetVarint32PtrSlow(p, limit, v);
+}
 const char* GetVarint64Ptr(const char* p, const char* limit, uint64_t* v);
 
 // Consume from the front of *input; return false (input unspecified) on a
