@@ -17,19 +17,12 @@ import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import { Engine } from '../lib/index.mjs'
 import { tempPath } from './helpers/tmp.js'
+import { rng } from './helpers/random.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const RUNS = Number(process.env.FLOWDB_CRASH_RUNS ?? 30)
 const SEED = Number(process.env.FLOWDB_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31))
 
-function rng (seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 // Runs the writer until `delayMs` after it is ready, then SIGKILLs it.
 // Resolves with the acknowledged batch ids.

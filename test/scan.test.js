@@ -6,19 +6,11 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { Engine } from '../lib/index.mjs'
 import { Model, normalize } from './helpers/model.js'
 import { tempPath } from './helpers/tmp.js'
+import { rng } from './helpers/random.js'
 
 let engine
 const model = new Model()
 
-// Deterministic pseudo-random numbers (mulberry32).
-function rng (seed) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 async function put (records) {
   await engine.writeBatch(records)
