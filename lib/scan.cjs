@@ -8,6 +8,15 @@
 
 const { readInt64, readExpireAt } = require('./encoding.cjs')
 
+// A copy of buf[off, off + len) that the caller owns. Buffer.allocUnsafe
+// carves small buffers out of a shared pool, which costs far less than an
+// ArrayBuffer per record.
+function copyOut (buf, off, len) {
+  const out = Buffer.allocUnsafe(len)
+  buf.copy(out, 0, off, off + len)
+  return out
+}
+
 const FIRST_CHUNK_ENTRIES = 16
 const CHUNK_ENTRIES = 1000
 const CHUNK_BYTES = 64 * 1024
@@ -74,11 +83,20 @@ class Scan {
     return DONE
   }
 
-  // Reads every remaining record (up to `limit`) into an array.
+  // Reads every remaining record (up to `limit`) into an array. The caller
+  // wants them all, so every fetch asks for a full chunk, and buffered
+  // records are taken without a Promise each.
   async all () {
     const records = []
     try {
-      for (let r = await this.next(); !r.done; r = await this.next()) records.push(r.value)
+      if (this.#chain !== null) await this.#chain.then(noop, noop)
+      this.#fetches = Math.max(this.#fetches, 1)
+      for (;;) {
+        while (this.#buffered > 0) records.push(this.#take().value)
+        const r = await this.#advance()
+        if (r.done) break
+        records.push(r.value)
+      }
     } finally {
       this.close()
     }
@@ -138,10 +156,10 @@ class Scan {
     off += ENTRY_HEADER_SIZE
     const key = this.#keyEncoding === 'utf8'
       ? buf.toString('utf8', off, off + keyLen)
-      : Buffer.copyBytesFrom(buf, off, keyLen)
+      : copyOut(buf, off, keyLen)
     off += keyLen
     let value = this.#valueEncoding === 'buffer'
-      ? Buffer.copyBytesFrom(buf, off, valueLen)
+      ? copyOut(buf, off, valueLen)
       : buf.toString('utf8', off, off + valueLen)
     this.#offset = off + valueLen
     this.#buffered--

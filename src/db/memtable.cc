@@ -75,10 +75,23 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key, int
 
 bool MemTable::Get(std::string_view key, int64_t ts, SequenceNumber snapshot, ValueType* type,
                    std::string* value, int64_t* expire_at, SequenceNumber* seq) const {
-  std::string target;
-  PutLengthPrefixed(&target, SeekKey(key, ts, snapshot));
+  // The length-prefixed seek key, on the stack unless the key is long.
+  char stack[256];
+  std::string heap;
+  size_t ikey_len = key.size() + kInternalKeySuffix;
+  size_t need = VarintLength(ikey_len) + ikey_len;
+  char* target = stack;
+  if (need > sizeof(stack)) {
+    heap.resize(need);
+    target = heap.data();
+  }
+  char* p = EncodeVarint32(target, static_cast<uint32_t>(ikey_len));
+  std::memcpy(p, key.data(), key.size());
+  EncodeOrderedInt64(p + key.size(), ts);
+  // The largest type sorts first among equal sequence numbers (SeekKey).
+  EncodeFixed64(p + key.size() + 8, PackTag(snapshot, kTypeValueExpiring));
   Table::Iterator iter(&table_);
-  iter.Seek(target.data());
+  iter.Seek(target);
   if (!iter.Valid()) return false;
   std::string_view ikey = GetLengthPrefixedAt(iter.key());
   ParsedInternalKey parsed;
