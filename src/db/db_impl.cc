@@ -409,10 +409,12 @@ void DBImpl::RemoveObsoleteFiles() {
 // ---------------------------------------------------------------------------
 // Reads
 
-Status DBImpl::NewInternalIterator(const ReadOptions& options, const ReadState& rs,
+Status DBImpl::NewInternalIterator(const ReadOptions& options,
+                                   const std::shared_ptr<const ReadState>& pinned,
                                    const std::string* lower, const std::string* upper,
                                    const std::string* only_key,
                                    std::unique_ptr<Iterator>* result) {
+  const ReadState& rs = *pinned;
   std::vector<std::unique_ptr<Iterator>> children;
   children.push_back(rs.mem->NewIterator());
   for (const auto& m : rs.imm) children.push_back(m->NewIterator());
@@ -431,6 +433,9 @@ Status DBImpl::NewInternalIterator(const ReadOptions& options, const ReadState& 
     children.push_back(std::move(it));
   }
   *result = NewMergingIterator(std::move(children));
+  // Cleanups run after the merging iterator's children are destroyed, so
+  // the memtables and version they read stay alive until then.
+  (*result)->RegisterCleanup([pinned] {});
   return Status::OK();
 }
 
@@ -511,7 +516,7 @@ Status DBImpl::GetLatest(const ReadOptions& options, std::string_view key, Recor
   ro.snapshot = std::min(snapshot, options.snapshot);
   std::string k(key);
   std::unique_ptr<Iterator> internal;
-  FLOWDB_RETURN_IF_ERROR(NewInternalIterator(ro, *rs, &k, &k, &k, &internal));
+  FLOWDB_RETURN_IF_ERROR(NewInternalIterator(ro, rs, &k, &k, &k, &internal));
   std::unique_ptr<RecordIterator> it =
       NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros());
   it->SeekForPrev(key, std::numeric_limits<int64_t>::max());
@@ -528,29 +533,6 @@ Status DBImpl::GetLatest(const ReadOptions& options, std::string_view key, Recor
 }
 
 namespace {
-
-// Keeps a read state alive for as long as the iterator that reads it.
-class PinnedRecordIterator final : public RecordIterator {
- public:
-  PinnedRecordIterator(std::unique_ptr<RecordIterator> iter, std::shared_ptr<const void> pin)
-      : iter_(std::move(iter)), pin_(std::move(pin)) {}
-  bool Valid() const override { return iter_->Valid(); }
-  void SeekToFirst() override { iter_->SeekToFirst(); }
-  void SeekToLast() override { iter_->SeekToLast(); }
-  void Seek(std::string_view k, int64_t ts) override { iter_->Seek(k, ts); }
-  void SeekForPrev(std::string_view k, int64_t ts) override { iter_->SeekForPrev(k, ts); }
-  void Next() override { iter_->Next(); }
-  void Prev() override { iter_->Prev(); }
-  std::string_view key() const override { return iter_->key(); }
-  int64_t ts() const override { return iter_->ts(); }
-  std::string_view value() const override { return iter_->value(); }
-  int64_t expire_at() const override { return iter_->expire_at(); }
-  Status status() const override { return iter_->status(); }
-
- private:
-  std::unique_ptr<RecordIterator> iter_;  // destroyed before pin_
-  std::shared_ptr<const void> pin_;
-};
 
 class ErrorRecordIterator final : public RecordIterator {
  public:
@@ -581,10 +563,9 @@ std::unique_ptr<RecordIterator> DBImpl::NewIterator(const ReadOptions& options) 
   ReadOptions ro = options;
   ro.snapshot = std::min(snapshot, options.snapshot);
   std::unique_ptr<Iterator> internal;
-  Status s = NewInternalIterator(ro, *rs, nullptr, nullptr, nullptr, &internal);
+  Status s = NewInternalIterator(ro, rs, nullptr, nullptr, nullptr, &internal);
   if (!s.ok()) return std::make_unique<ErrorRecordIterator>(s);
-  return std::make_unique<PinnedRecordIterator>(
-      NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros()), rs);
+  return NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros());
 }
 
 std::unique_ptr<ScanCursor> DBImpl::NewScan(const ReadOptions& options, const ScanOptions& scan) {
@@ -596,12 +577,10 @@ std::unique_ptr<ScanCursor> DBImpl::NewScan(const ReadOptions& options, const Sc
   ro.ts_min = std::max(ro.ts_min, scan.ts_min);
   ro.ts_max = std::min(ro.ts_max, scan.ts_max);
   std::unique_ptr<Iterator> internal;
-  Status s = NewInternalIterator(ro, *rs, scan.has_lower ? &scan.lower : nullptr,
+  Status s = NewInternalIterator(ro, rs, scan.has_lower ? &scan.lower : nullptr,
                                  scan.has_upper ? &scan.upper : nullptr, nullptr, &internal);
   if (!s.ok()) return NewScanCursor(std::make_unique<ErrorRecordIterator>(s), scan);
-  auto iter = std::make_unique<PinnedRecordIterator>(
-      NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros()), rs);
-  return NewScanCursor(std::move(iter), scan);
+  return NewScanCursor(NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros()), scan);
 }
 
 DBStats DBImpl::GetStats() const {

@@ -78,7 +78,9 @@ class DBImpl final : public DB {
   // Internal iterator over every source that may hold keys in
   // [lower, upper] (empty = unbounded). only_key restricts SSTables to those
   // whose bloom filter may contain it.
-  Status NewInternalIterator(const ReadOptions& options, const ReadState& rs,
+  // The iterator keeps `pinned` alive.
+  Status NewInternalIterator(const ReadOptions& options,
+                             const std::shared_ptr<const ReadState>& pinned,
                              const std::string* lower, const std::string* upper,
                              const std::string* only_key, std::unique_ptr<Iterator>* result);
 

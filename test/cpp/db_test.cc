@@ -65,6 +65,16 @@ class DBTest : public ::testing::Test {
     EXPECT_OK(c->status());
     return out;
   }
+  // The last WAL file larger than min_size bytes ("" if none).
+  std::string WalLargerThan(uint64_t min_size) {
+    std::string found;
+    for (const auto& w : WalFiles()) {
+      uint64_t size;
+      EXPECT_OK(env_->GetFileSize(w, &size));
+      if (size > min_size) found = w;
+    }
+    return found;
+  }
   std::vector<std::string> WalFiles() {
     std::vector<std::string> names, out;
     EXPECT_OK(env_->GetChildren(WalDirName(dbname_), &names));
@@ -364,14 +374,7 @@ TEST_F(DBTest, TornWalTailIsTruncated) {
   ASSERT_OK(Put("a", 1, "first"));
   ASSERT_OK(Put("b", 1, std::string(500, 'x')));
   db_.reset();
-  std::vector<std::string> wals = WalFiles();
-  ASSERT_FALSE(wals.empty());
-  std::string last;
-  for (const auto& w : wals) {
-    uint64_t size;
-    ASSERT_OK(env_->GetFileSize(w, &size));
-    if (size > 100) last = w;
-  }
+  std::string last = WalLargerThan(100);
   ASSERT_FALSE(last.empty());
   std::string contents;
   ASSERT_OK(ReadFileToString(env_.get(), last, &contents));
@@ -392,12 +395,7 @@ TEST_F(DBTest, CorruptRecordInMiddleOfWalIsReported) {
   Reopen();
   for (int i = 0; i < 10; i++) ASSERT_OK(Put("k" + std::to_string(i), i, std::string(100, 'a' + i)));
   db_.reset();
-  std::string wal;
-  for (const auto& w : WalFiles()) {
-    uint64_t size;
-    ASSERT_OK(env_->GetFileSize(w, &size));
-    if (size > 1000) wal = w;
-  }
+  std::string wal = WalLargerThan(1000);
   ASSERT_FALSE(wal.empty());
   std::string contents;
   ASSERT_OK(ReadFileToString(env_.get(), wal, &contents));
