@@ -123,9 +123,7 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                      {
                          InstanceMethod<&EngineWrap::Write>("write"),
                          InstanceMethod<&EngineWrap::Get>("get"),
-                         InstanceMethod<&EngineWrap::GetSync>("getSync"),
                          InstanceMethod<&EngineWrap::GetLatest>("getLatest"),
-                         InstanceMethod<&EngineWrap::GetLatestSync>("getLatestSync"),
                          InstanceMethod<&EngineWrap::SetSharedBuffer>("setSharedBuffer"),
                          InstanceMethod<&EngineWrap::GetInto>("getInto"),
                          InstanceMethod<&EngineWrap::GetLatestInto>("getLatestInto"),
@@ -190,21 +188,6 @@ Napi::Value EngineWrap::Get(const Napi::CallbackInfo& info) {
   return w->Promise();
 }
 
-Napi::Value EngineWrap::GetSync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!CheckOpen(env)) return env.Undefined();
-  thread_local std::string key;
-  thread_local std::string value;
-  int64_t ts;
-  if (!ToKey(env, info[0], "key", &key) || !ToInt64(env, info[1], "ts", &ts)) {
-    return env.Undefined();
-  }
-  Status s = handle_->db->Get(ReadOptions(), key, ts, &value);
-  if (s.IsNotFound()) return env.Undefined();
-  if (!s.ok()) return ThrowStatus(env, s);
-  return CopyToBuffer(env, value);
-}
-
 Napi::Value EngineWrap::GetLatest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
@@ -213,18 +196,6 @@ Napi::Value EngineWrap::GetLatest(const Napi::CallbackInfo& info) {
   auto* w = new GetLatestWorker(env, handle_, std::move(key));
   w->Queue();
   return w->Promise();
-}
-
-Napi::Value EngineWrap::GetLatestSync(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (!CheckOpen(env)) return env.Undefined();
-  std::string key;
-  if (!ToKey(env, info[0], "key", &key)) return env.Undefined();
-  Record r;
-  Status s = handle_->db->GetLatest(ReadOptions(), key, &r);
-  if (s.IsNotFound()) return env.Undefined();
-  if (!s.ok()) return ThrowStatus(env, s);
-  return RecordToJs(env, r);
 }
 
 Napi::Value EngineWrap::SetSharedBuffer(const Napi::CallbackInfo& info) {

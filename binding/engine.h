@@ -26,9 +26,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
 
   Napi::Value Write(const Napi::CallbackInfo& info);
   Napi::Value Get(const Napi::CallbackInfo& info);
-  Napi::Value GetSync(const Napi::CallbackInfo& info);
   Napi::Value GetLatest(const Napi::CallbackInfo& info);
-  Napi::Value GetLatestSync(const Napi::CallbackInfo& info);
   Napi::Value SetSharedBuffer(const Napi::CallbackInfo& info);
   Napi::Value GetInto(const Napi::CallbackInfo& info);
   Napi::Value GetLatestInto(const Napi::CallbackInfo& info);
