@@ -243,7 +243,7 @@ Napi::Value EngineWrap::GetInto(const Napi::CallbackInfo& info) {
   if (s.IsNotFound()) return Napi::Number::New(env, kIntoNotFound);
   if (s.IsBusy() && memory_only) return Napi::Number::New(env, kIntoWouldBlock);
   if (!s.ok()) return ThrowStatus(env, s);
-  if (value.size() > shared_size_) return CopyToBuffer(env, value);
+  if (shared_data_ == nullptr || value.size() > shared_size_) return CopyToBuffer(env, value);
   std::memcpy(shared_data_, value.data(), value.size());
   return Napi::Number::New(env, static_cast<double>(value.size()));
 }
@@ -268,14 +268,14 @@ Napi::Value EngineWrap::GetLatestInto(const Napi::CallbackInfo& info) {
   size_t n = 16 + r.value.size();
   char* dst = shared_data_;
   Napi::Buffer<char> big;
-  if (n > shared_size_) {
+  if (shared_data_ == nullptr || n > shared_size_) {
     big = Napi::Buffer<char>::New(env, n);
     dst = big.Data();
   }
   PutInt64LE(dst, r.ts);
   PutInt64LE(dst + 8, r.expire_at);
   std::memcpy(dst + 16, r.value.data(), r.value.size());
-  if (n > shared_size_) return big;
+  if (dst != shared_data_) return big;
   return Napi::Number::New(env, static_cast<double>(n));
 }
 
