@@ -65,6 +65,16 @@ bool Parse(std::string_view rep, Fn&& fn) {
   return found == count;
 }
 
+// Appends one put entry; type is kTypeValue or kTypeValueExpiring.
+void AppendPut(std::string* rep, ValueType type, std::string_view key, int64_t ts,
+               std::string_view value, int64_t expire_at) {
+  rep->push_back(static_cast<char>(type));
+  PutLengthPrefixed(rep, key);
+  PutFixed64(rep, static_cast<uint64_t>(ts));
+  if (type == kTypeValueExpiring) PutFixed64(rep, static_cast<uint64_t>(expire_at));
+  PutLengthPrefixed(rep, value);
+}
+
 }  // namespace
 
 WriteBatch::WriteBatch() { Clear(); }
@@ -76,12 +86,8 @@ uint32_t WriteBatch::Count() const { return DecodeFixed32(rep_.data() + 8); }
 void WriteBatch::Put(std::string_view key, int64_t ts, std::string_view value,
                      int64_t expire_at) {
   WriteBatchInternal::SetCount(this, Count() + 1);
-  bool expiring = expire_at != kNoExpiry;
-  rep_.push_back(static_cast<char>(expiring ? kTypeValueExpiring : kTypeValue));
-  PutLengthPrefixed(&rep_, key);
-  PutFixed64(&rep_, static_cast<uint64_t>(ts));
-  if (expiring) PutFixed64(&rep_, static_cast<uint64_t>(expire_at));
-  PutLengthPrefixed(&rep_, value);
+  AppendPut(&rep_, expire_at != kNoExpiry ? kTypeValueExpiring : kTypeValue, key, ts, value,
+            expire_at);
 }
 
 void WriteBatch::Delete(std::string_view key, int64_t ts) {
@@ -120,32 +126,20 @@ Status WriteBatchInternal::SetContents(WriteBatch* b, std::string_view rep) {
 bool WriteBatchInternal::ApplyDefaultExpiry(const WriteBatch& b, int64_t expire_at,
                                             WriteBatch* out) {
   bool any = false;
-  Parse(b.rep_, [&](ValueType type, std::string_view, int64_t, std::string_view, int64_t) {
-    any |= type == kTypeValue;
-  });
-  if (!any) return false;
   WriteBatch copy;
   Parse(b.rep_, [&](ValueType type, std::string_view key, int64_t ts, std::string_view value,
                     int64_t exp) {
-    switch (type) {
-      case kTypeDeletion:
-        copy.Delete(key, ts);
-        break;
-      case kTypeValue:
-        copy.Put(key, ts, value, expire_at);
-        break;
-      case kTypeValueExpiring:
-        // Keep an explicit kNoExpiry as an expiring entry: it opts out of
-        // the default.
-        copy.rep_.push_back(static_cast<char>(kTypeValueExpiring));
-        PutLengthPrefixed(&copy.rep_, key);
-        PutFixed64(&copy.rep_, static_cast<uint64_t>(ts));
-        PutFixed64(&copy.rep_, static_cast<uint64_t>(exp));
-        PutLengthPrefixed(&copy.rep_, value);
-        SetCount(&copy, copy.Count() + 1);
-        break;
+    if (type == kTypeDeletion) {
+      copy.Delete(key, ts);
+    } else {
+      // An explicit expiry, kNoExpiry included, opts out of the default.
+      any |= type == kTypeValue;
+      AppendPut(&copy.rep_, kTypeValueExpiring, key, ts, value,
+                type == kTypeValue ? expire_at : exp);
+      SetCount(&copy, copy.Count() + 1);
     }
   });
+  if (!any) return false;
   *out = std::move(copy);
   return true;
 }

@@ -495,13 +495,19 @@ TEST(DBPowerLossTest, SyncedWritesSurviveDroppedUnsyncedData) {
   }
 }
 
-TEST(DBPowerLossTest, FailedSyncMakesDatabaseReadOnly) {
-  std::unique_ptr<Env> mem = NewMemEnv();
-  FaultInjectionEnv fault(mem.get());
+// A DB over an in-memory file system that injects faults on demand.
+class DBFaultTest : public ::testing::Test {
+ protected:
+  DBFaultTest() : mem_(NewMemEnv()), fault(mem_.get()) { options.env = &fault; }
+  void SetUp() override { ASSERT_OK(DB::Open(options, "/db", &db)); }
+
+  std::unique_ptr<Env> mem_;
+  FaultInjectionEnv fault;
   Options options;
-  options.env = &fault;
   std::unique_ptr<DB> db;
-  ASSERT_OK(DB::Open(options, "/db", &db));
+};
+
+TEST_F(DBFaultTest, FailedSyncMakesDatabaseReadOnly) {
   WriteBatch b;
   b.Put("k", 1, "v");
   ASSERT_OK(db->Write(&b));
@@ -516,13 +522,7 @@ TEST(DBPowerLossTest, FailedSyncMakesDatabaseReadOnly) {
   EXPECT_EQ("v", v);
 }
 
-TEST(DBPowerLossTest, NoSpaceIsReported) {
-  std::unique_ptr<Env> mem = NewMemEnv();
-  FaultInjectionEnv fault(mem.get());
-  Options options;
-  options.env = &fault;
-  std::unique_ptr<DB> db;
-  ASSERT_OK(DB::Open(options, "/db", &db));
+TEST_F(DBFaultTest, NoSpaceIsReported) {
   fault.SetNoSpace(true);
   WriteBatch b;
   b.Put("k", 1, "v");
