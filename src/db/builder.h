@@ -1,24 +1,27 @@
-// BuildTable: writes the entries of an internal iterator (a frozen memtable)
-// to a new SSTable file.
+// BuildTable: writes what a flush or compaction keeps to a new SSTable file.
 
 #ifndef FLOWDB_DB_BUILDER_H_
 #define FLOWDB_DB_BUILDER_H_
 
 #include <string>
+#include <vector>
 
+#include "db/compaction_iter.h"
+#include "db/range_del.h"
 #include "db/version_edit.h"
 #include "flowdb/env.h"
-#include "table/iterator.h"
 #include "table/table_builder.h"
 
 namespace flowdb {
 
-// Writes every entry of iter to sst/<meta->number>.sst, syncs the file and
-// its directory, and fills *meta. REQUIRES: meta->number is set. An empty
-// iterator writes no file and leaves meta->file_size == 0. On error the
+// Writes every entry that input keeps, plus range_dels (stored in the table's
+// range-deletion block), to sst/<meta->number>.sst, syncs the file and its
+// directory, and fills *meta. REQUIRES: meta->number is set. When nothing is
+// left to write, no file is created and meta->file_size is 0. On error the
 // partial file is removed.
 Status BuildTable(const std::string& dbname, Env* env, const TableOptions& options,
-                  Iterator* iter, FileMetaData* meta);
+                  CompactionIterator* input, const std::vector<RangeTombstone>& range_dels,
+                  FileMetaData* meta);
 
 }  // namespace flowdb
 

@@ -28,9 +28,17 @@ bool FileOverlaps(const FileMetaData& f, const std::string* lower, const std::st
 
 }  // namespace
 
+struct DBImpl::PatchRequest {
+  std::string_view key;
+  int64_t ts;
+  const PatchOptions* options;
+  Record* result;  // may be null
+};
+
 struct DBImpl::Writer {
   explicit Writer(WriteBatch* b) : batch(b) {}
   WriteBatch* batch;
+  PatchRequest* patch = nullptr;
   Status status;
   bool done = false;
   std::condition_variable cv;
@@ -40,6 +48,16 @@ DBImpl::DBImpl(const Options& options, std::string dbname)
     : options_(options),
       dbname_(std::move(dbname)),
       env_(options.env != nullptr ? options.env : Env::Default()) {}
+
+class DBImpl::SnapshotImpl final : public Snapshot {
+ public:
+  explicit SnapshotImpl(SequenceNumber seq) : seq_(seq) {}
+  uint64_t sequence() const override { return seq_; }
+  std::list<SnapshotImpl*>::iterator pos;
+
+ private:
+  const SequenceNumber seq_;
+};
 
 DBImpl::~DBImpl() { Close().PermitUncheckedError(); }
 
@@ -53,6 +71,13 @@ Status DB::Open(const Options& options, const std::string& path, std::unique_ptr
   if (options.bloom_bits_per_key < 0) return Status::InvalidArgument("bloom_bits_per_key < 0");
   if (options.max_open_files < 1) return Status::InvalidArgument("max_open_files < 1");
   if (options.default_ttl_us < 0) return Status::InvalidArgument("default_ttl_us < 0");
+  if (options.compaction_trigger < 0 || options.compaction_trigger == 1) {
+    return Status::InvalidArgument("compaction_trigger must be 0 (off) or at least 2");
+  }
+  if (options.compaction_size_ratio < 0) return Status::InvalidArgument("compaction_size_ratio < 0");
+  if (options.max_space_amplification < 0) {
+    return Status::InvalidArgument("max_space_amplification < 0");
+  }
   auto db = std::make_unique<DBImpl>(options, path);
   FLOWDB_RETURN_IF_ERROR(db->Open());
   *result = std::move(db);
@@ -93,6 +118,7 @@ Status DBImpl::Open() {
   }
   opened_ = true;
   bg_thread_ = std::thread([this] { BackgroundLoop(); });
+  compaction_thread_ = std::thread([this] { CompactionLoop(); });
   return Status::OK();
 }
 
@@ -101,6 +127,21 @@ void DBImpl::InstallReadState() {
   rs->mem = mem_;
   rs->imm.assign(imm_.begin(), imm_.end());
   rs->version = versions_->current();
+  rs->drop_floor = drop_floor_;
+  // A file's range tombstones enter file_range_dels_ before any Version
+  // holds the file and leave after none does, so equal versions have equal
+  // tombstones.
+  std::shared_ptr<const ReadState> prev = CurrentReadState();
+  if (prev != nullptr && prev->version == rs->version) {
+    rs->sst_range_dels = prev->sst_range_dels;
+  } else if (!file_range_dels_.empty()) {
+    std::vector<RangeTombstone> all;
+    for (const auto& f : rs->version->files()) {
+      auto it = file_range_dels_.find(f->number);
+      if (it != file_range_dels_.end()) all.insert(all.end(), it->second.begin(), it->second.end());
+    }
+    if (!all.empty()) rs->sst_range_dels = std::make_shared<const RangeDelSet>(all);
+  }
   std::shared_ptr<const ReadState> next = std::move(rs);
   std::lock_guard<std::mutex> l(read_state_mu_);
   read_state_.swap(next);  // the old state is released after the lock
@@ -115,9 +156,67 @@ std::shared_ptr<const DBImpl::ReadState> DBImpl::GetReadState(SequenceNumber* sn
   // The sequence first: every entry with seq ≤ *snapshot was inserted into a
   // memtable before the sequence was published, and every read state
   // installed since then still reaches that memtable or the SSTable it was
-  // flushed to.
-  *snapshot = versions_->last_sequence();
-  return CurrentReadState();
+  // flushed to. If a flush or compaction that started after the sequence
+  // was read has already installed its result, it may have dropped versions
+  // visible at that sequence: take both again.
+  while (true) {
+    *snapshot = versions_->last_sequence();
+    std::shared_ptr<const ReadState> rs = CurrentReadState();
+    if (rs == nullptr || *snapshot >= rs->drop_floor) return rs;
+  }
+}
+
+std::shared_ptr<const RangeDelView> DBImpl::RangeDels(const ReadState& rs) {
+  std::shared_ptr<RangeDelView> view;
+  auto add = [&view](std::shared_ptr<const RangeDelSet> set) {
+    if (set == nullptr || set->empty()) return;
+    if (view == nullptr) view = std::make_shared<RangeDelView>();
+    view->Add(std::move(set));
+  };
+  add(rs.mem->RangeDeletions());
+  for (const auto& m : rs.imm) add(m->RangeDeletions());
+  add(rs.sst_range_dels);
+  return view;
+}
+
+Status DBImpl::LoadRangeDels(const FileMetaData& f) {
+  std::shared_ptr<Table> table;
+  FLOWDB_RETURN_IF_ERROR(table_cache_->Get(f, /*memory_only=*/false, &table));
+  std::vector<RangeTombstone> list;
+  Status s = DecodeRangeTombstones(table->range_deletions(), &list);
+  if (!s.ok()) return Status::Corruption(TableFileName(dbname_, f.number), s.ToString());
+  if (list.size() != f.num_range_dels) {
+    return Status::Corruption(TableFileName(dbname_, f.number),
+                              "range tombstone count differs from the manifest's");
+  }
+  std::lock_guard<std::mutex> l(mu_);
+  file_range_dels_[f.number] = std::move(list);
+  return Status::OK();
+}
+
+SequenceNumber DBImpl::SmallestSnapshot() const {
+  std::lock_guard<std::mutex> l(snapshot_mu_);
+  if (snapshots_.empty()) return versions_->last_sequence();
+  return snapshots_.front()->sequence();
+}
+
+const Snapshot* DBImpl::GetSnapshot() {
+  if (closed_) return nullptr;
+  std::lock_guard<std::mutex> l(snapshot_mu_);
+  auto* snap = new SnapshotImpl(versions_->last_sequence());
+  snapshots_.push_back(snap);
+  snap->pos = std::prev(snapshots_.end());
+  return snap;
+}
+
+void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
+  if (snapshot == nullptr) return;
+  auto* snap = const_cast<SnapshotImpl*>(static_cast<const SnapshotImpl*>(snapshot));
+  {
+    std::lock_guard<std::mutex> l(snapshot_mu_);
+    snapshots_.erase(snap->pos);
+  }
+  delete snap;
 }
 
 // ---------------------------------------------------------------------------
@@ -138,19 +237,66 @@ Status DBImpl::Write(WriteBatch* batch) {
   return WriteInternal(batch);
 }
 
-Status DBImpl::WriteInternal(WriteBatch* batch) {
+Status DBImpl::DeleteRange(std::string_view start, std::string_view end) {
+  if (!(start < end)) return Status::InvalidArgument("DeleteRange needs start < end");
+  if (end.size() > WriteBatch::kMaxKeySize) return Status::InvalidArgument("key too large");
+  WriteBatch batch;
+  batch.DeleteRange(start, end);
+  return WriteInternal(&batch);
+}
+
+Status DBImpl::Patch(std::string_view key, int64_t ts, const PatchOptions& patch,
+                     Record* result) {
+  if (key.size() > WriteBatch::kMaxKeySize) return Status::InvalidArgument("key too large");
+  if (patch.set_value && patch.value.size() > WriteBatch::kMaxValueSize) {
+    return Status::InvalidArgument("value too large");
+  }
+  PatchRequest req{key, ts, &patch, result};
+  return WriteInternal(nullptr, &req);
+}
+
+Status DBImpl::ApplyPatch(PatchRequest* patch, WriteBatch* out) {
+  // Every earlier write has been applied and published: the queue leader
+  // runs alone.
+  std::string value;
+  int64_t expire_at = kNoExpiry;
+  FLOWDB_RETURN_IF_ERROR(Get(ReadOptions(), patch->key, patch->ts, &value, &expire_at));
+  const PatchOptions& p = *patch->options;
+  if (p.set_value) value = p.value;
+  if (p.set_expire_at) expire_at = p.expire_at;
+  out->Clear();
+  out->Put(patch->key, patch->ts, value, expire_at);
+  if (patch->result != nullptr) {
+    patch->result->key.assign(patch->key);
+    patch->result->ts = patch->ts;
+    patch->result->value = std::move(value);
+    patch->result->expire_at = expire_at;
+  }
+  return Status::OK();
+}
+
+Status DBImpl::WriteInternal(WriteBatch* batch, PatchRequest* patch) {
   if (closed_) return Status::Closed();
   Writer w(batch);
+  w.patch = patch;
   std::unique_lock<std::mutex> lock(mu_);
   writers_.push_back(&w);
   while (!w.done && &w != writers_.front()) w.cv.wait(lock);
   if (w.done) return w.status;
 
   // This writer leads a group.
-  Status s = shutting_down_ ? Status::Closed() : MakeRoomForWrite(lock, batch == nullptr);
+  const bool force_switch = batch == nullptr && patch == nullptr;
+  Status s = shutting_down_ ? Status::Closed() : MakeRoomForWrite(lock, force_switch);
   Writer* last_writer = &w;
+  WriteBatch patched;
+  if (s.ok() && patch != nullptr) {
+    lock.unlock();
+    s = ApplyPatch(patch, &patched);
+    lock.lock();
+    batch = &patched;
+  }
   if (s.ok() && batch != nullptr) {
-    WriteBatch* group = BuildBatchGroup(&last_writer);
+    WriteBatch* group = patch != nullptr ? batch : BuildBatchGroup(&last_writer);
     SequenceNumber last = versions_->last_sequence();
     WriteBatchInternal::SetSequence(group, last + 1);
     last += group->Count();
@@ -200,7 +346,7 @@ WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer) {
   *last_writer = first;
   for (auto it = writers_.begin() + 1; it != writers_.end(); ++it) {
     Writer* w = *it;
-    if (w->batch == nullptr) break;  // a forced memtable switch waits its turn
+    if (w->batch == nullptr) break;  // a memtable switch or a patch runs alone
     size += w->batch->ApproximateSize();
     if (size > max_size) break;
     if (result == first->batch) {
@@ -234,6 +380,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
       break;
     }
     if (static_cast<int>(imm_.size()) >= options_.max_frozen_memtables) {
+      if (!stalled) stalls_.fetch_add(1, std::memory_order_relaxed);
       stalled = true;
       bg_cv_.notify_all();
       bg_cv_.wait(lock);
@@ -323,27 +470,51 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& lock) {
   std::shared_ptr<MemTable> imm = imm_.back();
   FileMetaData meta;
   meta.number = versions_->NewFileNumber();
+  pending_outputs_.insert(meta.number);
+  DropPolicy policy;
+  policy.smallest_snapshot = SmallestSnapshot();
+  // Every SSTable is older than any memtable: with none, nothing lies below.
+  policy.bottommost = versions_->current()->files().empty() && !compaction_running_;
+  policy.now_micros = env_->NowMicros();
   lock.unlock();
+  std::vector<RangeTombstone> range_dels;
+  for (RangeTombstone& t : imm->RangeTombstones()) {
+    if (KeepRangeTombstone(t, policy)) range_dels.push_back(std::move(t));
+  }
+  std::shared_ptr<const RangeDelSet> covering = imm->RangeDeletions();
+  policy.range_dels = covering.get();
   Status s;
   {
     std::unique_ptr<Iterator> iter = imm->NewIterator();
-    s = BuildTable(dbname_, env_, MakeTableOptions(), iter.get(), &meta);
+    CompactionIterator input(iter.get(), policy);
+    s = BuildTable(dbname_, env_, MakeTableOptions(), &input, range_dels, &meta);
   }
   lock.lock();
-  if (!s.ok()) return s;
+  if (!s.ok()) {
+    pending_outputs_.erase(meta.number);
+    return s;
+  }
   // The WALs older than the next memtable's are no longer needed.
   uint64_t log_number = imm_.size() > 1 ? imm_[imm_.size() - 2]->wal_number() : mem_->wal_number();
   VersionEdit edit;
   if (meta.file_size > 0) edit.AddFile(meta);
   edit.SetLogNumber(log_number);
+  // Known before any read state can hold the file (see InstallReadState).
+  if (meta.file_size > 0 && !range_dels.empty()) file_range_dels_[meta.number] = range_dels;
   lock.unlock();
-  // Only this thread calls LogAndApply after Open.
   s = versions_->LogAndApply(&edit);
   lock.lock();
-  if (!s.ok()) return s;
+  pending_outputs_.erase(meta.number);
+  if (!s.ok()) {
+    file_range_dels_.erase(meta.number);
+    return s;
+  }
   imm_.pop_back();
+  drop_floor_ = std::max(drop_floor_, policy.smallest_snapshot);
   InstallReadState();
   flushes_.fetch_add(1, std::memory_order_relaxed);
+  flush_bytes_.fetch_add(meta.file_size, std::memory_order_relaxed);
+  bg_cv_.notify_all();  // the compaction thread may have work
   lock.unlock();
   RemoveObsoleteFiles();
   lock.lock();
@@ -362,12 +533,16 @@ Status DBImpl::Flush() {
   return Status::OK();
 }
 
-// Called at open and by the background thread after a flush; no SSTable is
-// being written at those points, so every table not in the version is garbage.
+// Deletes table files that no Version in use names and no running job is
+// writing, WAL files older than the log number, and old manifests. Called at
+// open and after flushes, compactions and GC.
 void DBImpl::RemoveObsoleteFiles() {
-  std::shared_ptr<const Version> v = versions_->current();
   std::set<uint64_t> live;
-  for (const auto& f : v->files()) live.insert(f->number);
+  {
+    std::lock_guard<std::mutex> l(mu_);
+    live = pending_outputs_;
+  }
+  versions_->AddLiveFiles(&live);
   uint64_t log_number = versions_->log_number();
   uint64_t manifest = versions_->manifest_number();
 
@@ -446,19 +621,25 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, int64_t ts,
   std::shared_ptr<const ReadState> rs = GetReadState(&snapshot);
   snapshot = std::min(snapshot, options.snapshot);
   int64_t now = env_->NowMicros();
+  gets_.fetch_add(1, std::memory_order_relaxed);
 
   ValueType type;
   int64_t exp = kNoExpiry;
+  SequenceNumber seq = 0;
   std::string tmp;
-  auto finish = [&](ValueType t, int64_t e) -> Status {
+  auto finish = [&](ValueType t, int64_t e, SequenceNumber found_seq) -> Status {
     if (t == kTypeDeletion || e <= now) return Status::NotFound("");
+    std::shared_ptr<const RangeDelView> range_dels = RangeDels(*rs);
+    if (range_dels != nullptr && range_dels->Covers(key, found_seq, snapshot)) {
+      return Status::NotFound("");
+    }
     if (value != nullptr) value->swap(tmp);
     if (expire_at != nullptr) *expire_at = e;
     return Status::OK();
   };
-  if (rs->mem->Get(key, ts, snapshot, &type, &tmp, &exp)) return finish(type, exp);
+  if (rs->mem->Get(key, ts, snapshot, &type, &tmp, &exp, &seq)) return finish(type, exp, seq);
   for (const auto& m : rs->imm) {
-    if (m->Get(key, ts, snapshot, &type, &tmp, &exp)) return finish(type, exp);
+    if (m->Get(key, ts, snapshot, &type, &tmp, &exp, &seq)) return finish(type, exp, seq);
   }
 
   // SSTables may overlap in sequence ranges: the entry with the largest
@@ -479,6 +660,7 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, int64_t ts,
       bloom_useful_.fetch_add(1, std::memory_order_relaxed);
       continue;
     }
+    get_sst_probes_.fetch_add(1, std::memory_order_relaxed);
     std::unique_ptr<Iterator> it = table->NewIterator(options);
     it->Seek(target);
     if (!it->Valid()) {
@@ -505,7 +687,7 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, int64_t ts,
     }
   }
   if (!found) return Status::NotFound("");
-  return finish(best_type, exp);
+  return finish(best_type, exp, best_seq);
 }
 
 Status DBImpl::GetLatest(const ReadOptions& options, std::string_view key, Record* record) {
@@ -518,7 +700,7 @@ Status DBImpl::GetLatest(const ReadOptions& options, std::string_view key, Recor
   std::unique_ptr<Iterator> internal;
   FLOWDB_RETURN_IF_ERROR(NewInternalIterator(ro, rs, &k, &k, &k, &internal));
   std::unique_ptr<RecordIterator> it =
-      NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros());
+      NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros(), RangeDels(*rs));
   it->SeekForPrev(key, std::numeric_limits<int64_t>::max());
   if (!it->Valid()) {
     FLOWDB_RETURN_IF_ERROR(it->status());
@@ -565,7 +747,7 @@ std::unique_ptr<RecordIterator> DBImpl::NewIterator(const ReadOptions& options) 
   std::unique_ptr<Iterator> internal;
   Status s = NewInternalIterator(ro, rs, nullptr, nullptr, nullptr, &internal);
   if (!s.ok()) return std::make_unique<ErrorRecordIterator>(s);
-  return NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros());
+  return NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros(), RangeDels(*rs));
 }
 
 std::unique_ptr<ScanCursor> DBImpl::NewScan(const ReadOptions& options, const ScanOptions& scan) {
@@ -580,7 +762,8 @@ std::unique_ptr<ScanCursor> DBImpl::NewScan(const ReadOptions& options, const Sc
   Status s = NewInternalIterator(ro, rs, scan.has_lower ? &scan.lower : nullptr,
                                  scan.has_upper ? &scan.upper : nullptr, nullptr, &internal);
   if (!s.ok()) return NewScanCursor(std::make_unique<ErrorRecordIterator>(s), scan);
-  return NewScanCursor(NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros()), scan);
+  return NewScanCursor(
+      NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros(), RangeDels(*rs)), scan);
 }
 
 DBStats DBImpl::GetStats() const {
@@ -593,6 +776,22 @@ DBStats DBImpl::GetStats() const {
   st.flushes = flushes_.load();
   st.stall_micros = stall_micros_.load();
   st.bloom_useful = bloom_useful_.load();
+  st.stalls = stalls_.load();
+  st.flush_bytes = flush_bytes_.load();
+  st.compactions = compactions_.load();
+  st.compaction_bytes_read = compaction_bytes_read_.load();
+  st.compaction_bytes_written = compaction_bytes_written_.load();
+  st.compaction_entries_dropped = compaction_entries_dropped_.load();
+  st.gc_runs = gc_runs_.load();
+  st.gc_files = gc_files_.load();
+  st.gc_records = gc_records_.load();
+  st.gets = gets_.load();
+  st.get_sst_probes = get_sst_probes_.load();
+  {
+    std::lock_guard<std::mutex> l(snapshot_mu_);
+    st.snapshots = snapshots_.size();
+  }
+  if (table_cache_) st.table_readers = table_cache_->Size();
   std::shared_ptr<const ReadState> rs = CurrentReadState();
   if (rs) {
     st.memtable_bytes = rs->mem->ApproximateMemoryUsage();
@@ -600,6 +799,9 @@ DBStats DBImpl::GetStats() const {
     st.frozen_memtables = rs->imm.size();
     st.sstables = rs->version->files().size();
     st.sstable_bytes = rs->version->TotalFileSize();
+    st.range_deletions = rs->mem->NumRangeDeletions();
+    for (const auto& m : rs->imm) st.range_deletions += m->NumRangeDeletions();
+    for (const auto& f : rs->version->files()) st.range_deletions += f->num_range_dels;
   }
   if (block_cache_) {
     BlockCache::Stats cs = block_cache_->GetStats();
@@ -618,9 +820,11 @@ Status DBImpl::Close() {
     // Let queued writers finish; new ones see closed_.
     while (!writers_.empty()) bg_cv_.wait_for(lock, std::chrono::milliseconds(1));
     shutting_down_ = true;
+    compaction_cancel_ = true;
     bg_cv_.notify_all();
   }
   if (bg_thread_.joinable()) bg_thread_.join();
+  if (compaction_thread_.joinable()) compaction_thread_.join();
   Status s;
   if (wal_ && options_.sync_mode != SyncMode::kAlways) s = wal_->Sync();
   {

@@ -1,12 +1,14 @@
 // DBImpl: the engine behind the DB interface: the write pipeline (group
 // commit into the WAL and the memtable), reads over memtables and SSTables,
-// and the background thread that flushes frozen memtables and syncs the WAL.
-// Recovery lives in db/recovery.cc.
+// and two background threads: one flushes frozen memtables and syncs the
+// WAL, the other compacts SSTables and drops expired ones. Recovery lives in
+// db/recovery.cc, compaction in db/compaction.cc.
 //
-// Thread safety: as DB. Lock order: writers queue position → mu_. The
-// memtable is written only by the write-queue leader, outside mu_; memtable
-// switches happen only in the leader (MakeRoomForWrite), so no insert can race
-// a switch.
+// Thread safety: as DB. Lock order: writers queue position → mu_ →
+// snapshot_mu_. The memtable is written only by the write-queue leader,
+// outside mu_; memtable switches happen only in the leader
+// (MakeRoomForWrite) or in the flush thread while no writer is queued, so no
+// insert can race a switch.
 
 #ifndef FLOWDB_DB_DB_IMPL_H_
 #define FLOWDB_DB_DB_IMPL_H_
@@ -14,7 +16,10 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <list>
+#include <map>
 #include <memory>
+#include <set>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -22,6 +27,7 @@
 
 #include "db/dbformat.h"
 #include "db/memtable.h"
+#include "db/range_del.h"
 #include "db/table_cache.h"
 #include "db/version_set.h"
 #include "flowdb/db.h"
@@ -44,13 +50,20 @@ class DBImpl final : public DB {
   Status Open();
 
   Status Write(WriteBatch* batch) override;
+  Status DeleteRange(std::string_view start, std::string_view end) override;
+  Status Patch(std::string_view key, int64_t ts, const PatchOptions& patch,
+               Record* result) override;
   Status Get(const ReadOptions& options, std::string_view key, int64_t ts, std::string* value,
              int64_t* expire_at) override;
   Status GetLatest(const ReadOptions& options, std::string_view key, Record* record) override;
   std::unique_ptr<RecordIterator> NewIterator(const ReadOptions& options) override;
   std::unique_ptr<ScanCursor> NewScan(const ReadOptions& options, const ScanOptions& scan) override;
   uint64_t LatestSequence() const override { return versions_->last_sequence(); }
+  const Snapshot* GetSnapshot() override;
+  void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Flush() override;
+  Status CompactAll() override;
+  Status DropExpiredFiles(uint64_t* files, uint64_t* entries) override;
   DBStats GetStats() const override;
   Status Close() override;
 
@@ -60,8 +73,16 @@ class DBImpl final : public DB {
     std::shared_ptr<MemTable> mem;
     std::vector<std::shared_ptr<MemTable>> imm;  // frozen, newest first
     std::shared_ptr<const Version> version;
+    std::shared_ptr<const RangeDelSet> sst_range_dels;  // of version's files; null if none
+    // Flushes and compactions that built this state dropped versions
+    // invisible at sequences ≥ drop_floor: a read must not use an older
+    // sequence unless a registered snapshot protected it.
+    SequenceNumber drop_floor = 0;
   };
   struct Writer;
+  struct PatchRequest;
+  class SnapshotImpl;
+  struct CompactionJob;
 
   // Recovery (db/recovery.cc).
   Status Recover();
@@ -74,6 +95,13 @@ class DBImpl final : public DB {
   std::shared_ptr<const ReadState> GetReadState(SequenceNumber* snapshot) const;
   void InstallReadState();  // REQUIRES: mu_ held
   std::shared_ptr<const ReadState> CurrentReadState() const;
+  // The range tombstones a read at rs must honour; null if there are none.
+  static std::shared_ptr<const RangeDelView> RangeDels(const ReadState& rs);
+  // Loads the range tombstones of a live SSTable that has some (open/recovery).
+  Status LoadRangeDels(const FileMetaData& f);
+  // The oldest sequence a reader may read at: the oldest open snapshot, or
+  // the last sequence.
+  SequenceNumber SmallestSnapshot() const;
 
   // Internal iterator over every source that may hold keys in
   // [lower, upper] (empty = unbounded). only_key restricts SSTables to those
@@ -91,11 +119,26 @@ class DBImpl final : public DB {
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
   Status SwitchMemtable();  // REQUIRES: mu_ held by the leader
   WriteBatch* BuildBatchGroup(Writer** last_writer);
-  // Runs a write through the queue; batch == nullptr forces a memtable switch.
-  Status WriteInternal(WriteBatch* batch);
+  // Runs a write through the queue; batch == nullptr forces a memtable
+  // switch; patch != nullptr makes the write a read-modify-write of one
+  // record, done alone while the writer leads.
+  Status WriteInternal(WriteBatch* batch, PatchRequest* patch = nullptr);
+  // REQUIRES: the caller leads the write queue, mu_ not held.
+  Status ApplyPatch(PatchRequest* patch, WriteBatch* out);
 
   void BackgroundLoop();
   Status FlushOldestImmutable(std::unique_lock<std::mutex>& lock);
+
+  // Compaction (db/compaction.cc).
+  void CompactionLoop();
+  // REQUIRES: mu_ held. Chooses SSTables to merge (all of them if `all`);
+  // false if nothing should run.
+  bool PickCompaction(bool all, CompactionJob* job);
+  // Runs job, releasing mu_ while merging.
+  Status RunCompaction(std::unique_lock<std::mutex>& lock, CompactionJob* job);
+  // REQUIRES: mu_ held (released while writing the manifest).
+  Status DropExpiredFilesLocked(std::unique_lock<std::mutex>& lock, uint64_t* files,
+                                uint64_t* entries);
 
   TableOptions MakeTableOptions() const;
 
@@ -116,6 +159,7 @@ class DBImpl final : public DB {
   // a short lock that readers never hold across any work.
   mutable std::mutex read_state_mu_;
   std::shared_ptr<const ReadState> read_state_;
+  SequenceNumber drop_floor_ = 0;  // under mu_: the largest smallest-snapshot a job used
   std::shared_ptr<WritableFile> wal_file_;
   std::unique_ptr<log::Writer> wal_;
   std::deque<Writer*> writers_;
@@ -124,6 +168,19 @@ class DBImpl final : public DB {
   bool shutting_down_ = false;
   bool flush_requested_ = false;  // interval flush due; the next leader switches
   std::thread bg_thread_;
+  std::thread compaction_thread_;
+  bool compaction_running_ = false;   // a merge or GC is changing the file set
+  std::atomic<bool> compaction_cancel_{false};  // Close: abandon a running merge
+  uint64_t manual_compactions_requested_ = 0;
+  uint64_t manual_compactions_done_ = 0;
+  Status manual_compaction_status_;
+  std::set<uint64_t> pending_outputs_;  // SSTables being written, not yet live
+  std::set<uint64_t> compacting_files_;  // inputs of the running compaction
+  // Range tombstones of live SSTables, by file number.
+  std::map<uint64_t, std::vector<RangeTombstone>> file_range_dels_;
+
+  mutable std::mutex snapshot_mu_;
+  std::list<SnapshotImpl*> snapshots_;  // oldest first
 
   std::atomic<bool> closed_{false};
   std::atomic<bool> opened_{false};
@@ -131,7 +188,11 @@ class DBImpl final : public DB {
   // Statistics.
   std::atomic<uint64_t> records_written_{0}, bytes_written_{0}, wal_syncs_{0};
   std::atomic<uint64_t> write_groups_{0}, flushes_{0}, stall_micros_{0};
-  std::atomic<uint64_t> bloom_useful_{0};
+  std::atomic<uint64_t> bloom_useful_{0}, stalls_{0}, flush_bytes_{0};
+  std::atomic<uint64_t> compactions_{0}, compaction_bytes_read_{0}, compaction_bytes_written_{0};
+  std::atomic<uint64_t> compaction_entries_dropped_{0};
+  std::atomic<uint64_t> gc_runs_{0}, gc_files_{0}, gc_records_{0};
+  std::atomic<uint64_t> gets_{0}, get_sst_probes_{0};
 };
 
 }  // namespace flowdb

@@ -14,8 +14,13 @@ namespace {
 // current record is held in saved_*.
 class DBIter final : public RecordIterator {
  public:
-  DBIter(std::unique_ptr<Iterator> iter, SequenceNumber snapshot, int64_t now)
-      : iter_(std::move(iter)), snapshot_(snapshot), now_(now) {}
+  DBIter(std::unique_ptr<Iterator> iter, SequenceNumber snapshot, int64_t now,
+         std::shared_ptr<const RangeDelView> range_dels)
+      : iter_(std::move(iter)),
+        snapshot_(snapshot),
+        now_(now),
+        range_dels_(range_dels != nullptr && !range_dels->empty() ? std::move(range_dels)
+                                                                  : nullptr) {}
 
   bool Valid() const override { return valid_; }
   std::string_view key() const override {
@@ -107,8 +112,12 @@ class DBIter final : public RecordIterator {
     while (iter_->Valid() && ExtractRecordId(iter_->key()) == id) iter_->Next();
   }
 
-  bool Live(ValueType type, std::string_view stored, std::string_view* value, int64_t* exp) {
+  // True if the visible version (type, seq) of record user_key is a live
+  // value; then *value and *exp are set.
+  bool Live(std::string_view user_key, SequenceNumber seq, ValueType type, std::string_view stored,
+            std::string_view* value, int64_t* exp) {
     if (type == kTypeDeletion) return false;
+    if (range_dels_ != nullptr && range_dels_->Covers(user_key, seq, snapshot_)) return false;
     if (!DecodeEntryValue(type, stored, value, exp)) {
       status_ = Status::Corruption("entry value too short for its expiry");
       return false;
@@ -128,7 +137,8 @@ class DBIter final : public RecordIterator {
         iter_->Next();
         continue;
       }
-      if (Live(ikey.type, iter_->value(), &fwd_value_, &expire_at_)) {
+      if (Live(ikey.user_key, ikey.sequence, ikey.type, iter_->value(), &fwd_value_,
+               &expire_at_)) {
         valid_ = true;
         return;
       }
@@ -144,6 +154,7 @@ class DBIter final : public RecordIterator {
       std::string id(ExtractRecordId(iter_->key()));
       bool have = false;
       ValueType type = kTypeDeletion;
+      SequenceNumber seq = 0;
       // Walking back, a record's entries come oldest first: the last one
       // seen with seq ≤ snapshot is the visible version.
       while (iter_->Valid() && ExtractRecordId(iter_->key()) == id) {
@@ -155,13 +166,15 @@ class DBIter final : public RecordIterator {
         if (ikey.sequence <= snapshot_) {
           have = true;
           type = ikey.type;
+          seq = ikey.sequence;
           saved_value_.assign(iter_->value());
         }
         iter_->Prev();
       }
       if (!iter_->status().ok()) return;
       std::string_view v;
-      if (have && Live(type, saved_value_, &v, &expire_at_)) {
+      if (have && Live(std::string_view(id).substr(0, id.size() - 8), seq, type, saved_value_, &v,
+                       &expire_at_)) {
         saved_value_ = std::string(v);
         saved_id_ = std::move(id);
         valid_ = true;
@@ -174,6 +187,7 @@ class DBIter final : public RecordIterator {
   std::unique_ptr<Iterator> iter_;
   const SequenceNumber snapshot_;
   const int64_t now_;
+  const std::shared_ptr<const RangeDelView> range_dels_;  // null: none
   Direction direction_ = kForward;
   bool valid_ = false;
   Status status_;
@@ -186,8 +200,10 @@ class DBIter final : public RecordIterator {
 }  // namespace
 
 std::unique_ptr<RecordIterator> NewDBIterator(std::unique_ptr<Iterator> internal,
-                                              SequenceNumber snapshot, int64_t now_micros) {
-  return std::make_unique<DBIter>(std::move(internal), snapshot, now_micros);
+                                              SequenceNumber snapshot, int64_t now_micros,
+                                              std::shared_ptr<const RangeDelView> range_dels) {
+  return std::make_unique<DBIter>(std::move(internal), snapshot, now_micros,
+                                  std::move(range_dels));
 }
 
 }  // namespace flowdb

@@ -36,7 +36,11 @@ enum ValueType : uint8_t {
   kTypeDeletion = 0x0,
   kTypeValue = 0x1,
   kTypeValueExpiring = 0x2,
+  // Write batches and the WAL only: range tombstones live beside the
+  // internal keys (db/range_del.h), never in them.
+  kTypeRangeDeletion = 0x3,
 };
+// True for the types an internal key may carry.
 inline bool IsValidValueType(uint8_t t) { return t <= kTypeValueExpiring; }
 
 // Bytes after the user key in an internal key.

@@ -108,6 +108,27 @@ bool MemTable::Get(std::string_view key, int64_t ts, SequenceNumber snapshot, Va
   return true;
 }
 
+void MemTable::AddRangeDeletion(SequenceNumber seq, std::string_view start,
+                                std::string_view end) {
+  std::lock_guard<std::mutex> l(range_del_mu_);
+  range_dels_.push_back(RangeTombstone{std::string(start), std::string(end), seq});
+  range_del_set_.reset();
+  arena_.Allocate(start.size() + end.size() + 64);  // charge the flush threshold
+  range_del_count_.store(range_dels_.size(), std::memory_order_release);
+}
+
+std::shared_ptr<const RangeDelSet> MemTable::RangeDeletions() const {
+  if (NumRangeDeletions() == 0) return nullptr;
+  std::lock_guard<std::mutex> l(range_del_mu_);
+  if (range_del_set_ == nullptr) range_del_set_ = std::make_shared<const RangeDelSet>(range_dels_);
+  return range_del_set_;
+}
+
+std::vector<RangeTombstone> MemTable::RangeTombstones() const {
+  std::lock_guard<std::mutex> l(range_del_mu_);
+  return range_dels_;
+}
+
 std::unique_ptr<Iterator> MemTable::NewIterator() const {
   return std::make_unique<MemTableIterator>(&table_);
 }

@@ -14,10 +14,13 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "db/dbformat.h"
+#include "db/range_del.h"
 #include "db/skiplist.h"
 #include "table/iterator.h"
 #include "util/arena.h"
@@ -49,13 +52,24 @@ class MemTable {
   bool Get(std::string_view key, int64_t ts, SequenceNumber snapshot, ValueType* type,
            std::string* value, int64_t* expire_at, SequenceNumber* seq = nullptr) const;
 
+  // Adds a range tombstone over [start, end). REQUIRES: start < end; the
+  // same external synchronization as Add.
+  void AddRangeDeletion(SequenceNumber seq, std::string_view start, std::string_view end);
+  // The range tombstones added so far, ready for lookups (null if none).
+  // Cheap unless tombstones were added since the last call: then the set is
+  // rebuilt, O(n log n) in their number.
+  std::shared_ptr<const RangeDelSet> RangeDeletions() const;
+  // A copy of the range tombstones as added (for flushing).
+  std::vector<RangeTombstone> RangeTombstones() const;
+  uint64_t NumRangeDeletions() const { return range_del_count_.load(std::memory_order_acquire); }
+
   // An iterator over internal keys; the caller keeps the memtable alive.
   std::unique_ptr<Iterator> NewIterator() const;
 
   // Bytes of entries and index nodes; the flush threshold compares this.
   size_t ApproximateMemoryUsage() const { return arena_.AllocatedBytes(); }
   uint64_t NumEntries() const { return entries_.load(std::memory_order_relaxed); }
-  bool empty() const { return NumEntries() == 0; }
+  bool empty() const { return NumEntries() == 0 && NumRangeDeletions() == 0; }
   uint64_t wal_number() const { return wal_number_; }
   // Wall-clock µs of the first Add (0 if empty): drives interval flushes.
   int64_t first_write_micros() const { return first_write_micros_.load(std::memory_order_relaxed); }
@@ -67,6 +81,13 @@ class MemTable {
   Table table_;
   std::atomic<uint64_t> entries_{0};
   std::atomic<int64_t> first_write_micros_{0};
+
+  // Range tombstones: few, so a plain list under a lock, with the lookup
+  // form built on demand.
+  mutable std::mutex range_del_mu_;
+  std::vector<RangeTombstone> range_dels_;
+  mutable std::shared_ptr<const RangeDelSet> range_del_set_;  // null: stale
+  std::atomic<uint64_t> range_del_count_{0};
 };
 
 }  // namespace flowdb

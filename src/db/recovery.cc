@@ -85,6 +85,9 @@ Status DBImpl::Recover() {
 
   FLOWDB_RETURN_IF_ERROR(versions_->WriteSnapshotManifest());
   FLOWDB_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
+  for (const auto& f : versions_->current()->files()) {
+    if (f->num_range_dels > 0) FLOWDB_RETURN_IF_ERROR(LoadRangeDels(*f));
+  }
   RemoveObsoleteFiles();
   return Status::OK();
 }
@@ -135,8 +138,17 @@ Status DBImpl::ReplayWal(uint64_t number, bool is_last, std::shared_ptr<MemTable
 Status DBImpl::FlushDuringRecovery(MemTable* mem, VersionEdit* edit) {
   FileMetaData meta;
   meta.number = versions_->NewFileNumber();
+  // Nobody reads yet, so versions hidden by newer ones can go; nothing is
+  // bottommost, since older SSTables may exist.
+  DropPolicy policy;
+  policy.smallest_snapshot = kMaxSequenceNumber;
+  policy.now_micros = env_->NowMicros();
+  std::shared_ptr<const RangeDelSet> covering = mem->RangeDeletions();
+  policy.range_dels = covering.get();
   std::unique_ptr<Iterator> iter = mem->NewIterator();
-  FLOWDB_RETURN_IF_ERROR(BuildTable(dbname_, env_, MakeTableOptions(), iter.get(), &meta));
+  CompactionIterator input(iter.get(), policy);
+  FLOWDB_RETURN_IF_ERROR(
+      BuildTable(dbname_, env_, MakeTableOptions(), &input, mem->RangeTombstones(), &meta));
   if (meta.file_size > 0) edit->AddFile(std::move(meta));
   return Status::OK();
 }

@@ -55,4 +55,9 @@ void TableCache::Evict(uint64_t number) {
   tables_.erase(it);
 }
 
+size_t TableCache::Size() const {
+  std::lock_guard<std::mutex> l(mu_);
+  return tables_.size();
+}
+
 }  // namespace flowdb

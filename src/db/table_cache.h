@@ -32,6 +32,8 @@ class TableCache {
   Status Get(const FileMetaData& f, bool memory_only, std::shared_ptr<Table>* table);
   // Drops the reader of a deleted file.
   void Evict(uint64_t number);
+  // Readers open now.
+  size_t Size() const;
 
  private:
   struct Entry {
@@ -44,7 +46,7 @@ class TableCache {
   BlockCache* const block_cache_;
   const size_t capacity_;
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::unordered_map<uint64_t, Entry> tables_;
   std::list<uint64_t> lru_;  // front = most recently used
 };

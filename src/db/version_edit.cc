@@ -28,7 +28,7 @@ bool DecodeFile(std::string_view* in, FileMetaData* f) {
       !GetLengthPrefixed(in, &largest) || !GetInt64(in, &f->min_ts) ||
       !GetInt64(in, &f->max_ts) || !GetInt64(in, &f->min_expire) ||
       !GetInt64(in, &f->max_expire) || !GetVarint64(in, &f->min_seq) ||
-      !GetVarint64(in, &f->max_seq)) {
+      !GetVarint64(in, &f->max_seq) || !GetVarint64(in, &f->num_range_dels)) {
     return false;
   }
   if (smallest.size() < kInternalKeySuffix || largest.size() < kInternalKeySuffix) return false;
@@ -73,6 +73,7 @@ void VersionEdit::EncodeTo(std::string* dst) const {
     PutFixed64(dst, static_cast<uint64_t>(f.max_expire));
     PutVarint64(dst, f.min_seq);
     PutVarint64(dst, f.max_seq);
+    PutVarint64(dst, f.num_range_dels);
   }
 }
 

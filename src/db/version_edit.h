@@ -12,6 +12,7 @@
 //                    | fixed64 min_ts | fixed64 max_ts
 //                    | fixed64 min_expire | fixed64 max_expire
 //                    | varint64 min_seq | varint64 max_seq
+//                    | varint64 num_range_dels
 //   kDeletedFile     varint64 number
 // Unknown tags are corruption (a newer format must bump the manifest version).
 
@@ -33,11 +34,15 @@ struct FileMetaData {
   uint64_t number = 0;
   uint64_t file_size = 0;  // bytes
   uint64_t num_entries = 0;
-  std::string smallest;    // internal keys
+  // Internal keys bounding the entries and the range tombstones: a range
+  // tombstone [start, end) counts as SeekKey(start, INT64_MIN) and
+  // SeekKey(end, INT64_MIN), which bound it without being entries.
+  std::string smallest;
   std::string largest;
   int64_t min_ts = 0, max_ts = 0;
   int64_t min_expire = kNoExpiry, max_expire = kNoExpiry;
-  SequenceNumber min_seq = 0, max_seq = 0;
+  SequenceNumber min_seq = 0, max_seq = 0;  // over entries and range tombstones
+  uint64_t num_range_dels = 0;  // tombstones in the table's range-deletion block
 };
 
 class VersionEdit {

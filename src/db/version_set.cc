@@ -32,6 +32,19 @@ std::shared_ptr<const Version> VersionSet::current() const {
   return current_;
 }
 
+void VersionSet::AddLiveFiles(std::set<uint64_t>* live) const {
+  std::lock_guard<std::mutex> l(mu_);
+  size_t kept = 0;
+  for (auto& weak : all_versions_) {
+    std::shared_ptr<const Version> v = weak.lock();
+    if (v == nullptr) continue;
+    for (const auto& f : v->files_) live->insert(f->number);
+    all_versions_[kept++] = std::move(weak);
+  }
+  all_versions_.resize(kept);
+  for (const auto& f : current_->files_) live->insert(f->number);
+}
+
 void VersionSet::MarkFileNumberUsed(uint64_t n) {
   uint64_t cur = next_file_number_.load();
   while (cur <= n && !next_file_number_.compare_exchange_weak(cur, n + 1)) {
@@ -118,6 +131,7 @@ Status VersionSet::Recover(bool* exists) {
   {
     std::lock_guard<std::mutex> l(mu_);
     current_ = std::move(v);
+    all_versions_.push_back(current_);
     manifest_number_ = number;
   }
   *exists = true;
@@ -186,6 +200,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
     manifest_size_ += record.size();
     if (edit->log_number()) log_number_ = *edit->log_number();
     current_ = std::move(v);
+    all_versions_.push_back(current_);
     rotate = manifest_size_ > kMaxManifestSize;
   }
   if (rotate) {

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -57,6 +58,11 @@ class VersionSet {
 
   std::shared_ptr<const Version> current() const;
 
+  // Adds to *live the numbers of the files of every Version still held by
+  // anyone (the current one and those pinned by reads): deleting any other
+  // table file cannot disturb a reader.
+  void AddLiveFiles(std::set<uint64_t>* live) const;
+
   uint64_t NewFileNumber() { return next_file_number_.fetch_add(1); }
   // Makes sure numbers up to n are never handed out (WAL files found at recovery).
   void MarkFileNumberUsed(uint64_t n);
@@ -77,6 +83,8 @@ class VersionSet {
 
   mutable std::mutex mu_;  // guards current_ and the manifest writer
   std::shared_ptr<const Version> current_;
+  // Every Version installed since open; expired entries are pruned lazily.
+  mutable std::vector<std::weak_ptr<const Version>> all_versions_;
   std::unique_ptr<WritableFile> manifest_file_;
   std::unique_ptr<log::Writer> manifest_log_;
   uint64_t manifest_number_ = 0;

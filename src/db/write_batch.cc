@@ -4,6 +4,7 @@
 //   entry   := kTypeValue         key ts value
 //            | kTypeValueExpiring key ts expire_at value
 //            | kTypeDeletion      key ts
+//            | kTypeRangeDeletion key end_key   (keys in [key, end_key), all ts)
 //   key     := varint32 length | bytes          (length ≤ kMaxKeySize)
 //   ts      := fixed64 (two's complement int64)
 //   expire_at := fixed64 (two's complement int64, µs since the epoch)
@@ -27,11 +28,18 @@ bool ParseEntry(std::string_view* input, ValueType* type, std::string_view* key,
                 std::string_view* value, int64_t* expire_at) {
   if (input->empty()) return false;
   uint8_t t = static_cast<uint8_t>((*input)[0]);
-  if (!IsValidValueType(t)) return false;
+  if (!IsValidValueType(t) && t != kTypeRangeDeletion) return false;
   input->remove_prefix(1);
   *type = static_cast<ValueType>(t);
   uint64_t u;
   if (!GetLengthPrefixed(input, key) || key->size() > WriteBatch::kMaxKeySize) return false;
+  if (t == kTypeRangeDeletion) {
+    // value holds the exclusive end key; ts is unused.
+    *ts = 0;
+    *expire_at = kNoExpiry;
+    return GetLengthPrefixed(input, value) && value->size() <= WriteBatch::kMaxKeySize &&
+           *key < *value;
+  }
   if (!GetFixed64(input, &u)) return false;
   *ts = static_cast<int64_t>(u);
   *expire_at = kNoExpiry;
@@ -97,10 +105,19 @@ void WriteBatch::Delete(std::string_view key, int64_t ts) {
   PutFixed64(&rep_, static_cast<uint64_t>(ts));
 }
 
+void WriteBatch::DeleteRange(std::string_view start, std::string_view end) {
+  WriteBatchInternal::SetCount(this, Count() + 1);
+  rep_.push_back(static_cast<char>(kTypeRangeDeletion));
+  PutLengthPrefixed(&rep_, start);
+  PutLengthPrefixed(&rep_, end);
+}
+
 Status WriteBatch::Iterate(Handler* handler) const {
   bool ok = Parse(rep_, [handler](ValueType type, std::string_view key, int64_t ts,
                                   std::string_view value, int64_t expire_at) {
-    if (type == kTypeDeletion) {
+    if (type == kTypeRangeDeletion) {
+      handler->DeleteRange(key, value);
+    } else if (type == kTypeDeletion) {
       handler->Delete(key, ts);
     } else {
       handler->Put(key, ts, value, expire_at);
@@ -131,6 +148,8 @@ bool WriteBatchInternal::ApplyDefaultExpiry(const WriteBatch& b, int64_t expire_
                     int64_t exp) {
     if (type == kTypeDeletion) {
       copy.Delete(key, ts);
+    } else if (type == kTypeRangeDeletion) {
+      copy.DeleteRange(key, value);
     } else {
       // An explicit expiry, kNoExpiry included, opts out of the default.
       any |= type == kTypeValue;
@@ -153,7 +172,11 @@ void WriteBatchInternal::InsertInto(const WriteBatch& b, MemTable* mem) {
   SequenceNumber seq = Sequence(b);
   bool ok = Parse(b.rep_, [&](ValueType type, std::string_view key, int64_t ts,
                               std::string_view value, int64_t expire_at) {
-    mem->Add(seq++, type, key, ts, value, expire_at);
+    if (type == kTypeRangeDeletion) {
+      mem->AddRangeDeletion(seq++, key, value);
+    } else {
+      mem->Add(seq++, type, key, ts, value, expire_at);
+    }
   });
   (void)ok;  // validated when the batch was built
 }

@@ -61,9 +61,13 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
   if (footer.filter_handle.size() > 0) {
     FLOWDB_RETURN_IF_ERROR(t->ReadMetaBlock("filter", footer.filter_handle, &t->filter_));
   }
+  if (t->properties_.range_del_size > 0) {
+    BlockHandle h(t->properties_.range_del_offset, t->properties_.range_del_size);
+    FLOWDB_RETURN_IF_ERROR(t->ReadMetaBlock("range deletion", h, &t->range_dels_));
+  }
   if (options.paranoid_checks) FLOWDB_RETURN_IF_ERROR(t->VerifyDataBlocks());
 
-  uint64_t usage = sizeof(Table) + t->filter_.capacity() +
+  uint64_t usage = sizeof(Table) + t->filter_.capacity() + t->range_dels_.capacity() +
                    t->index_.capacity() * sizeof(IndexEntry) +
                    t->properties_.smallest_key.capacity() + t->properties_.largest_key.capacity();
   for (const IndexEntry& e : t->index_) usage += e.last_key.capacity();

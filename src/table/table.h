@@ -71,6 +71,10 @@ class Table {
   // False only if the table certainly holds no entry for user_key.
   bool KeyMayMatch(std::string_view user_key) const;
 
+  // The encoded range-deletion block (db/range_del.h), read and checked at
+  // Open; empty if the table has no range tombstones.
+  const std::string& range_deletions() const { return range_dels_; }
+
   // What the table holds, as written by TableBuilder.
   const TableProperties& properties() const { return properties_; }
   // The values given to Open, and the number of data blocks in the index.
@@ -115,6 +119,7 @@ class Table {
 
   std::vector<IndexEntry> index_;
   std::string filter_;  // empty: no filter
+  std::string range_dels_;
   TableProperties properties_;
   uint64_t memory_usage_ = 0;
   mutable std::atomic<uint64_t> data_block_reads_{0};

@@ -100,6 +100,15 @@ void TableBuilder::WriteBlock(std::string_view raw, Compression compression,
   offset_ += encoded_block_.size();
 }
 
+void TableBuilder::SetRangeDeletions(std::string encoded, uint64_t count, uint64_t min_seq,
+                                     uint64_t max_seq) {
+  if (count == 0) return;
+  range_dels_ = std::move(encoded);
+  props_.num_range_deletions = count;
+  props_.min_seq = std::min(props_.min_seq, min_seq);
+  props_.max_seq = std::max(props_.max_seq, max_seq);
+}
+
 Status TableBuilder::Finish() {
   assert(!closed_);
   closed_ = true;
@@ -108,6 +117,12 @@ Status TableBuilder::Finish() {
   if (status_.ok() && filter_ != nullptr) {
     // Filter bits do not compress.
     WriteBlock(filter_->Finish(), Compression::kNone, &footer.filter_handle);
+  }
+  if (status_.ok() && !range_dels_.empty()) {
+    BlockHandle h;
+    WriteBlock(range_dels_, Compression::kNone, &h);
+    props_.range_del_offset = h.offset();
+    props_.range_del_size = h.size();
   }
   if (status_.ok()) {
     props_.largest_key = last_key_;

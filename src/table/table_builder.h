@@ -50,6 +50,11 @@ class TableBuilder {
   // status() to InvalidArgument; after any error, Add does nothing.
   void Add(std::string_view internal_key, std::string_view value);
 
+  // Stores an encoded list of range tombstones (db/range_del.h) holding
+  // `count` tombstones in the table's range-deletion block. Their sequence
+  // numbers count towards the table's seq range. Call before Finish().
+  void SetRangeDeletions(std::string encoded, uint64_t count, uint64_t min_seq, uint64_t max_seq);
+
   // Writes the remaining data block, the filter, properties and index blocks
   // and the footer. The first error of any call, or OK.
   // REQUIRES: Finish() or Abandon() has not been called.
@@ -84,6 +89,7 @@ class TableBuilder {
   std::unique_ptr<BloomFilterBuilder> filter_;  // null without a filter
   TableProperties props_;
   std::string last_key_;
+  std::string range_dels_;  // encoded range-deletion block, empty if none
 
   // The data block being built: its ts range.
   int64_t block_min_ts_;

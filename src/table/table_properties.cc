@@ -23,6 +23,9 @@ enum PropertyTag : uint32_t {
   kMaxSeq = 13,
   kBloomBitsPerKey = 14,
   kFormatVersion = 15,
+  kNumRangeDeletions = 16,
+  kRangeDelOffset = 17,
+  kRangeDelSize = 18,
 };
 
 struct CountField {
@@ -37,6 +40,9 @@ constexpr CountField kCountFields[] = {
     {kDataBlocks, &TableProperties::data_blocks},
     {kMinSeq, &TableProperties::min_seq},
     {kMaxSeq, &TableProperties::max_seq},
+    {kNumRangeDeletions, &TableProperties::num_range_deletions},
+    {kRangeDelOffset, &TableProperties::range_del_offset},
+    {kRangeDelSize, &TableProperties::range_del_size},
 };
 
 struct SignedField {

@@ -45,6 +45,12 @@ struct TableProperties {
   uint64_t min_seq = std::numeric_limits<uint64_t>::max();
   uint64_t max_seq = 0;
 
+  // The range-deletion block (db/range_del.h encoding): where it is and how
+  // many tombstones it holds. A size of 0 means the table has none.
+  uint64_t num_range_deletions = 0;
+  uint64_t range_del_offset = 0;
+  uint64_t range_del_size = 0;
+
   int32_t bloom_bits_per_key = 0;  // 0: the table has no filter
   uint32_t format_version = 0;
 

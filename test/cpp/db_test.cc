@@ -276,6 +276,7 @@ TEST_F(DBTest, CallsAfterCloseReturnClosed) {
 TEST_F(DBTest, ManyMemtablesFlushInBackground) {
   options_.memtable_size = 64 << 10;
   options_.max_frozen_memtables = 1;
+  options_.compaction_trigger = 0;  // count the flushed files
   Reopen();
   std::string value(200, 'x');
   for (int i = 0; i < 5000; i++) {

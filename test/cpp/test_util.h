@@ -5,10 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <random>
 #include <string>
 
+#include "flowdb/env.h"
 #include "flowdb/status.h"
 
 #define ASSERT_OK(expr)                                   \
@@ -48,5 +50,22 @@ std::string RandomBytes(Random* rnd, size_t len);
 std::string TempDir(const std::string& name);
 
 }  // namespace flowdb::test
+
+namespace flowdb {
+
+// An Env whose wall clock (NowMicros, used for expiry) is set by the test;
+// everything else goes to the wrapped Env. Thread-safe.
+class ManualClockEnv : public EnvWrapper {
+ public:
+  explicit ManualClockEnv(Env* target) : EnvWrapper(target) {}
+  int64_t NowMicros() override { return now_.load(); }
+  void SetNowMicros(int64_t t) { now_.store(t); }
+  void AdvanceMicros(int64_t d) { now_.fetch_add(d); }
+
+ private:
+  std::atomic<int64_t> now_{0};
+};
+
+}  // namespace flowdb
 
 #endif  // FLOWDB_TEST_CPP_TEST_UTIL_H_

@@ -18,6 +18,9 @@ struct Collector : WriteBatch::Handler {
   void Delete(std::string_view key, int64_t ts) override {
     ops.push_back("del(" + std::string(key) + "," + std::to_string(ts) + ")");
   }
+  void DeleteRange(std::string_view start, std::string_view end) override {
+    ops.push_back("delrange(" + std::string(start) + "," + std::string(end) + ")");
+  }
 };
 
 TEST(WriteBatchTest, EmptyBatch) {

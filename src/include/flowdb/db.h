@@ -54,6 +54,18 @@ class ScanCursor {
   virtual Status status() const = 0;
 };
 
+// A consistent view of the DB as of one sequence number, pinned until
+// DB::ReleaseSnapshot. Reads at snapshot->sequence() (ReadOptions::snapshot)
+// see exactly the writes committed before it, and compaction keeps every
+// version such reads can see.
+class Snapshot {
+ public:
+  virtual uint64_t sequence() const = 0;
+
+ protected:
+  virtual ~Snapshot() = default;
+};
+
 // Counters describing a DB; a copy, safe to keep.
 struct DBStats {
   uint64_t last_sequence = 0;
@@ -71,6 +83,29 @@ struct DBStats {
   uint64_t block_cache_misses = 0;
   uint64_t block_cache_bytes = 0;
   uint64_t bloom_useful = 0;      // SSTable probes avoided by the bloom filter
+
+  uint64_t stalls = 0;            // writes that waited for a flush
+  uint64_t flush_bytes = 0;       // SSTable bytes written by flushes
+  uint64_t compactions = 0;
+  uint64_t compaction_bytes_read = 0;
+  uint64_t compaction_bytes_written = 0;
+  uint64_t compaction_entries_dropped = 0;  // overwritten, deleted or expired
+  uint64_t gc_runs = 0;           // DropExpiredFiles passes that dropped a file
+  uint64_t gc_files = 0;          // SSTables dropped whole because all expired
+  uint64_t gc_records = 0;        // entries in them
+  uint64_t range_deletions = 0;   // live range tombstones (memtables + SSTables)
+  uint64_t snapshots = 0;         // open snapshots
+  uint64_t table_readers = 0;     // open SSTable readers (≤ max_open_files)
+  uint64_t get_sst_probes = 0;    // SSTables searched by point reads
+  uint64_t gets = 0;              // point reads (Get) served
+};
+
+// What DB::Patch changes in a record. Unset fields keep their current value.
+struct PatchOptions {
+  bool set_value = false;
+  std::string value;
+  bool set_expire_at = false;
+  int64_t expire_at = kNoExpiry;  // µs since the epoch; kNoExpiry = never
 };
 
 class DB {
@@ -105,8 +140,37 @@ class DB {
   virtual std::unique_ptr<ScanCursor> NewScan(const ReadOptions& options,
                                               const ScanOptions& scan) = 0;
 
+  // Removes every version of every key in [start, end) (all ts) written
+  // before the call; later writes are visible. InvalidArgument unless
+  // start < end. Durable per Options::sync_mode, like Write.
+  virtual Status DeleteRange(std::string_view start, std::string_view end) = 0;
+
+  // Atomically reads the live record (key, ts), applies `patch`, and writes
+  // the result, which is returned in *result (may be null). No other write
+  // can come between the read and the write. NotFound if the record is
+  // absent, deleted or expired.
+  virtual Status Patch(std::string_view key, int64_t ts, const PatchOptions& patch,
+                       Record* result) = 0;
+
   // The sequence number of the newest committed write.
   virtual uint64_t LatestSequence() const = 0;
+
+  // Pins the current state; reads with ReadOptions::snapshot =
+  // snapshot->sequence() see it until ReleaseSnapshot. Returns null after
+  // Close.
+  virtual const Snapshot* GetSnapshot() = 0;
+  // Releases a snapshot from GetSnapshot (exactly once; before Close).
+  virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
+
+  // Flushes the memtable, then merges every SSTable into one, dropping what
+  // no reader can see (overwritten versions, deleted and expired entries not
+  // needed by an open snapshot). Waits for the result.
+  virtual Status CompactAll() = 0;
+
+  // Deletes the SSTables whose entries have all expired, when no older
+  // SSTable could hold versions they hide. *files / *entries (may be null)
+  // receive how many files and entries were dropped.
+  virtual Status DropExpiredFiles(uint64_t* files, uint64_t* entries) = 0;
 
   // Writes the memtable (if not empty) to an SSTable and waits until every
   // frozen memtable is flushed.

@@ -67,6 +67,19 @@ struct Options {
 
   // Flush the memtable after it has held data this long (0 = only on size).
   uint32_t flush_interval_ms = 0;
+
+  // Size-tiered compaction. SSTables are sorted runs ordered by age; the
+  // background thread merges a run of adjacent ones into one:
+  //   - once at least compaction_trigger SSTables exist, the newest files are
+  //     merged while each next one is at most (100 + compaction_size_ratio)%
+  //     of the bytes merged so far (at least 2 files);
+  //   - when the files newer than the oldest hold more than
+  //     max_space_amplification percent of its bytes, everything is merged.
+  // 0 for compaction_trigger turns automatic compaction off
+  // (DB::CompactAll still works).
+  int compaction_trigger = 4;
+  int compaction_size_ratio = 1;          // percent
+  int max_space_amplification = 200;      // percent
 };
 
 // Options for a single read or iterator.

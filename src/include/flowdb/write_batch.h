@@ -28,6 +28,8 @@ class WriteBatch {
     virtual void Put(std::string_view key, int64_t ts, std::string_view value,
                      int64_t expire_at) = 0;
     virtual void Delete(std::string_view key, int64_t ts) = 0;
+    // A range tombstone over keys in [start, end).
+    virtual void DeleteRange(std::string_view start, std::string_view end) = 0;
   };
 
   WriteBatch();
@@ -42,6 +44,10 @@ class WriteBatch {
            int64_t expire_at = kNoExpiry);
   // Removes the record (key, ts) if present (a point tombstone).
   void Delete(std::string_view key, int64_t ts);
+  // Removes every version (all ts) of every key in [start, end) written
+  // before this entry; later writes are unaffected. REQUIRES: start < end
+  // (bytewise), both at most kMaxKeySize bytes.
+  void DeleteRange(std::string_view start, std::string_view end);
   void Clear();
 
   // Number of entries.
