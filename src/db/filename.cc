@@ -47,6 +47,8 @@ std::string TableFileName(const std::string& dbname, uint64_t number) {
 std::string TempFileName(const std::string& dbname, uint64_t number) {
   return Numbered(dbname + "/", number, ".tmp");
 }
+std::string OptionsFileName(const std::string& dbname) { return dbname + "/OPTIONS"; }
+std::string OptionsTempFileName(const std::string& dbname) { return dbname + "/OPTIONS.tmp"; }
 
 bool ParseFileName(const std::string& name, uint64_t* number, FileType* type) {
   *number = 0;
@@ -56,6 +58,14 @@ bool ParseFileName(const std::string& name, uint64_t* number, FileType* type) {
   }
   if (name == "CURRENT") {
     *type = FileType::kCurrent;
+    return true;
+  }
+  if (name == "OPTIONS") {
+    *type = FileType::kOptions;
+    return true;
+  }
+  if (name == "OPTIONS.tmp") {
+    *type = FileType::kTemp;
     return true;
   }
   if (name.rfind("MANIFEST-", 0) == 0) {

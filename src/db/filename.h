@@ -3,9 +3,11 @@
 //   LOCK               held (flock) while the DB is open
 //   CURRENT            names the live manifest ("MANIFEST-000007\n")
 //   MANIFEST-NNNNNN    log of version edits
+//   OPTIONS            the options the DB was last opened with (options_file.h)
 //   wal/NNNNNN.log     write-ahead log segments
 //   sst/NNNNNN.sst     SSTables
 //   *.tmp              files being written; removed at open
+//                      (NNNNNN.tmp, and OPTIONS.tmp for OPTIONS)
 //
 // File numbers come from one counter (VersionSet::NewFileNumber) and are
 // never reused.
@@ -20,7 +22,7 @@
 
 namespace flowdb {
 
-enum class FileType { kLock, kCurrent, kManifest, kWal, kTable, kTemp, kUnknown };
+enum class FileType { kLock, kCurrent, kManifest, kOptions, kWal, kTable, kTemp, kUnknown };
 
 std::string LockFileName(const std::string& dbname);
 std::string CurrentFileName(const std::string& dbname);
@@ -30,9 +32,13 @@ std::string WalFileName(const std::string& dbname, uint64_t number);
 std::string TableDirName(const std::string& dbname);
 std::string TableFileName(const std::string& dbname, uint64_t number);
 std::string TempFileName(const std::string& dbname, uint64_t number);
+std::string OptionsFileName(const std::string& dbname);
+// The temporary name OPTIONS is written under before it is renamed into place.
+std::string OptionsTempFileName(const std::string& dbname);
 
 // Parses a file name (not a path) found in the directory the type lives in.
-// Returns false if the name is not one of ours.
+// Returns false if the name is not one of ours. OPTIONS.tmp parses as kTemp
+// with number 0.
 bool ParseFileName(const std::string& name, uint64_t* number, FileType* type);
 
 // Writes CURRENT to point at MANIFEST-<manifest_number>: temp file, fsync,
