@@ -189,10 +189,14 @@ Status DBImpl::DropExpiredFilesLocked(std::unique_lock<std::mutex>& lock, uint64
   if (dropped.empty()) return Status::OK();
   VersionEdit edit;
   uint64_t entries = 0;
+  const size_t dropped_files = dropped.size();
   for (const FileMetaData* f : dropped) {
     edit.RemoveFile(f->number);
     entries += f->num_entries;
   }
+  dropped.clear();
+  staying.clear();
+  v.reset();  // or its files would count as in use below
   lock.unlock();
   Status s = versions_->LogAndApply(&edit);
   lock.lock();
@@ -202,9 +206,9 @@ Status DBImpl::DropExpiredFilesLocked(std::unique_lock<std::mutex>& lock, uint64
   }
   InstallReadState();
   gc_runs_.fetch_add(1, std::memory_order_relaxed);
-  gc_files_.fetch_add(dropped.size(), std::memory_order_relaxed);
+  gc_files_.fetch_add(dropped_files, std::memory_order_relaxed);
   gc_records_.fetch_add(entries, std::memory_order_relaxed);
-  if (files_out != nullptr) *files_out = dropped.size();
+  if (files_out != nullptr) *files_out = dropped_files;
   if (entries_out != nullptr) *entries_out = entries;
   lock.unlock();
   RemoveObsoleteFiles();

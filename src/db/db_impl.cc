@@ -7,6 +7,7 @@
 #include "db/db_iter.h"
 #include "db/filename.h"
 #include "db/log_writer.h"
+#include "db/options_file.h"
 #include "db/scan_cursor.h"
 #include "db/write_batch_internal.h"
 #include "table/merging_iterator.h"
@@ -103,11 +104,24 @@ Status DBImpl::Open() {
     if (s.IsLocked()) return Status::Locked("database is open elsewhere", dbname_);
     return s;
   }
+  std::map<std::string, std::string> stored;
+  s = ReadOptionsFile(env_, dbname_, &stored);
+  if (s.ok()) {
+    s = CheckOptionsCompatible(stored, options_, options_.stored_settings);
+  } else if (s.IsNotFound()) {
+    s = Status::OK();
+  }
+  if (!s.ok()) {
+    env_->UnlockFile(std::move(db_lock_)).PermitUncheckedError();
+    return s;
+  }
   block_cache_ = std::make_unique<BlockCache>(options_.block_cache_size);
   table_cache_ = std::make_unique<TableCache>(dbname_, env_, block_cache_.get(),
                                               static_cast<size_t>(options_.max_open_files));
   versions_ = std::make_unique<VersionSet>(dbname_, env_);
   s = Recover();
+  // After recovery, whose cleanup removes a stale OPTIONS.tmp.
+  if (s.ok()) s = WriteOptionsFile(env_, dbname_, options_, options_.stored_settings);
   if (!s.ok()) {
     env_->UnlockFile(std::move(db_lock_)).PermitUncheckedError();
     return s;
@@ -537,46 +551,41 @@ Status DBImpl::Flush() {
 // writing, WAL files older than the log number, and old manifests. Called at
 // open and after flushes, compactions and GC.
 void DBImpl::RemoveObsoleteFiles() {
+  // List first, then learn what is live: a file created after the listing
+  // is not touched, and one listed is either still pending then or already
+  // in a Version (jobs register outputs before creating them and install
+  // them before unregistering).
+  std::vector<std::string> tables, wals, top;
+  bool have_tables = env_->GetChildren(TableDirName(dbname_), &tables).ok();
+  bool have_wals = env_->GetChildren(WalDirName(dbname_), &wals).ok();
+  bool have_top = env_->GetChildren(dbname_, &top).ok();
   std::set<uint64_t> live;
   {
     std::lock_guard<std::mutex> l(mu_);
     live = pending_outputs_;
   }
   versions_->AddLiveFiles(&live);
-  uint64_t log_number = versions_->log_number();
-  uint64_t manifest = versions_->manifest_number();
+  const uint64_t log_number = versions_->log_number();
+  const uint64_t manifest = versions_->manifest_number();
 
-  std::vector<std::string> names;
-  if (env_->GetChildren(TableDirName(dbname_), &names).ok()) {
-    for (const std::string& name : names) {
-      uint64_t number;
-      FileType type;
-      if (ParseFileName(name, &number, &type) && type == FileType::kTable && !live.count(number)) {
-        table_cache_->Evict(number);
-        env_->RemoveFile(TableDirName(dbname_) + "/" + name).PermitUncheckedError();
-      }
+  uint64_t number;
+  FileType type;
+  for (const std::string& name : have_tables ? tables : std::vector<std::string>()) {
+    if (ParseFileName(name, &number, &type) && type == FileType::kTable && !live.count(number)) {
+      table_cache_->Evict(number);
+      env_->RemoveFile(TableDirName(dbname_) + "/" + name).PermitUncheckedError();
     }
   }
-  names.clear();
-  if (env_->GetChildren(WalDirName(dbname_), &names).ok()) {
-    for (const std::string& name : names) {
-      uint64_t number;
-      FileType type;
-      if (ParseFileName(name, &number, &type) && type == FileType::kWal && number < log_number) {
-        env_->RemoveFile(WalDirName(dbname_) + "/" + name).PermitUncheckedError();
-      }
+  for (const std::string& name : have_wals ? wals : std::vector<std::string>()) {
+    if (ParseFileName(name, &number, &type) && type == FileType::kWal && number < log_number) {
+      env_->RemoveFile(WalDirName(dbname_) + "/" + name).PermitUncheckedError();
     }
   }
-  names.clear();
-  if (env_->GetChildren(dbname_, &names).ok()) {
-    for (const std::string& name : names) {
-      uint64_t number;
-      FileType type;
-      if (!ParseFileName(name, &number, &type)) continue;
-      if ((type == FileType::kManifest && number != manifest) ||
-          (type == FileType::kTemp && !opened_)) {
-        env_->RemoveFile(dbname_ + "/" + name).PermitUncheckedError();
-      }
+  for (const std::string& name : have_top ? top : std::vector<std::string>()) {
+    if (!ParseFileName(name, &number, &type)) continue;
+    if ((type == FileType::kManifest && number < manifest) ||
+        (type == FileType::kTemp && !opened_)) {
+      env_->RemoveFile(dbname_ + "/" + name).PermitUncheckedError();
     }
   }
 }

@@ -167,6 +167,9 @@ std::string EncodeOptionsFile(const Options& o,
   PutLine(&r, "max_open_files", std::to_string(o.max_open_files));
   PutLine(&r, "default_ttl_us", std::to_string(o.default_ttl_us));
   PutLine(&r, "flush_interval_ms", std::to_string(o.flush_interval_ms));
+  PutLine(&r, "compaction_trigger", std::to_string(o.compaction_trigger));
+  PutLine(&r, "compaction_size_ratio", std::to_string(o.compaction_size_ratio));
+  PutLine(&r, "max_space_amplification", std::to_string(o.max_space_amplification));
   for (const auto& [name, value] : extra) {
     PutLine(&r, std::string(kOptionsExtraPrefix) + name, value);
   }

@@ -35,11 +35,12 @@ std::shared_ptr<const Version> VersionSet::current() const {
 void VersionSet::AddLiveFiles(std::set<uint64_t>* live) const {
   std::lock_guard<std::mutex> l(mu_);
   size_t kept = 0;
-  for (auto& weak : all_versions_) {
-    std::shared_ptr<const Version> v = weak.lock();
+  for (size_t i = 0; i < all_versions_.size(); i++) {
+    std::shared_ptr<const Version> v = all_versions_[i].lock();
     if (v == nullptr) continue;
     for (const auto& f : v->files_) live->insert(f->number);
-    all_versions_[kept++] = std::move(weak);
+    if (kept != i) all_versions_[kept] = std::move(all_versions_[i]);
+    kept++;
   }
   all_versions_.resize(kept);
   for (const auto& f : current_->files_) live->insert(f->number);

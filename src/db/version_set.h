@@ -70,7 +70,10 @@ class VersionSet {
   SequenceNumber last_sequence() const { return last_sequence_.load(std::memory_order_acquire); }
   // REQUIRES: s >= last_sequence()
   void SetLastSequence(SequenceNumber s) { last_sequence_.store(s, std::memory_order_release); }
-  uint64_t manifest_number() const { return manifest_number_; }
+  uint64_t manifest_number() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return manifest_number_;
+  }
 
   static const char* ComparatorName() { return "flowdb.InternalKeyComparator.v1"; }
 

@@ -50,6 +50,9 @@ Options NonDefaultOptions() {
   o.max_open_files = 77;
   o.default_ttl_us = -5;
   o.flush_interval_ms = 60000;
+  o.compaction_trigger = 0;
+  o.compaction_size_ratio = 10;
+  o.max_space_amplification = 150;
   return o;
 }
 
@@ -114,6 +117,9 @@ TEST(OptionsFileFormatTest, Golden) {
       "max_open_files=77\n"
       "default_ttl_us=-5\n"
       "flush_interval_ms=60000\n"
+      "compaction_trigger=0\n"
+      "compaction_size_ratio=10\n"
+      "max_space_amplification=150\n"
       "extra.a=\n"
       "extra.key_encoding=utf8=x\n";
   EXPECT_EQ(want, EncodeOptionsFile(NonDefaultOptions(), {{"key_encoding", "utf8=x"}, {"a", ""}}));
@@ -123,7 +129,7 @@ TEST(OptionsFileFormatTest, Golden) {
 // (and in CheckOptionsCompatible if it shapes the data), then update the
 // count and the list below.
 TEST(OptionsFileFormatTest, RecordsEveryOptionsField) {
-  static_assert(CountFields<Options>() == 15, "Options changed: update options_file.cc");
+  static_assert(CountFields<Options>() == 19, "Options changed: update options_file.cc");
   StringMap m = Stored(Options(), {});
   std::set<std::string> names;
   for (const auto& [name, value] : m) names.insert(name);
@@ -131,7 +137,8 @@ TEST(OptionsFileFormatTest, RecordsEveryOptionsField) {
       "format_version", "comparator", "create_if_missing", "error_if_exists",
       "sync_mode", "sync_interval_ms", "memtable_size", "max_frozen_memtables",
       "block_size", "block_restart_interval", "bloom_bits_per_key", "compression",
-      "block_cache_size", "max_open_files", "default_ttl_us", "flush_interval_ms"};
+      "block_cache_size", "max_open_files", "default_ttl_us", "flush_interval_ms",
+      "compaction_trigger", "compaction_size_ratio", "max_space_amplification"};
   EXPECT_EQ(want, names);
   EXPECT_EQ("always", m["sync_mode"]);
   EXPECT_EQ("lz4", m["compression"]);

@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <map>
+#include <string>
 
 namespace flowdb {
 
@@ -80,6 +82,13 @@ struct Options {
   int compaction_trigger = 4;
   int compaction_size_ratio = 1;          // percent
   int max_space_amplification = 200;      // percent
+
+  // Settings of the layer above that decide how stored bytes are read (the
+  // JS layer's key and value encodings). Recorded in the OPTIONS file;
+  // reopening with a different value for a name recorded there fails with
+  // InvalidArgument. Names: 1–128 of [A-Za-z0-9_.-]; values without newline,
+  // carriage return or NUL.
+  std::map<std::string, std::string> stored_settings;
 };
 
 // Options for a single read or iterator.
