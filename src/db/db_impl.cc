@@ -241,10 +241,9 @@ Status DBImpl::Write(WriteBatch* batch) {
   if (batch->empty()) return closed_ ? Status::Closed() : Status::OK();
   if (options_.default_ttl_us > 0) {
     WriteBatch with_ttl;
-    int64_t now = env_->NowMicros();
-    int64_t expire_at = now > kNoExpiry - options_.default_ttl_us ? kNoExpiry - 1
-                                                                   : now + options_.default_ttl_us;
-    if (WriteBatchInternal::ApplyDefaultExpiry(*batch, expire_at, &with_ttl)) {
+    if (WriteBatchInternal::ApplyDefaultExpiry(
+            *batch, env_->NowMicros(), options_.default_ttl_us,
+            options_.ttl_basis == Options::TtlBasis::kRecordTs, &with_ttl)) {
       return WriteInternal(&with_ttl);
     }
   }

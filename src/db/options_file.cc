@@ -166,6 +166,7 @@ std::string EncodeOptionsFile(const Options& o,
   PutLine(&r, "block_cache_size", std::to_string(o.block_cache_size));
   PutLine(&r, "max_open_files", std::to_string(o.max_open_files));
   PutLine(&r, "default_ttl_us", std::to_string(o.default_ttl_us));
+  PutLine(&r, "ttl_basis", o.ttl_basis == Options::TtlBasis::kRecordTs ? "ts" : "write");
   PutLine(&r, "flush_interval_ms", std::to_string(o.flush_interval_ms));
   PutLine(&r, "compaction_trigger", std::to_string(o.compaction_trigger));
   PutLine(&r, "compaction_size_ratio", std::to_string(o.compaction_size_ratio));

@@ -140,8 +140,12 @@ Status WriteBatchInternal::SetContents(WriteBatch* b, std::string_view rep) {
   return Status::OK();
 }
 
-bool WriteBatchInternal::ApplyDefaultExpiry(const WriteBatch& b, int64_t expire_at,
-                                            WriteBatch* out) {
+bool WriteBatchInternal::ApplyDefaultExpiry(const WriteBatch& b, int64_t now_us, int64_t ttl_us,
+                                            bool from_ts, WriteBatch* out) {
+  auto expiry = [ttl_us](int64_t base) {
+    return base > kNoExpiry - 1 - ttl_us ? kNoExpiry - 1 : base + ttl_us;
+  };
+  const int64_t from_now = expiry(now_us);
   bool any = false;
   WriteBatch copy;
   Parse(b.rep_, [&](ValueType type, std::string_view key, int64_t ts, std::string_view value,
@@ -154,7 +158,7 @@ bool WriteBatchInternal::ApplyDefaultExpiry(const WriteBatch& b, int64_t expire_
       // An explicit expiry, kNoExpiry included, opts out of the default.
       any |= type == kTypeValue;
       AppendPut(&copy.rep_, kTypeValueExpiring, key, ts, value,
-                type == kTypeValue ? expire_at : exp);
+                type != kTypeValue ? exp : (from_ts ? expiry(ts) : from_now));
       SetCount(&copy, copy.Count() + 1);
     }
   });

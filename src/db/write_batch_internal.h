@@ -25,9 +25,12 @@ class WriteBatchInternal {
   // Appends the entries of src to dst (group commit).
   static void Append(WriteBatch* dst, const WriteBatch& src);
   // Returns in *out a copy of b in which every put without an expiry
-  // (kTypeValue) expires at expire_at; false (and *out untouched) if b has no
-  // such put. Puts with an explicit expiry, kNoExpiry included, keep it.
-  static bool ApplyDefaultExpiry(const WriteBatch& b, int64_t expire_at, WriteBatch* out);
+  // (kTypeValue) expires at base + ttl_us (saturating below kNoExpiry),
+  // where base is the put's ts if from_ts, else now_us; false (and *out
+  // untouched) if b has no such put. Puts with an explicit expiry, kNoExpiry
+  // included, keep it. REQUIRES: ttl_us > 0.
+  static bool ApplyDefaultExpiry(const WriteBatch& b, int64_t now_us, int64_t ttl_us, bool from_ts,
+                                 WriteBatch* out);
   // Inserts every entry into mem with consecutive sequence numbers starting
   // at Sequence(b). REQUIRES: b was validated (built by the API or FromRep).
   static void InsertInto(const WriteBatch& b, MemTable* mem);

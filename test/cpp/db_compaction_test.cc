@@ -253,6 +253,29 @@ TEST_F(DBCompactionTest, CompactionDropsExpiredAndKeepsHidingOlderVersions) {
   EXPECT_EQ("NOT_FOUND", Get("key3", 1));
 }
 
+TEST_F(DBCompactionTest, DefaultTtlCountsFromWriteTimeOrFromTs) {
+  options_.default_ttl_us = 1000;
+  Reopen();
+  ASSERT_OK(Put("w", 5, "v"));  // expires at now + 1 ms, whatever its ts
+  std::string v;
+  int64_t exp = 0;
+  ASSERT_OK(db_->Get(ReadOptions(), "w", 5, &v, &exp));
+  EXPECT_EQ(kT0 + 1000, exp);
+  options_.ttl_basis = Options::TtlBasis::kRecordTs;
+  Reopen();
+  ASSERT_OK(Put("t", kT0 + 500, "v"));
+  ASSERT_OK(Put("old", kT0 - 5000, "v"));  // already past ts + ttl: invisible
+  ASSERT_OK(Put("never", 7, "v", kNoExpiry - 1));
+  ASSERT_OK(db_->Get(ReadOptions(), "t", kT0 + 500, &v, &exp));
+  EXPECT_EQ(kT0 + 1500, exp);
+  EXPECT_EQ("NOT_FOUND", Get("old", kT0 - 5000));
+  ASSERT_OK(db_->Get(ReadOptions(), "never", 7, &v, &exp));
+  EXPECT_EQ(kNoExpiry - 1, exp);
+  ASSERT_OK(Put("edge", INT64_MAX - 10, "v"));  // saturates instead of wrapping
+  ASSERT_OK(db_->Get(ReadOptions(), "edge", INT64_MAX - 10, &v, &exp));
+  EXPECT_EQ(kNoExpiry - 1, exp);
+}
+
 TEST_F(DBCompactionTest, PatchIsAtomicAgainstConcurrentPuts) {
   Reopen();
   PatchOptions p;

@@ -49,6 +49,7 @@ Options NonDefaultOptions() {
   o.block_cache_size = 1u << 20;
   o.max_open_files = 77;
   o.default_ttl_us = -5;
+  o.ttl_basis = Options::TtlBasis::kRecordTs;
   o.flush_interval_ms = 60000;
   o.compaction_trigger = 0;
   o.compaction_size_ratio = 10;
@@ -116,6 +117,7 @@ TEST(OptionsFileFormatTest, Golden) {
       "block_cache_size=1048576\n"
       "max_open_files=77\n"
       "default_ttl_us=-5\n"
+      "ttl_basis=ts\n"
       "flush_interval_ms=60000\n"
       "compaction_trigger=0\n"
       "compaction_size_ratio=10\n"
@@ -129,7 +131,7 @@ TEST(OptionsFileFormatTest, Golden) {
 // (and in CheckOptionsCompatible if it shapes the data), then update the
 // count and the list below.
 TEST(OptionsFileFormatTest, RecordsEveryOptionsField) {
-  static_assert(CountFields<Options>() == 19, "Options changed: update options_file.cc");
+  static_assert(CountFields<Options>() == 20, "Options changed: update options_file.cc");
   StringMap m = Stored(Options(), {});
   std::set<std::string> names;
   for (const auto& [name, value] : m) names.insert(name);
@@ -137,7 +139,7 @@ TEST(OptionsFileFormatTest, RecordsEveryOptionsField) {
       "format_version", "comparator", "create_if_missing", "error_if_exists",
       "sync_mode", "sync_interval_ms", "memtable_size", "max_frozen_memtables",
       "block_size", "block_restart_interval", "bloom_bits_per_key", "compression",
-      "block_cache_size", "max_open_files", "default_ttl_us", "flush_interval_ms",
+      "block_cache_size", "max_open_files", "default_ttl_us", "ttl_basis", "flush_interval_ms",
       "compaction_trigger", "compaction_size_ratio", "max_space_amplification"};
   EXPECT_EQ(want, names);
   EXPECT_EQ("always", m["sync_mode"]);

@@ -61,11 +61,16 @@ struct Options {
   int max_open_files = 1000;
 
   // Default time-to-live of puts that carry no expiry (WriteBatch::Put with
-  // expire_at == kNoExpiry), in microseconds counted from the wall-clock time
-  // of the write (not from the record's ts); 0 = no default. A batch decoded
+  // expire_at == kNoExpiry), in microseconds counted from ttl_basis; 0 = no
+  // default. A batch decoded
   // with FromRep can opt a put out with an explicit expiring entry whose
   // expire_at is kNoExpiry.
   int64_t default_ttl_us = 0;
+  // What default_ttl_us counts from: the wall-clock time of the write, or
+  // the record's ts (then ts must be µs since the epoch, as in upstream
+  // FlowDB; expire_at = ts + default_ttl_us, saturating).
+  enum class TtlBasis : uint8_t { kWriteTime = 0, kRecordTs = 1 };
+  TtlBasis ttl_basis = TtlBasis::kWriteTime;
 
   // Flush the memtable after it has held data this long (0 = only on size).
   uint32_t flush_interval_ms = 0;
