@@ -67,7 +67,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   Options opt;
   bool in_memory = false;
   uint64_t sync_mode, sync_interval, memtable, frozen, block, restart, bloom, compression, cache,
-      files, ttl, flush_interval;
+      files, ttl, flush_interval, trigger, size_ratio, space_amp, ttl_basis;
   if (!ToBool(env, o.Get("inMemory"), "inMemory", &in_memory) ||
       !ToBool(env, o.Get("createIfMissing"), "createIfMissing", &opt.create_if_missing) ||
       !ToBool(env, o.Get("errorIfExists"), "errorIfExists", &opt.error_if_exists) ||
@@ -77,13 +77,18 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
       !GetSize(env, o, "blockRestartInterval", &restart) ||
       !GetSize(env, o, "bloomBitsPerKey", &bloom) || !GetSize(env, o, "compression", &compression) ||
       !GetSize(env, o, "blockCacheSize", &cache) || !GetSize(env, o, "maxOpenFiles", &files) ||
-      !GetSize(env, o, "defaultTtlUs", &ttl) || !GetSize(env, o, "flushIntervalMs", &flush_interval)) {
+      !GetSize(env, o, "defaultTtlUs", &ttl) || !GetSize(env, o, "flushIntervalMs", &flush_interval) ||
+      !GetSize(env, o, "ttlBasis", &ttl_basis) ||
+      !GetSize(env, o, "compactionTrigger", &trigger) ||
+      !GetSize(env, o, "compactionSizeRatio", &size_ratio) ||
+      !GetSize(env, o, "maxSpaceAmplification", &space_amp)) {
     return env.Undefined();
   }
   if (sync_mode > 2) return ThrowRangeError(env, "syncMode must be 0, 1 or 2");
   if (compression > 1) return ThrowRangeError(env, "compression must be 0 or 1");
   if (frozen > 64 || restart > 1024 || bloom > 64 || files > (1u << 20) ||
-      sync_interval > UINT32_MAX || flush_interval > UINT32_MAX) {
+      sync_interval > UINT32_MAX || flush_interval > UINT32_MAX || ttl_basis > 1 ||
+      trigger == 1 || trigger > 1024 || size_ratio > 10000 || space_amp > 100000) {
     return ThrowRangeError(env, "an option is out of range");
   }
   if (path.empty() && !in_memory) return ThrowTypeError(env, "path must not be empty");
@@ -99,6 +104,10 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   opt.max_open_files = static_cast<int>(files);
   opt.default_ttl_us = static_cast<int64_t>(ttl);
   opt.flush_interval_ms = static_cast<uint32_t>(flush_interval);
+  opt.ttl_basis = static_cast<Options::TtlBasis>(ttl_basis);
+  opt.compaction_trigger = static_cast<int>(trigger);
+  opt.compaction_size_ratio = static_cast<int>(size_ratio);
+  opt.max_space_amplification = static_cast<int>(space_amp);
   auto* w = new OpenWorker(env, std::move(path), opt, in_memory);
   w->Queue();
   return w->Promise();

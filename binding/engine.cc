@@ -32,10 +32,11 @@ class WriteWorker final : public PromiseWorker {
 
 class GetWorker final : public PromiseWorker {
  public:
-  GetWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::string key, int64_t ts)
-      : PromiseWorker(env, "flowdb.get", std::move(h)), key_(std::move(key)), ts_(ts) {}
+  GetWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::string key, int64_t ts,
+            ReadOptions ro)
+      : PromiseWorker(env, "flowdb.get", std::move(h)), key_(std::move(key)), ts_(ts), ro_(ro) {}
   Status Run() override {
-    Status s = handle()->db->Get(ReadOptions(), key_, ts_, &value_);
+    Status s = handle()->db->Get(ro_, key_, ts_, &value_);
     found_ = s.ok();
     return s.IsNotFound() ? Status::OK() : s;
   }
@@ -46,6 +47,7 @@ class GetWorker final : public PromiseWorker {
  private:
   std::string key_;
   int64_t ts_;
+  ReadOptions ro_;
   std::string value_;
   bool found_ = false;
 };
@@ -60,10 +62,10 @@ Napi::Value RecordToJs(Napi::Env env, const Record& r) {
 
 class GetLatestWorker final : public PromiseWorker {
  public:
-  GetLatestWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::string key)
-      : PromiseWorker(env, "flowdb.getLatest", std::move(h)), key_(std::move(key)) {}
+  GetLatestWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::string key, ReadOptions ro)
+      : PromiseWorker(env, "flowdb.getLatest", std::move(h)), key_(std::move(key)), ro_(ro) {}
   Status Run() override {
-    Status s = handle()->db->GetLatest(ReadOptions(), key_, &record_);
+    Status s = handle()->db->GetLatest(ro_, key_, &record_);
     found_ = s.ok();
     return s.IsNotFound() ? Status::OK() : s;
   }
@@ -73,8 +75,63 @@ class GetLatestWorker final : public PromiseWorker {
 
  private:
   std::string key_;
+  ReadOptions ro_;
   Record record_;
   bool found_ = false;
+};
+
+class DeleteRangeWorker final : public PromiseWorker {
+ public:
+  DeleteRangeWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::string start,
+                    std::string end)
+      : PromiseWorker(env, "flowdb.deleteRange", std::move(h)),
+        start_(std::move(start)),
+        end_(std::move(end)) {}
+  Status Run() override { return handle()->db->DeleteRange(start_, end_); }
+
+ private:
+  std::string start_, end_;
+};
+
+class PatchWorker final : public PromiseWorker {
+ public:
+  PatchWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::string key, int64_t ts,
+              PatchOptions patch)
+      : PromiseWorker(env, "flowdb.patch", std::move(h)),
+        key_(std::move(key)),
+        ts_(ts),
+        patch_(std::move(patch)) {}
+  Status Run() override { return handle()->db->Patch(key_, ts_, patch_, &record_); }
+  Napi::Value Result(Napi::Env env) override { return RecordToJs(env, record_); }
+
+ private:
+  std::string key_;
+  int64_t ts_;
+  PatchOptions patch_;
+  Record record_;
+};
+
+class CompactWorker final : public PromiseWorker {
+ public:
+  CompactWorker(Napi::Env env, std::shared_ptr<EngineHandle> h)
+      : PromiseWorker(env, "flowdb.compact", std::move(h)) {}
+  Status Run() override { return handle()->db->CompactAll(); }
+};
+
+class GcWorker final : public PromiseWorker {
+ public:
+  GcWorker(Napi::Env env, std::shared_ptr<EngineHandle> h)
+      : PromiseWorker(env, "flowdb.gc", std::move(h)) {}
+  Status Run() override { return handle()->db->DropExpiredFiles(&files_, &entries_); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("files", static_cast<double>(files_));
+    o.Set("records", static_cast<double>(entries_));
+    return o;
+  }
+
+ private:
+  uint64_t files_ = 0, entries_ = 0;
 };
 
 class FlushWorker final : public PromiseWorker {
@@ -95,6 +152,22 @@ class CloseWorker final : public PromiseWorker {
  private:
   std::shared_ptr<EngineHandle> engine_;
 };
+
+// Reads an optional snapshot sequence (undefined = the latest state).
+bool ToSnapshot(Napi::Env env, Napi::Value v, ReadOptions* ro) {
+  if (v.IsUndefined()) return true;
+  if (!v.IsNumber()) {
+    ThrowTypeError(env, "snapshot must be a sequence number");
+    return false;
+  }
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= 9007199254740991.0) || d != static_cast<double>(static_cast<uint64_t>(d))) {
+    ThrowRangeError(env, "snapshot must be a non-negative integer");
+    return false;
+  }
+  ro->snapshot = static_cast<uint64_t>(d);
+  return true;
+}
 
 // Parses the iterator options object built by lib/scan.cjs.
 bool ParseScanOptions(Napi::Env env, Napi::Object o, ScanOptions* scan) {
@@ -128,7 +201,13 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::GetInto>("getInto"),
                          InstanceMethod<&EngineWrap::GetLatestInto>("getLatestInto"),
                          InstanceMethod<&EngineWrap::NewIterator>("iterator"),
+                         InstanceMethod<&EngineWrap::DeleteRange>("deleteRange"),
+                         InstanceMethod<&EngineWrap::Patch>("patch"),
+                         InstanceMethod<&EngineWrap::SnapshotCreate>("snapshotCreate"),
+                         InstanceMethod<&EngineWrap::SnapshotRelease>("snapshotRelease"),
                          InstanceMethod<&EngineWrap::Flush>("flush"),
+                         InstanceMethod<&EngineWrap::Compact>("compact"),
+                         InstanceMethod<&EngineWrap::Gc>("gc"),
                          InstanceMethod<&EngineWrap::Stats>("stats"),
                          InstanceMethod<&EngineWrap::Close>("close"),
                      });
@@ -180,10 +259,12 @@ Napi::Value EngineWrap::Get(const Napi::CallbackInfo& info) {
   if (!CheckOpen(env)) return env.Undefined();
   std::string key;
   int64_t ts;
-  if (!ToKey(env, info[0], "key", &key) || !ToInt64(env, info[1], "ts", &ts)) {
+  ReadOptions ro;
+  if (!ToKey(env, info[0], "key", &key) || !ToInt64(env, info[1], "ts", &ts) ||
+      !ToSnapshot(env, info[2], &ro)) {
     return env.Undefined();
   }
-  auto* w = new GetWorker(env, handle_, std::move(key), ts);
+  auto* w = new GetWorker(env, handle_, std::move(key), ts, ro);
   w->Queue();
   return w->Promise();
 }
@@ -192,8 +273,9 @@ Napi::Value EngineWrap::GetLatest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
   std::string key;
-  if (!ToKey(env, info[0], "key", &key)) return env.Undefined();
-  auto* w = new GetLatestWorker(env, handle_, std::move(key));
+  ReadOptions ro;
+  if (!ToKey(env, info[0], "key", &key) || !ToSnapshot(env, info[1], &ro)) return env.Undefined();
+  auto* w = new GetLatestWorker(env, handle_, std::move(key), ro);
   w->Queue();
   return w->Promise();
 }
@@ -223,7 +305,7 @@ void PutInt64LE(char* dst, int64_t v) {
 
 }  // namespace
 
-// getInto(key, ts, memoryOnly) → -1 (absent) | -2 (memoryOnly and the read
+// getInto(key, ts, memoryOnly, snapshot?) → -1 (absent) | -2 (memoryOnly and the read
 // needs file I/O) | n (the value is in the shared buffer's first n bytes) |
 // Buffer (a value larger than the shared buffer).
 Napi::Value EngineWrap::GetInto(const Napi::CallbackInfo& info) {
@@ -233,11 +315,11 @@ Napi::Value EngineWrap::GetInto(const Napi::CallbackInfo& info) {
   thread_local std::string value;
   int64_t ts;
   bool memory_only;
+  ReadOptions ro;
   if (!ToKey(env, info[0], "key", &key) || !ToInt64(env, info[1], "ts", &ts) ||
-      !ToBool(env, info[2], "memoryOnly", &memory_only)) {
+      !ToBool(env, info[2], "memoryOnly", &memory_only) || !ToSnapshot(env, info[3], &ro)) {
     return env.Undefined();
   }
-  ReadOptions ro;
   ro.memory_only = memory_only;
   Status s = handle_->db->Get(ro, key, ts, &value);
   if (s.IsNotFound()) return Napi::Number::New(env, kIntoNotFound);
@@ -248,17 +330,18 @@ Napi::Value EngineWrap::GetInto(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(value.size()));
 }
 
-// getLatestInto(key, memoryOnly) → like getInto, with the record laid out as
+// getLatestInto(key, memoryOnly, snapshot?) → like getInto, with the record laid out as
 // ts (int64 LE) | expire_at (int64 LE, INT64_MAX = never) | value.
 Napi::Value EngineWrap::GetLatestInto(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
   thread_local std::string key;
   bool memory_only;
-  if (!ToKey(env, info[0], "key", &key) || !ToBool(env, info[1], "memoryOnly", &memory_only)) {
+  ReadOptions ro;
+  if (!ToKey(env, info[0], "key", &key) || !ToBool(env, info[1], "memoryOnly", &memory_only) ||
+      !ToSnapshot(env, info[2], &ro)) {
     return env.Undefined();
   }
-  ReadOptions ro;
   ro.memory_only = memory_only;
   thread_local Record r;
   Status s = handle_->db->GetLatest(ro, key, &r);
@@ -283,12 +366,95 @@ Napi::Value EngineWrap::NewIterator(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
   ScanOptions scan;
+  ReadOptions ro;
   if (info.Length() > 0 && !info[0].IsUndefined()) {
     if (!info[0].IsObject()) return ThrowTypeError(env, "iterator options must be an object");
-    if (!ParseScanOptions(env, info[0].As<Napi::Object>(), &scan)) return env.Undefined();
+    Napi::Object o = info[0].As<Napi::Object>();
+    if (!ParseScanOptions(env, o, &scan) || !ToSnapshot(env, o.Get("snapshot"), &ro)) {
+      return env.Undefined();
+    }
   }
-  std::unique_ptr<ScanCursor> cursor = handle_->db->NewScan(ReadOptions(), scan);
+  std::unique_ptr<ScanCursor> cursor = handle_->db->NewScan(ro, scan);
   return IteratorWrap::NewInstance(env, handle_, std::move(cursor));
+}
+
+Napi::Value EngineWrap::DeleteRange(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  std::string start, end;
+  if (!ToKey(env, info[0], "start", &start) || !ToKey(env, info[1], "end", &end)) {
+    return env.Undefined();
+  }
+  if (!(start < end)) return ThrowRangeError(env, "deleteRange needs start < end");
+  auto* w = new DeleteRangeWorker(env, handle_, std::move(start), std::move(end));
+  w->Queue();
+  return w->Promise();
+}
+
+// patch(key, ts, value: Buffer | undefined, expireAt: int64 | undefined)
+Napi::Value EngineWrap::Patch(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  std::string key;
+  int64_t ts;
+  PatchOptions patch;
+  if (!ToKey(env, info[0], "key", &key) || !ToInt64(env, info[1], "ts", &ts)) {
+    return env.Undefined();
+  }
+  if (!info[2].IsUndefined()) {
+    patch.set_value = true;
+    if (!ToBytes(env, info[2], "value", &patch.value)) return env.Undefined();
+  }
+  if (!info[3].IsUndefined()) {
+    patch.set_expire_at = true;
+    if (!ToInt64(env, info[3], "expireAt", &patch.expire_at)) return env.Undefined();
+  }
+  auto* w = new PatchWorker(env, handle_, std::move(key), ts, std::move(patch));
+  w->Queue();
+  return w->Promise();
+}
+
+// snapshotCreate() → [id, sequence]
+Napi::Value EngineWrap::SnapshotCreate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  const Snapshot* snap = handle_->db->GetSnapshot();
+  if (snap == nullptr) return ThrowStatus(env, Status::Closed());
+  uint32_t id = handle_->next_snapshot_id++;
+  handle_->snapshots[id] = snap;
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, static_cast<double>(id));
+  out.Set(1u, static_cast<double>(snap->sequence()));
+  return out;
+}
+
+// snapshotRelease(id): idempotent; a no-op once the engine closed.
+Napi::Value EngineWrap::SnapshotRelease(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!handle_) return ThrowTypeError(env, "invalid Engine object");
+  if (!info[0].IsNumber()) return ThrowTypeError(env, "snapshot id must be a number");
+  auto it = handle_->snapshots.find(info[0].As<Napi::Number>().Uint32Value());
+  if (it != handle_->snapshots.end()) {
+    handle_->db->ReleaseSnapshot(it->second);
+    handle_->snapshots.erase(it);
+  }
+  return env.Undefined();
+}
+
+Napi::Value EngineWrap::Compact(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  auto* w = new CompactWorker(env, handle_);
+  w->Queue();
+  return w->Promise();
+}
+
+Napi::Value EngineWrap::Gc(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  auto* w = new GcWorker(env, handle_);
+  w->Queue();
+  return w->Promise();
 }
 
 Napi::Value EngineWrap::Flush(const Napi::CallbackInfo& info) {
@@ -316,10 +482,39 @@ Napi::Value EngineWrap::Stats(const Napi::CallbackInfo& info) {
   set("frozenMemtables", st.frozen_memtables);
   set("sstables", st.sstables);
   set("sstableBytes", st.sstable_bytes);
+  set("largestSstableBytes", st.largest_sstable_bytes);
   set("blockCacheHits", st.block_cache_hits);
   set("blockCacheMisses", st.block_cache_misses);
   set("blockCacheBytes", st.block_cache_bytes);
   set("bloomUseful", st.bloom_useful);
+  set("stalls", st.stalls);
+  set("flushBytes", st.flush_bytes);
+  set("compactions", st.compactions);
+  set("compactionBytesRead", st.compaction_bytes_read);
+  set("compactionBytesWritten", st.compaction_bytes_written);
+  set("compactionRecordsDropped", st.compaction_entries_dropped);
+  set("gcRuns", st.gc_runs);
+  set("gcFiles", st.gc_files);
+  set("gcRecords", st.gc_records);
+  set("rangeDeletions", st.range_deletions);
+  set("snapshots", st.snapshots);
+  set("tableReaders", st.table_readers);
+  set("gets", st.gets);
+  set("getSstProbes", st.get_sst_probes);
+  auto latency = [&](const char* name, const LatencySummary& l) {
+    Napi::Object h = Napi::Object::New(env);
+    h.Set("count", static_cast<double>(l.count));
+    h.Set("sum", static_cast<double>(l.sum));
+    h.Set("p50", l.p50);
+    h.Set("p90", l.p90);
+    h.Set("p99", l.p99);
+    h.Set("max", l.max);
+    o.Set(name, h);
+  };
+  latency("writeLatency", st.write_latency);
+  latency("readLatency", st.read_latency);
+  latency("flushLatency", st.flush_latency);
+  latency("compactionLatency", st.compaction_latency);
   return o;
 }
 
@@ -334,6 +529,7 @@ Napi::Value EngineWrap::Close(const Napi::CallbackInfo& info) {
   handle_->closing = true;
   // Cursors pin engine state: release them before the engine closes.
   for (IteratorWrap* it : std::set<IteratorWrap*>(handle_->iterators)) it->Release();
+  handle_->ReleaseSnapshots();
   GetAddonData(env)->open_engines.erase(handle_);
   auto* w = new CloseWorker(env, handle_);
   Napi::Promise p = w->Promise();
@@ -353,6 +549,7 @@ void CloseAllEngines(Napi::Env env) {
     h->tearing_down = true;
     h->WaitForExecuting();
     for (IteratorWrap* it : std::set<IteratorWrap*>(h->iterators)) it->Release();
+    h->ReleaseSnapshots();
     if (h->db) h->db->Close().PermitUncheckedError();
   }
   data->open_engines.clear();

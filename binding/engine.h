@@ -31,7 +31,13 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value GetInto(const Napi::CallbackInfo& info);
   Napi::Value GetLatestInto(const Napi::CallbackInfo& info);
   Napi::Value NewIterator(const Napi::CallbackInfo& info);
+  Napi::Value DeleteRange(const Napi::CallbackInfo& info);
+  Napi::Value Patch(const Napi::CallbackInfo& info);
+  Napi::Value SnapshotCreate(const Napi::CallbackInfo& info);
+  Napi::Value SnapshotRelease(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
+  Napi::Value Compact(const Napi::CallbackInfo& info);
+  Napi::Value Gc(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 

@@ -2,8 +2,8 @@
 // object, its iterators and every async operation in flight, so that pending
 // work keeps it alive.
 //
-// Thread safety: `pending`, `closing`, `iterators` and `parked_close` are
-// used on the JS thread only. `executing` and `tearing_down` are atomics
+// Thread safety: `pending`, `closing`, `iterators`, `snapshots` and
+// `parked_close` are used on the JS thread only. `executing` and `tearing_down` are atomics
 // read by worker threads.
 
 #ifndef FLOWDB_BINDING_ENGINE_HANDLE_H_
@@ -12,6 +12,7 @@
 #include <napi.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <set>
 #include <thread>
@@ -25,6 +26,7 @@ class IteratorWrap;
 
 struct EngineHandle {
   ~EngineHandle() {
+    ReleaseSnapshots();
     if (db) db->Close().PermitUncheckedError();
     db.reset();  // before the Env it may use
     mem_env.reset();
@@ -37,6 +39,9 @@ struct EngineHandle {
   bool closing = false;        // close() was called
   bool closed = false;         // DB::Close() finished
   std::set<IteratorWrap*> iterators;
+  // Snapshots handed to JS, by id (lib/engine.cjs Snapshot objects).
+  std::map<uint32_t, const Snapshot*> snapshots;
+  uint32_t next_snapshot_id = 1;
   Napi::AsyncWorker* parked_close = nullptr;  // queued once pending == 0
 
   std::atomic<int> executing{0};          // operations inside Execute()
@@ -49,6 +54,13 @@ struct EngineHandle {
       parked_close = nullptr;
       w->Queue();
     }
+  }
+  // Releases every snapshot JS still holds (before the DB closes).
+  void ReleaseSnapshots() {
+    if (db) {
+      for (const auto& [id, snap] : snapshots) db->ReleaseSnapshot(snap);
+    }
+    snapshots.clear();
   }
   // Blocks until no operation is inside Execute() (environment teardown).
   void WaitForExecuting() {

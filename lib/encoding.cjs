@@ -170,14 +170,15 @@ const INT64_MAX = validate.INT64_MAX
 // records: [{ type?: 'put'|'del', key, ts, value?, expireAt?, ttl? }]
 // json:    encode values with JSON.stringify
 // label:   (index, field) → the field's name in error messages
-// limits:  { maxKeySize, maxValueSize } in bytes
+// limits:  { maxKeySize, maxValueSize } in bytes, and ttlFromTs: whether a
+//          `ttl` counts from the record's ts (µs) instead of from now
 //
 // Expiry: `expireAt` (µs since the epoch, or Infinity for never) or `ttl`
-// (ms from now) gives a type-2 entry; neither gives type 1, to which the
-// engine applies its defaultTtl.
+// (ms from now, or from ts) gives a type-2 entry; neither gives type 1, to
+// which the engine applies its defaultTtl.
 function encodeBatch (records, json, label, limits) {
   const n = records.length
-  const { maxKeySize, maxValueSize } = limits
+  const { maxKeySize, maxValueSize, ttlFromTs } = limits
   const types = new Uint8Array(n)
   const keyLens = new Uint32Array(n)
   const valueLens = new Uint32Array(n)
@@ -231,8 +232,14 @@ function encodeBatch (records, json, label, limits) {
       expiries[i] = expireAt === Infinity ? INT64_MAX : validate.int64(expireAt, label(i, 'expireAt'))
     } else {
       validate.duration(ttl, label(i, 'ttl'), false, MAX_TTL_MS)
-      if (nowUs < 0) nowUs = Date.now() * 1000
-      expiries[i] = nowUs + Math.max(1, Math.round(ttl * 1000))
+      const ttlUs = Math.max(1, Math.round(ttl * 1000))
+      if (ttlFromTs) {
+        const at = BigInt(r.ts) + BigInt(ttlUs)
+        expiries[i] = at >= INT64_MAX ? INT64_MAX - 1n : at
+      } else {
+        if (nowUs < 0) nowUs = Date.now() * 1000
+        expiries[i] = nowUs + ttlUs
+      }
     }
     types[i] = TYPE_PUT_EXPIRING
     size += 8

@@ -11,9 +11,9 @@ const { FlowDBError } = require('./errors.cjs')
 const validate = require('./validate.cjs')
 const encoding = require('./encoding.cjs')
 const { Scan, kAbort } = require('./scan.cjs')
+const { Snapshot, kConstruct: kSnapshot } = require('./snapshot.cjs')
 
 const { errorCodes, syncModes, compression, maxKeySize, maxValueSize } = binding.constants
-const LIMITS = Object.freeze({ maxKeySize, maxValueSize })
 const KiB = 1024
 const MiB = 1024 * KiB
 const GiB = 1024 * MiB
@@ -37,18 +37,28 @@ const OPEN_OPTIONS = {
   blockCacheSize: { default: 64 * MiB, range: [0, 1024 * GiB] },
   maxOpenFiles: { default: 1000, range: [16, 1000000] },
   defaultTtl: { default: 0 },
+  ttlBasis: { default: 'write', choices: ['write', 'ts'] },
   flushIntervalMs: { default: 0, range: [0, MAX_INTERVAL_MS] },
+  compactionTrigger: { default: 4, check: compactionTrigger },
+  compactionSizeRatio: { default: 1, range: [0, 10000] },
+  maxSpaceAmplification: { default: 200, range: [0, 100000] },
   timestampType: { default: 'number', choices: ['number', 'bigint'] },
   keyEncoding: { default: 'utf8', choices: encoding.KEY_ENCODINGS },
   valueEncoding: { default: 'buffer', choices: encoding.VALUE_ENCODINGS }
 }
 const OPEN_OPTION_NAMES = new Set(Object.keys(OPEN_OPTIONS))
 
-const GET_OPTIONS = new Set(['valueEncoding'])
-const GET_LATEST_OPTIONS = new Set(['keyEncoding', 'valueEncoding'])
+function compactionTrigger (value, label) {
+  validate.integer(value, label, 0, 1024)
+  if (value === 1) throw new RangeError(`${label} must be 0 (automatic compaction off) or at least 2, got 1`)
+}
+
+const GET_OPTIONS = new Set(['valueEncoding', 'snapshot'])
+const GET_LATEST_OPTIONS = new Set(['keyEncoding', 'valueEncoding', 'snapshot'])
+const PATCH_OPTIONS = new Set(['value', 'ttl', 'expireAt', 'valueEncoding'])
 const PUT_OPTIONS = new Set(['expireAt', 'ttl', 'valueEncoding'])
 const WRITE_BATCH_OPTIONS = new Set(['valueEncoding'])
-const SCAN_OPTIONS = new Set(['prefix', 'gt', 'gte', 'lt', 'lte', 'ts', 'reverse', 'limit', 'keyEncoding', 'valueEncoding'])
+const SCAN_OPTIONS = new Set(['prefix', 'gt', 'gte', 'lt', 'lte', 'ts', 'reverse', 'limit', 'keyEncoding', 'valueEncoding', 'snapshot'])
 const TS_RANGE_OPTIONS = new Set(['gt', 'gte', 'lt', 'lte'])
 
 // Returns the complete, checked option set, in the shape the engine keeps.
@@ -102,8 +112,84 @@ function nativeOpenOptions (o) {
     blockCacheSize: o.blockCacheSize,
     maxOpenFiles: o.maxOpenFiles,
     defaultTtlUs: Math.round(o.defaultTtl * 1000),
-    flushIntervalMs: o.flushIntervalMs
+    ttlBasis: o.ttlBasis === 'ts' ? 1 : 0,
+    flushIntervalMs: o.flushIntervalMs,
+    compactionTrigger: o.compactionTrigger,
+    compactionSizeRatio: o.compactionSizeRatio,
+    maxSpaceAmplification: o.maxSpaceAmplification
   }
+}
+
+// Adds the derived ratios to the native counters.
+function statsWithRatios (st) {
+  const lookups = st.blockCacheHits + st.blockCacheMisses
+  st.blockCacheHitRate = lookups === 0 ? 0 : st.blockCacheHits / lookups
+  // Bytes the engine wrote to SSTables (flushes and compactions) per byte
+  // accepted from writes; WAL bytes equal the accepted bytes and are left out.
+  st.writeAmplification = st.bytesWritten === 0 ? 0 : (st.flushBytes + st.compactionBytesWritten) / st.bytesWritten
+  // SSTables searched per point read that reached the SSTables.
+  st.readAmplification = st.gets === 0 ? 0 : st.getSstProbes / st.gets
+  // Bytes on disk per byte of the largest (oldest) SSTable: the size-tiered
+  // estimate of space amplification (1 after a full compaction).
+  st.spaceAmplification = st.largestSstableBytes === 0 ? 0 : st.sstableBytes / st.largestSstableBytes
+  return st
+}
+
+// Metric name, help, type and how to read it from stats().
+const METRICS = [
+  ['records_written_total', 'Records accepted by writes.', 'counter', (s) => s.recordsWritten],
+  ['bytes_written_total', 'Encoded batch bytes accepted by writes.', 'counter', (s) => s.bytesWritten],
+  ['wal_syncs_total', 'WAL fsyncs.', 'counter', (s) => s.walSyncs],
+  ['write_groups_total', 'Group commits.', 'counter', (s) => s.writeGroups],
+  ['flushes_total', 'Memtables flushed to SSTables.', 'counter', (s) => s.flushes],
+  ['flush_bytes_total', 'SSTable bytes written by flushes.', 'counter', (s) => s.flushBytes],
+  ['compactions_total', 'Compactions run.', 'counter', (s) => s.compactions],
+  ['compaction_read_bytes_total', 'SSTable bytes read by compactions.', 'counter', (s) => s.compactionBytesRead],
+  ['compaction_written_bytes_total', 'SSTable bytes written by compactions.', 'counter', (s) => s.compactionBytesWritten],
+  ['compaction_dropped_records_total', 'Overwritten, deleted or expired records dropped by compactions.', 'counter', (s) => s.compactionRecordsDropped],
+  ['gc_runs_total', 'Expired-file collections that dropped a file.', 'counter', (s) => s.gcRuns],
+  ['gc_files_total', 'SSTables dropped whole because every record expired.', 'counter', (s) => s.gcFiles],
+  ['gc_records_total', 'Records in SSTables dropped whole.', 'counter', (s) => s.gcRecords],
+  ['write_stalls_total', 'Writes that waited for a flush.', 'counter', (s) => s.stalls],
+  ['write_stall_seconds_total', 'Time writers waited for flushes.', 'counter', (s) => s.stallMicros / 1e6],
+  ['point_reads_total', 'Point reads served.', 'counter', (s) => s.gets],
+  ['block_cache_hits_total', 'Block cache hits.', 'counter', (s) => s.blockCacheHits],
+  ['block_cache_misses_total', 'Block cache misses.', 'counter', (s) => s.blockCacheMisses],
+  ['memtable_bytes', 'Bytes in the active and frozen memtables.', 'gauge', (s) => s.memtableBytes],
+  ['frozen_memtables', 'Memtables waiting to be flushed.', 'gauge', (s) => s.frozenMemtables],
+  ['sstables', 'Live SSTables.', 'gauge', (s) => s.sstables],
+  ['sstable_bytes', 'Bytes in live SSTables.', 'gauge', (s) => s.sstableBytes],
+  ['block_cache_bytes', 'Bytes held by the block cache.', 'gauge', (s) => s.blockCacheBytes],
+  ['block_cache_hit_ratio', 'Block cache hits per lookup.', 'gauge', (s) => s.blockCacheHitRate],
+  ['range_deletions', 'Live range tombstones.', 'gauge', (s) => s.rangeDeletions],
+  ['snapshots', 'Open snapshots.', 'gauge', (s) => s.snapshots],
+  ['open_table_readers', 'Open SSTable readers.', 'gauge', (s) => s.tableReaders],
+  ['write_amplification', 'SSTable bytes written per byte accepted.', 'gauge', (s) => s.writeAmplification],
+  ['read_amplification', 'SSTables searched per point read.', 'gauge', (s) => s.readAmplification],
+  ['space_amplification', 'SSTable bytes per byte of the largest SSTable.', 'gauge', (s) => s.spaceAmplification],
+  ['last_sequence', 'Sequence number of the newest write.', 'gauge', (s) => s.lastSequence]
+]
+const LATENCIES = [
+  ['write_latency_seconds', 'Write latency, including queueing and WAL sync.', 'writeLatency'],
+  ['read_latency_seconds', 'Point read latency (get, getLatest).', 'readLatency'],
+  ['flush_duration_seconds', 'Duration of one memtable flush.', 'flushLatency'],
+  ['compaction_duration_seconds', 'Duration of one compaction.', 'compactionLatency']
+]
+
+function prometheusText (st) {
+  const lines = []
+  for (const [name, help, type, get] of METRICS) {
+    lines.push(`# HELP flowdb_${name} ${help}`, `# TYPE flowdb_${name} ${type}`, `flowdb_${name} ${get(st)}`)
+  }
+  for (const [name, help, field] of LATENCIES) {
+    const l = st[field]
+    lines.push(`# HELP flowdb_${name} ${help}`, `# TYPE flowdb_${name} summary`)
+    for (const [q, v] of [['0.5', l.p50], ['0.9', l.p90], ['0.99', l.p99]]) {
+      lines.push(`flowdb_${name}{quantile="${q}"} ${v / 1e6}`)
+    }
+    lines.push(`flowdb_${name}_sum ${l.sum / 1e6}`, `flowdb_${name}_count ${l.count}`)
+  }
+  return lines.join('\n') + '\n'
 }
 
 function batchLabel (i, field) {
@@ -202,6 +288,8 @@ class Engine {
   #bigint
   #keyEncoding
   #valueEncoding
+  #limits // for encodeBatch: sizes and the ttl basis
+  #snapshotOwner
   // Sync reads copy their result into this JS-owned buffer instead of
   // allocating one ArrayBuffer per read; the result is copied out of it.
   #shared = Buffer.alloc(SHARED_BUFFER_SIZE)
@@ -222,6 +310,8 @@ class Engine {
     this.#bigint = options.timestampType === 'bigint'
     this.#keyEncoding = options.keyEncoding
     this.#valueEncoding = options.valueEncoding
+    this.#limits = Object.freeze({ maxKeySize, maxValueSize, ttlFromTs: options.ttlBasis === 'ts' })
+    this.#snapshotOwner = { isClosed: () => this.#status !== 'open' }
     this.#owner = {
       register: (scan) => this.#registerScan(scan),
       release: (scan) => this.#releaseScan(scan),
@@ -242,7 +332,7 @@ class Engine {
     if (!Array.isArray(records)) throw new TypeError(`records must be an array, got ${validate.describe(records)}`)
     const json = this.#jsonWrites(options, WRITE_BATCH_OPTIONS, 'writeBatch')
     if (records.length === 0) return
-    await this.#write(encoding.encodeBatch(records, json, batchLabel, LIMITS))
+    await this.#write(encoding.encodeBatch(records, json, batchLabel, this.#limits))
   }
 
   async put (key, ts, value, options) {
@@ -253,12 +343,12 @@ class Engine {
       record.expireAt = options.expireAt
       record.ttl = options.ttl
     }
-    await this.#write(encoding.encodeBatch([record], json, putLabel, LIMITS))
+    await this.#write(encoding.encodeBatch([record], json, putLabel, this.#limits))
   }
 
   async del (key, ts) {
     this.#checkOpen('del')
-    await this.#write(encoding.encodeBatch([{ type: 'del', key, ts }], false, deleteLabel, LIMITS))
+    await this.#write(encoding.encodeBatch([{ type: 'del', key, ts }], false, deleteLabel, this.#limits))
   }
 
   async deleteBatch (pairs) {
@@ -273,7 +363,70 @@ class Engine {
       }
       records[i] = { type: 'del', key: pair[0], ts: pair[1] }
     }
-    await this.#write(encoding.encodeBatch(records, false, deleteBatchLabel, LIMITS))
+    await this.#write(encoding.encodeBatch(records, false, deleteBatchLabel, this.#limits))
+  }
+
+  /**
+   * Deletes every version (all ts) of every key in [start, end). Writes
+   * made after it are visible. start > end is a RangeError; start == end
+   * deletes nothing.
+   */
+  async deleteRange (start, end) {
+    this.#checkOpen('deleteRange')
+    const a = encoding.keyToBytes(validate.key(start, 'start', maxKeySize))
+    const b = encoding.keyToBytes(validate.key(end, 'end', maxKeySize))
+    const cmp = Buffer.compare(a, b)
+    if (cmp > 0) throw new RangeError('deleteRange: start must not sort after end')
+    if (cmp === 0) return
+    this.#pending++
+    try {
+      await this.#native.deleteRange(a, b)
+    } finally {
+      this.#settled()
+    }
+  }
+
+  /**
+   * Atomically reads the record (key, ts), changes its value and/or expiry,
+   * and writes it back; no other write can come in between. Resolves to the
+   * new record; rejects with FLOWDB_NOT_FOUND if the record is absent,
+   * deleted or expired.
+   */
+  async patchRecord (key, ts, changes) {
+    this.#checkOpen('patchRecord')
+    validate.key(key, 'key', maxKeySize)
+    validate.int64(ts, 'ts')
+    const c = validate.optionsObject(changes, 'changes')
+    validate.checkKnownKeys(c, PATCH_OPTIONS, 'patchRecord() changes')
+    const valueEncoding = encodingOption(c, 'valueEncoding', encoding.VALUE_ENCODINGS, this.#valueEncoding, 'changes')
+    if (c.expireAt !== undefined && c.ttl !== undefined) {
+      throw new TypeError('changes.expireAt and changes.ttl cannot both be given')
+    }
+    let value
+    if (c.value !== undefined) {
+      value = encoding.encodeValue(c.value, valueEncoding === 'json', 'changes.value')
+      if (typeof value === 'string') value = Buffer.from(value, 'utf8')
+      if (value.length > maxValueSize) {
+        throw new RangeError(`changes.value must be at most ${maxValueSize} bytes, got ${value.length} bytes`)
+      }
+    }
+    let expireAt
+    if (c.expireAt !== undefined) {
+      expireAt = c.expireAt === Infinity ? validate.INT64_MAX : validate.int64(c.expireAt, 'changes.expireAt')
+    } else if (c.ttl !== undefined) {
+      validate.duration(c.ttl, 'changes.ttl', false, encoding.MAX_TTL_MS)
+      const ttlUs = BigInt(Math.max(1, Math.round(c.ttl * 1000)))
+      const at = (this.#limits.ttlFromTs ? BigInt(ts) : BigInt(Date.now()) * 1000n) + ttlUs
+      expireAt = at >= validate.INT64_MAX ? validate.INT64_MAX - 1n : at
+    }
+    this.#pending++
+    let found
+    try {
+      found = await this.#native.patch(key, ts, value, expireAt)
+    } finally {
+      this.#settled()
+    }
+    return this.#latestRecord(key, found, this.#keyEncoding, valueEncoding)
   }
 
   // --- point reads ----------------------------------------------------------
@@ -287,12 +440,13 @@ class Engine {
     validate.key(key, 'key', maxKeySize)
     validate.int64(ts, 'ts')
     const valueEncoding = this.#readValueEncoding(options, GET_OPTIONS, 'get')
-    const r = this.#native.getInto(key, ts, true)
+    const snap = this.#snapshotOption(options)
+    const r = this.#native.getInto(key, ts, true, snap)
     if (r !== INTO_WOULD_BLOCK) return this.#valueFromInto(r, valueEncoding)
     this.#pending++
     let buf
     try {
-      buf = await this.#native.get(key, ts)
+      buf = await this.#native.get(key, ts, snap)
     } finally {
       this.#settled()
     }
@@ -304,19 +458,20 @@ class Engine {
     validate.key(key, 'key', maxKeySize)
     validate.int64(ts, 'ts')
     const valueEncoding = this.#readValueEncoding(options, GET_OPTIONS, 'getSync')
-    return this.#valueFromInto(this.#native.getInto(key, ts, false), valueEncoding)
+    return this.#valueFromInto(this.#native.getInto(key, ts, false, this.#snapshotOption(options)), valueEncoding)
   }
 
   async getLatest (key, options) {
     this.#checkOpen('getLatest')
     validate.key(key, 'key', maxKeySize)
     const [keyEncoding, valueEncoding] = this.#readEncodings(options, 'getLatest')
-    const r = this.#native.getLatestInto(key, true)
+    const snap = this.#snapshotOption(options)
+    const r = this.#native.getLatestInto(key, true, snap)
     if (r !== INTO_WOULD_BLOCK) return this.#latestFromInto(key, r, keyEncoding, valueEncoding)
     this.#pending++
     let found
     try {
-      found = await this.#native.getLatest(key)
+      found = await this.#native.getLatest(key, snap)
     } finally {
       this.#settled()
     }
@@ -327,7 +482,7 @@ class Engine {
     this.#checkOpen('getLatestSync')
     validate.key(key, 'key', maxKeySize)
     const [keyEncoding, valueEncoding] = this.#readEncodings(options, 'getLatestSync')
-    return this.#latestFromInto(key, this.#native.getLatestInto(key, false), keyEncoding, valueEncoding)
+    return this.#latestFromInto(key, this.#native.getLatestInto(key, false, this.#snapshotOption(options)), keyEncoding, valueEncoding)
   }
 
   // r: what getInto returned (a length in the shared buffer, a Buffer, or
@@ -386,21 +541,56 @@ class Engine {
         upperInclusive: upper === null ? true : upper.inclusive,
         tsMin,
         tsMax,
-        reverse
+        reverse,
+        snapshot: this.#snapshotOption(r, 'range')
       })
     return new Scan(this.#owner, native, limit, keyEncoding, valueEncoding, this.#bigint)
   }
 
   // --- maintenance and lifecycle --------------------------------------------
 
+  /**
+   * Pins the current state for reads given { snapshot }. Release it when
+   * done; compaction keeps what it can see until then.
+   */
+  snapshot () {
+    this.#checkOpen('snapshot')
+    const [id, sequence] = this.#native.snapshotCreate()
+    return new Snapshot(kSnapshot, this.#native, id, sequence, this.#snapshotOwner)
+  }
+
   async flush () {
     this.#checkOpen('flush')
     await this.#track(this.#native.flush())
   }
 
+  /**
+   * Flushes the memtable and merges every SSTable into one, dropping
+   * overwritten, deleted and expired records that no snapshot can see.
+   */
+  async compact () {
+    this.#checkOpen('compact')
+    await this.#track(this.#native.compact())
+  }
+
+  /**
+   * Deletes the SSTables whose records have all expired (when no older
+   * SSTable holds versions they hide). Resolves to { files, records }
+   * dropped. The background thread also does this about once a second.
+   */
+  async gc () {
+    this.#checkOpen('gc')
+    return this.#track(this.#native.gc())
+  }
+
   stats () {
     this.#checkOpen('stats')
-    return this.#native.stats()
+    return statsWithRatios(this.#native.stats())
+  }
+
+  /** stats() in the Prometheus text exposition format (version 0.0.4). */
+  metrics () {
+    return prometheusText(this.stats())
   }
 
   // Ends open scans, waits for operations in flight, then closes the
@@ -427,6 +617,12 @@ class Engine {
   }
 
   // --- internals ------------------------------------------------------------
+
+  // The snapshot sequence of a read's options (undefined = latest).
+  #snapshotOption (options, where = 'options') {
+    if (options === undefined || options === null || options.snapshot === undefined) return undefined
+    return Snapshot.sequenceFor(options.snapshot, this.#snapshotOwner, `${where}.snapshot`)
+  }
 
   #checkOpen (method) {
     if (this.#status !== 'open') throw this.#closedError(method)

@@ -95,6 +95,7 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& lock, CompactionJob* 
   policy.now_micros = env_->NowMicros();
   policy.cancel = &compaction_cancel_;
   lock.unlock();
+  const uint64_t start = env_->NowNanos();
 
   RangeDelSet covering(tombstones);
   policy.range_dels = covering.empty() ? nullptr : &covering;
@@ -149,6 +150,7 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& lock, CompactionJob* 
   drop_floor_ = std::max(drop_floor_, policy.smallest_snapshot);
   InstallReadState();
   compactions_.fetch_add(1, std::memory_order_relaxed);
+  compaction_latency_.Add((env_->NowNanos() - start) / 1000);
   compaction_bytes_read_.fetch_add(bytes_read, std::memory_order_relaxed);
   compaction_bytes_written_.fetch_add(meta.file_size, std::memory_order_relaxed);
   compaction_entries_dropped_.fetch_add(counts.overwritten + counts.range_deleted +

@@ -236,9 +236,37 @@ void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
 // ---------------------------------------------------------------------------
 // Writes
 
+namespace {
+
+// Records the lifetime of a scope, in µs, into a histogram.
+class LatencyTimer {
+ public:
+  LatencyTimer(Env* env, Histogram* h) : env_(env), h_(h), start_(env->NowNanos()) {}
+  ~LatencyTimer() { h_->Add((env_->NowNanos() - start_) / 1000); }
+
+ private:
+  Env* const env_;
+  Histogram* const h_;
+  const uint64_t start_;
+};
+
+void Summarize(const Histogram& h, LatencySummary* out) {
+  HistogramData d;
+  h.Snapshot(&d);
+  out->count = d.count;
+  out->sum = d.sum;
+  out->p50 = d.Percentile(50);
+  out->p90 = d.Percentile(90);
+  out->p99 = d.Percentile(99);
+  out->max = static_cast<double>(d.max);
+}
+
+}  // namespace
+
 Status DBImpl::Write(WriteBatch* batch) {
   if (batch == nullptr) return Status::InvalidArgument("null write batch");
   if (batch->empty()) return closed_ ? Status::Closed() : Status::OK();
+  LatencyTimer timer(env_, &write_latency_);
   if (options_.default_ttl_us > 0) {
     WriteBatch with_ttl;
     if (WriteBatchInternal::ApplyDefaultExpiry(
@@ -273,7 +301,9 @@ Status DBImpl::ApplyPatch(PatchRequest* patch, WriteBatch* out) {
   // runs alone.
   std::string value;
   int64_t expire_at = kNoExpiry;
-  FLOWDB_RETURN_IF_ERROR(Get(ReadOptions(), patch->key, patch->ts, &value, &expire_at));
+  Status s = Get(ReadOptions(), patch->key, patch->ts, &value, &expire_at);
+  if (s.IsNotFound()) return Status::NotFound("no live record with this key and ts");
+  FLOWDB_RETURN_IF_ERROR(s);
   const PatchOptions& p = *patch->options;
   if (p.set_value) value = p.value;
   if (p.set_expire_at) expire_at = p.expire_at;
@@ -490,6 +520,7 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& lock) {
   policy.bottommost = versions_->current()->files().empty() && !compaction_running_;
   policy.now_micros = env_->NowMicros();
   lock.unlock();
+  const uint64_t start = env_->NowNanos();
   std::vector<RangeTombstone> range_dels;
   for (RangeTombstone& t : imm->RangeTombstones()) {
     if (KeepRangeTombstone(t, policy)) range_dels.push_back(std::move(t));
@@ -527,6 +558,7 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& lock) {
   InstallReadState();
   flushes_.fetch_add(1, std::memory_order_relaxed);
   flush_bytes_.fetch_add(meta.file_size, std::memory_order_relaxed);
+  flush_latency_.Add((env_->NowNanos() - start) / 1000);
   bg_cv_.notify_all();  // the compaction thread may have work
   lock.unlock();
   RemoveObsoleteFiles();
@@ -625,6 +657,7 @@ Status DBImpl::NewInternalIterator(const ReadOptions& options,
 Status DBImpl::Get(const ReadOptions& options, std::string_view key, int64_t ts,
                    std::string* value, int64_t* expire_at) {
   if (closed_) return Status::Closed();
+  LatencyTimer timer(env_, &read_latency_);
   SequenceNumber snapshot;
   std::shared_ptr<const ReadState> rs = GetReadState(&snapshot);
   snapshot = std::min(snapshot, options.snapshot);
@@ -700,6 +733,7 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, int64_t ts,
 
 Status DBImpl::GetLatest(const ReadOptions& options, std::string_view key, Record* record) {
   if (closed_) return Status::Closed();
+  LatencyTimer timer(env_, &read_latency_);
   SequenceNumber snapshot;
   std::shared_ptr<const ReadState> rs = GetReadState(&snapshot);
   ReadOptions ro = options;
@@ -800,6 +834,10 @@ DBStats DBImpl::GetStats() const {
     st.snapshots = snapshots_.size();
   }
   if (table_cache_) st.table_readers = table_cache_->Size();
+  Summarize(write_latency_, &st.write_latency);
+  Summarize(read_latency_, &st.read_latency);
+  Summarize(flush_latency_, &st.flush_latency);
+  Summarize(compaction_latency_, &st.compaction_latency);
   std::shared_ptr<const ReadState> rs = CurrentReadState();
   if (rs) {
     st.memtable_bytes = rs->mem->ApproximateMemoryUsage();
@@ -809,7 +847,10 @@ DBStats DBImpl::GetStats() const {
     st.sstable_bytes = rs->version->TotalFileSize();
     st.range_deletions = rs->mem->NumRangeDeletions();
     for (const auto& m : rs->imm) st.range_deletions += m->NumRangeDeletions();
-    for (const auto& f : rs->version->files()) st.range_deletions += f->num_range_dels;
+    for (const auto& f : rs->version->files()) {
+      st.range_deletions += f->num_range_dels;
+      st.largest_sstable_bytes = std::max(st.largest_sstable_bytes, f->file_size);
+    }
   }
   if (block_cache_) {
     BlockCache::Stats cs = block_cache_->GetStats();

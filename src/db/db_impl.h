@@ -33,6 +33,7 @@
 #include "flowdb/db.h"
 #include "table/block_cache.h"
 #include "table/table_builder.h"
+#include "util/histogram.h"
 
 namespace flowdb {
 
@@ -193,6 +194,7 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> compaction_entries_dropped_{0};
   std::atomic<uint64_t> gc_runs_{0}, gc_files_{0}, gc_records_{0};
   std::atomic<uint64_t> gets_{0}, get_sst_probes_{0};
+  Histogram write_latency_, read_latency_, flush_latency_, compaction_latency_;  // µs
 };
 
 }  // namespace flowdb

@@ -66,6 +66,14 @@ class Snapshot {
   virtual ~Snapshot() = default;
 };
 
+// Latency percentiles of one kind of operation, in microseconds (1 µs
+// resolution below 64 µs, within 3.2% above; see util/histogram.h).
+struct LatencySummary {
+  uint64_t count = 0;
+  uint64_t sum = 0;  // µs
+  double p50 = 0, p90 = 0, p99 = 0, max = 0;
+};
+
 // Counters describing a DB; a copy, safe to keep.
 struct DBStats {
   uint64_t last_sequence = 0;
@@ -79,6 +87,7 @@ struct DBStats {
   uint64_t frozen_memtables = 0;
   uint64_t sstables = 0;
   uint64_t sstable_bytes = 0;
+  uint64_t largest_sstable_bytes = 0;
   uint64_t block_cache_hits = 0;
   uint64_t block_cache_misses = 0;
   uint64_t block_cache_bytes = 0;
@@ -98,6 +107,11 @@ struct DBStats {
   uint64_t table_readers = 0;     // open SSTable readers (≤ max_open_files)
   uint64_t get_sst_probes = 0;    // SSTables searched by point reads
   uint64_t gets = 0;              // point reads (Get) served
+
+  LatencySummary write_latency;       // DB::Write, including queueing and WAL sync
+  LatencySummary read_latency;        // DB::Get and DB::GetLatest
+  LatencySummary flush_latency;       // one memtable flush
+  LatencySummary compaction_latency;  // one compaction
 };
 
 // What DB::Patch changes in a record. Unset fields keep their current value.
