@@ -112,13 +112,33 @@ export interface EngineOptions {
   maxOpenFiles?: number
   /**
    * Time to live, in ms, applied to every write that gives neither `expireAt`
-   * nor `ttl`, counted from the wall-clock time of the write (not from the
-   * record's `ts`). Fractions of a ms are rounded to µs. 0 means no default
-   * expiry. At most 100 years. Default `0`.
+   * nor `ttl`, counted from `ttlBasis`. Fractions of a ms are rounded to µs.
+   * 0 means no default expiry. At most 100 years. Default `0`.
    */
   defaultTtl?: number
+  /**
+   * What `ttl` and `defaultTtl` count from: `'write'` (the default), the
+   * wall-clock time of the write; or `'ts'`, the record's own ts, which must
+   * then be µs since the epoch (expireAt = ts + ttl; upstream FlowDB's rule).
+   */
+  ttlBasis?: 'write' | 'ts'
   /** Flush the memtable once it has held data this many ms; 0 flushes on size only. Default `0`. */
   flushIntervalMs?: number
+  /**
+   * Size-tiered compaction starts once this many SSTables exist: the newest
+   * ones are merged while each next one is at most (100 +
+   * `compactionSizeRatio`)% of what is merged so far. 0 turns automatic
+   * compaction off ({@link Engine.compact} still works); 1 is a RangeError.
+   * Default `4`.
+   */
+  compactionTrigger?: number
+  /** Percent; see `compactionTrigger`. 0 to 10000. Default `1`. */
+  compactionSizeRatio?: number
+  /**
+   * Percent: when the SSTables newer than the oldest one hold more than this
+   * share of its bytes, everything is merged. 0 to 100000. Default `200`.
+   */
+  maxSpaceAmplification?: number
   /**
    * Type of `ts` and `expireAt` in read results. With `'number'` (the
    * default) they are numbers, except a stored value outside the safe-integer
@@ -196,6 +216,51 @@ export interface WriteBatchOptions {
 export interface GetOptions {
   /** Overrides the engine's valueEncoding for this read. */
   valueEncoding?: ValueEncoding
+  /** Read as of this snapshot instead of the latest state. */
+  snapshot?: Snapshot
+}
+
+/**
+ * A consistent view of an engine as of {@link Engine.snapshot}: reads given
+ * `{ snapshot }` see exactly the writes acknowledged before it, whatever is
+ * written, deleted, flushed or compacted later. Compaction keeps the versions
+ * it can see until it is released, so release it when done (`release()`,
+ * `using`, or as a last resort the garbage collector). Closing the engine
+ * releases it. Using a released snapshot, or one of another engine, throws
+ * a FlowDBError `FLOWDB_INVALID_ARGUMENT`.
+ */
+export interface Snapshot extends Disposable {
+  /** Sequence number of the newest write the snapshot sees. */
+  readonly sequence: number
+  /** True once released (or once its engine closed). */
+  readonly released: boolean
+  /** Releases the snapshot. Idempotent. */
+  release(): void
+  /** Same as {@link Snapshot.release}, for `using`. */
+  [Symbol.dispose](): void
+}
+
+/** What {@link Engine.patchRecord} changes. At least one field is usual; none rewrites the record as is. */
+export interface PatchChanges<W = Value> {
+  /** The new value. */
+  value?: W
+  /** New time to live in ms, counted from `ttlBasis` (now, or the record's ts). */
+  ttl?: number
+  /** New absolute expiry in µs since the epoch; `Infinity` = never. Not with `ttl`. */
+  expireAt?: Int64
+  /** Encoding of `value` and of the returned record's value. */
+  valueEncoding?: ValueEncoding
+}
+
+/** Latency percentiles of one operation, in µs (exact below 64 µs, within 3.2% above). */
+export interface LatencySummary {
+  count: number
+  /** Sum of all samples, µs. */
+  sum: number
+  p50: number
+  p90: number
+  p99: number
+  max: number
 }
 
 /** Options of {@link Engine.getLatest} and {@link Engine.getLatestSync}. */
@@ -204,6 +269,8 @@ export interface GetLatestOptions {
   keyEncoding?: KeyEncoding
   /** Overrides the engine's valueEncoding for the returned record. */
   valueEncoding?: ValueEncoding
+  /** Read as of this snapshot instead of the latest state. */
+  snapshot?: Snapshot
 }
 
 /** Bounds on `ts` in a scan. `gt`/`gte` and `lt`/`lte` are mutually exclusive pairs. */
@@ -246,6 +313,8 @@ export interface ScanRange {
   keyEncoding?: KeyEncoding
   /** Overrides the engine's valueEncoding for this scan. */
   valueEncoding?: ValueEncoding
+  /** Read as of this snapshot instead of a snapshot taken when the scan starts. */
+  snapshot?: Snapshot
 }
 
 /**
@@ -306,8 +375,45 @@ export interface EngineStats {
   blockCacheBytes: number
   /** SSTable reads the bloom filters avoided. */
   bloomUseful: number
-  /** Counters added by later versions. */
-  [counter: string]: number
+  /** Writes that waited for a flush (backpressure), since open. */
+  stalls: number
+  /** SSTable bytes written by flushes since open. */
+  flushBytes: number
+  /** Compactions since open. */
+  compactions: number
+  /** SSTable bytes read / written by compactions since open. */
+  compactionBytesRead: number
+  compactionBytesWritten: number
+  /** Overwritten, deleted or expired records compactions dropped. */
+  compactionRecordsDropped: number
+  /** gc passes that dropped files, SSTables dropped whole, and the records in them. */
+  gcRuns: number
+  gcFiles: number
+  gcRecords: number
+  /** Live range tombstones (memtables and SSTables). */
+  rangeDeletions: number
+  /** Open snapshots. */
+  snapshots: number
+  /** Open SSTable readers (at most `maxOpenFiles`). */
+  tableReaders: number
+  /** Point reads served, and SSTables they searched. */
+  gets: number
+  getSstProbes: number
+  /** Size of the largest (oldest) SSTable. */
+  largestSstableBytes: number
+  /** blockCacheHits / (hits + misses); 0 before any lookup. */
+  blockCacheHitRate: number
+  /** SSTable bytes written (flushes + compactions) per byte accepted by writes. */
+  writeAmplification: number
+  /** SSTables searched per point read. */
+  readAmplification: number
+  /** sstableBytes / largestSstableBytes: the size-tiered estimate (1 after a full compaction). */
+  spaceAmplification: number
+  /** Latencies, µs: writes (with queueing and WAL sync), point reads, flushes, compactions. */
+  writeLatency: LatencySummary
+  readLatency: LatencySummary
+  flushLatency: LatencySummary
+  compactionLatency: LatencySummary
 }
 
 /**
@@ -410,11 +516,51 @@ export declare class Engine<V = Buffer, K = string, T = number | bigint, W = Val
     range?: ScanRange & { keyEncoding?: KE, valueEncoding?: VE }
   ): Scan<FlowRecord<KeyOf<KE, K>, ValueOf<VE, V>, T>>
 
+  /**
+   * Deletes every version (all ts) of every key in `[start, end)` written
+   * before the call; later writes are visible. One range tombstone, however
+   * many records it covers. `start` after `end` is a RangeError; equal
+   * bounds delete nothing.
+   */
+  deleteRange(start: Key, end: Key): Promise<void>
+
+  /**
+   * Atomically reads the live record `(key, ts)`, replaces its value and/or
+   * expiry, and writes it back: no other write comes in between. Resolves to
+   * the new record; rejects with FlowDBError `FLOWDB_NOT_FOUND` if the record
+   * is absent, deleted or expired. Without `ttl`/`expireAt` the expiry is kept.
+   */
+  patchRecord(key: Key, ts: Int64, changes: PatchChanges<W> & { valueEncoding?: 'buffer' | 'utf8' }): Promise<FlowRecord<K, V, T>>
+  patchRecord(key: Key, ts: Int64, changes: PatchChanges<unknown> & { valueEncoding: 'json' }): Promise<FlowRecord<K, any, T>>
+
+  /** Pins the current state for reads given `{ snapshot }`. See {@link Snapshot}. */
+  snapshot(): Snapshot
+
   /** Writes the memtable to an SSTable and waits for pending flushes. */
   flush(): Promise<void>
 
-  /** Engine counters (writes, flushes, cache hits, sizes in bytes …). */
+  /**
+   * Flushes, then merges every SSTable into one, dropping overwritten,
+   * deleted and expired records that no open snapshot can see. Background
+   * compaction does this piecewise on its own (see `compactionTrigger`).
+   */
+  compact(): Promise<void>
+
+  /**
+   * Deletes the SSTables whose records have all expired, unless an older
+   * SSTable holds versions they hide. The background thread does this about
+   * once a second. Resolves to what this call dropped.
+   */
+  gc(): Promise<{ files: number, records: number }>
+
+  /** Engine counters, sizes in bytes, latencies in µs. */
   stats(): EngineStats
+
+  /**
+   * {@link Engine.stats} in the Prometheus text exposition format 0.0.4:
+   * counters `flowdb_*_total`, gauges, and summaries of latencies in seconds.
+   */
+  metrics(): string
 
   /**
    * Closes the database: ends open scans, waits for operations in flight,

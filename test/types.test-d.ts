@@ -3,7 +3,7 @@
 // each @ts-expect-error fails to compile if the line is accepted.
 
 import { Engine, FlowDBError, errorCodes, versions } from 'flowdb'
-import type { FlowRecord, Scan, ErrorCode, EngineOptions, Int64 } from 'flowdb'
+import type { FlowRecord, Scan, ErrorCode, EngineOptions, Int64, Snapshot, EngineStats } from 'flowdb'
 
 type Exact<A, B> = (<G>() => G extends A ? 1 : 2) extends (<G>() => G extends B ? 1 : 2) ? true : false
 function expectType<T extends true> (): void {}
@@ -57,7 +57,7 @@ async function defaults (): Promise<void> {
 
   await db.flush()
   const stats = db.stats()
-  expectType<Exact<typeof stats[string], number>>()
+  expectType<Exact<typeof stats.sstables, number>>()
   expectType<Exact<typeof db.status, 'open' | 'closing' | 'closed'>>()
   await db.close()
 }
@@ -112,3 +112,24 @@ function errors (err: unknown): void {
 }
 
 void defaults; void typedOptions; void options; void errors
+
+async function maintenance (): Promise<void> {
+  const db = await Engine.open({ path: 'data', ttlBasis: 'ts', compactionTrigger: 0 })
+  await db.deleteRange('a', 'b')
+  const snap: Snapshot = db.snapshot()
+  const old = await db.get('k', 1, { snapshot: snap })
+  expectType<Exact<typeof old, Buffer | undefined>>()
+  db.scan({ prefix: 'k', snapshot: snap })
+  snap.release()
+  const patched = await db.patchRecord('k', 1, { value: 'v', ttl: 1000 })
+  expectType<Exact<typeof patched.value, Buffer>>()
+  await db.compact()
+  const dropped = await db.gc()
+  expectType<Exact<typeof dropped, { files: number, records: number }>>()
+  const st: EngineStats = db.stats()
+  expectType<Exact<typeof st.readLatency.p99, number>>()
+  expectType<Exact<ReturnType<typeof db.metrics>, string>>()
+  // @ts-expect-error ttlBasis is 'write' or 'ts'
+  await Engine.open({ path: 'data', ttlBasis: 'record' })
+}
+void maintenance
