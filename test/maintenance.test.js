@@ -217,3 +217,27 @@ describe('compaction, stats and metrics', () => {
     expect(() => e.snapshot()).toThrow(expect.objectContaining({ code: 'FLOWDB_CLOSED' }))
   })
 })
+
+describe('OPTIONS file', () => {
+  it('records the options in use and refuses a directory from a newer format', async () => {
+    const { readFileSync, writeFileSync } = await import('node:fs')
+    const { join } = await import('node:path')
+    const path = tempPath()
+    let e = await Engine.open({ path, blockSize: 4096, compactionTrigger: 6 })
+    await e.put('k', 1, v('v'))
+    await e.close()
+    const file = join(path, 'OPTIONS')
+    const text = readFileSync(file, 'utf8')
+    expect(text).toMatch(/^FLOWDB-OPTIONS 1\n/)
+    expect(text).toMatch(/^block_size=4096$/m)
+    expect(text).toMatch(/^compaction_trigger=6$/m)
+    // Tuning options may change between opens.
+    e = await Engine.open({ path, blockSize: 8192 })
+    expect(String(await e.get('k', 1))).toBe('v')
+    await e.close()
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^format_version=\d+$/m, 'format_version=999'))
+    await expect(Engine.open({ path })).rejects.toMatchObject({ code: 'FLOWDB_NOT_SUPPORTED', message: expect.stringMatching(/format/) })
+    writeFileSync(file, text.replace(/^comparator=.*$/m, 'comparator=reverse-bytewise'))
+    await expect(Engine.open({ path })).rejects.toMatchObject({ code: 'FLOWDB_INVALID_ARGUMENT', message: expect.stringMatching(/comparator/) })
+  })
+})
