@@ -39,7 +39,7 @@ bool DBImpl::PickCompaction(bool all, CompactionJob* job) {
   const auto& files = versions_->current()->files();
   job->inputs.clear();
   if (files.empty()) return false;
-  size_t take = 0;
+  size_t first = 0, take = 0;
   if (all) {
     take = files.size();
   } else {
@@ -55,22 +55,29 @@ bool DBImpl::PickCompaction(bool all, CompactionJob* job) {
     if (newer * 100 > static_cast<uint64_t>(options_.max_space_amplification) * oldest) {
       take = files.size();
     } else {
-      // Size ratio: from the newest file down, take the next file while it is
-      // not much bigger than what is taken so far.
+      // Size ratio: from the newest file down, the first run in which each
+      // next (older) file is not much bigger than the files taken before it.
       const uint64_t ratio = 100 + static_cast<uint64_t>(options_.compaction_size_ratio);
-      uint64_t acc = files[0]->file_size;
-      take = 1;
-      while (take < files.size() && files[take]->file_size * 100 <= acc * ratio) {
-        acc += files[take]->file_size;
-        take++;
+      for (first = 0; first + 1 < files.size(); first++) {
+        uint64_t acc = files[first]->file_size;
+        take = 1;
+        while (first + take < files.size() && files[first + take]->file_size * 100 <= acc * ratio) {
+          acc += files[first + take]->file_size;
+          take++;
+        }
+        if (take >= 2) break;
       }
       // Too many files and no run of similar sizes: merge the newest ones to
       // bring the count back under the trigger.
-      if (take < 2) take = files.size() - static_cast<size_t>(options_.compaction_trigger) + 2;
+      if (take < 2) {
+        first = 0;
+        take = files.size() - static_cast<size_t>(options_.compaction_trigger) + 2;
+      }
     }
   }
-  job->inputs.assign(files.begin(), files.begin() + static_cast<ptrdiff_t>(take));
-  job->bottommost = take == files.size();
+  auto begin = files.begin() + static_cast<ptrdiff_t>(first);
+  job->inputs.assign(begin, begin + static_cast<ptrdiff_t>(take));
+  job->bottommost = first + take == files.size();
   return true;
 }
 
