@@ -68,6 +68,7 @@ struct Flags {
   int64_t memtable_size = -1;   // -1: the engine's default
   int64_t cache_size = -1;
   int bloom_bits = -1;
+  int block_restart_interval = -1;  // -1: the engine's default
   std::string compression = "lz4";
   uint64_t seed = 301;
 };
@@ -214,6 +215,7 @@ class Benchmark {
     if (FLAGS.memtable_size >= 0) o.memtable_size = static_cast<size_t>(FLAGS.memtable_size);
     if (FLAGS.cache_size >= 0) o.block_cache_size = static_cast<size_t>(FLAGS.cache_size);
     if (FLAGS.bloom_bits >= 0) o.bloom_bits_per_key = FLAGS.bloom_bits;
+    if (FLAGS.block_restart_interval > 0) o.block_restart_interval = FLAGS.block_restart_interval;
     o.compression = FLAGS.compression == "none" ? flowdb::Compression::kNone : flowdb::Compression::kLZ4;
     return o;
   }
@@ -503,7 +505,8 @@ void Usage() {
       "Usage: db_bench [--benchmarks=fillseq,readrandom,...] [--num=N] [--reads=N] [--series=S]\n"
       "                [--value_size=B] [--compression_ratio=R] [--batch=N] [--sync=0|1]\n"
       "                [--db=PATH] [--memtable_size=B] [--cache_size=B] [--bloom_bits=N]\n"
-      "                [--compression=lz4|none] [--histogram=0|1] [--seed=N]\n"
+      "                [--block_restart_interval=N] [--compression=lz4|none] [--histogram=0|1]\n"
+      "                [--seed=N]\n"
       "Benchmarks: fillseq fillrandom overwrite flush reopen readrandom readmissing readlatest\n"
       "            seekrandom readseq readreverse stats\n");
 }
@@ -543,6 +546,8 @@ int main(int argc, char** argv) {
       FLAGS.cache_size = ToInt(v, "cache_size");
     } else if (Flag(a, "bloom_bits", &v)) {
       FLAGS.bloom_bits = static_cast<int>(ToInt(v, "bloom_bits"));
+    } else if (Flag(a, "block_restart_interval", &v)) {
+      FLAGS.block_restart_interval = static_cast<int>(ToInt(v, "block_restart_interval"));
     } else if (Flag(a, "compression", &v)) {
       FLAGS.compression = v;
     } else if (Flag(a, "seed", &v)) {

@@ -697,30 +697,26 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, int64_t ts,
     if (CompareRecordId(ExtractRecordId(target), ExtractRecordId(f->smallest)) < 0) continue;
     std::shared_ptr<Table> table;
     FLOWDB_RETURN_IF_ERROR(table_cache_->Get(*f, options.memory_only, &table));
-    if (!table->KeyMayMatch(key)) {
+    TableGetResult entry;
+    Status s = table->Get(options, target, &entry);
+    if (!s.ok()) {
+      if (!s.IsCorruption()) return s;
+      return Status::Corruption(TableFileName(dbname_, f->number), s.message());
+    }
+    if (entry.filtered) {
       bloom_useful_.fetch_add(1, std::memory_order_relaxed);
-      continue;
+    } else {
+      get_sst_probes_.fetch_add(1, std::memory_order_relaxed);
     }
-    get_sst_probes_.fetch_add(1, std::memory_order_relaxed);
-    std::unique_ptr<Iterator> it = table->NewIterator(options);
-    it->Seek(target);
-    if (!it->Valid()) {
-      FLOWDB_RETURN_IF_ERROR(it->status());
-      continue;
-    }
-    ParsedInternalKey ikey;
-    if (!ParseInternalKey(it->key(), &ikey)) {
-      return Status::Corruption(TableFileName(dbname_, f->number), "malformed internal key");
-    }
-    if (ikey.user_key != key || ikey.ts != ts) continue;
-    if (!found || ikey.sequence > best_seq) {
+    if (!entry.found) continue;
+    if (!found || entry.sequence > best_seq) {
       found = true;
-      best_seq = ikey.sequence;
-      best_type = ikey.type;
+      best_seq = entry.sequence;
+      best_type = entry.type;
       exp = kNoExpiry;
-      if (ikey.type != kTypeDeletion) {
+      if (entry.type != kTypeDeletion) {
         std::string_view v;
-        if (!DecodeEntryValue(ikey.type, it->value(), &v, &exp)) {
+        if (!DecodeEntryValue(entry.type, entry.value, &v, &exp)) {
           return Status::Corruption(TableFileName(dbname_, f->number), "entry value too short");
         }
         tmp.assign(v);

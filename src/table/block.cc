@@ -1,5 +1,6 @@
 #include "table/block.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "db/dbformat.h"
@@ -39,6 +40,69 @@ Status Block::Open(std::string contents, std::unique_ptr<Block>* block) {
 
 namespace {
 
+uint32_t RestartPoint(const char* data, uint32_t restarts, uint32_t i) {
+  return DecodeFixed32(data + restarts + 4 * i);
+}
+
+Status BadEntry(uint32_t offset, const char* what) {
+  return Status::Corruption("bad block entry at offset " + std::to_string(offset), what);
+}
+
+// Decodes the header of the entry at data + offset in a block whose entries
+// end at data + restarts. On success returns null, *p points at the key
+// bytes and the key and value lengths fit inside the entries; otherwise
+// returns what is wrong.
+inline const char* DecodeHeader(const char* data, uint32_t restarts, uint32_t offset,
+                                const char** p, uint32_t* shared, uint32_t* non_shared,
+                                uint32_t* value_len) {
+  const char* limit = data + restarts;
+  const char* q = data + offset;
+  if ((q = GetVarint32Ptr(q, limit, shared)) == nullptr ||
+      (q = GetVarint32Ptr(q, limit, non_shared)) == nullptr ||
+      (q = GetVarint32Ptr(q, limit, value_len)) == nullptr) {
+    return "truncated entry header";
+  }
+  if (uint64_t{*non_shared} + *value_len > static_cast<uint64_t>(limit - q)) {
+    return "entry overruns the block";
+  }
+  *p = q;
+  return nullptr;
+}
+
+// The key of the entry at restart point i, whose prefix is never shared.
+Status KeyAtRestartPoint(const char* data, uint32_t restarts, uint32_t i, std::string_view* key) {
+  const uint32_t offset = RestartPoint(data, restarts, i);
+  const char* p;
+  uint32_t shared, non_shared, value_len;
+  const char* problem = DecodeHeader(data, restarts, offset, &p, &shared, &non_shared, &value_len);
+  if (problem != nullptr) return BadEntry(offset, problem);
+  if (shared != 0 || non_shared < kInternalKeySuffix) {
+    return BadEntry(offset, "bad key at restart point");
+  }
+  *key = std::string_view(p, non_shared);
+  return Status::OK();
+}
+
+// Sets *index to the last restart point whose key is < target, or 0: the
+// first entry ≥ target lies between it and the next restart point's entry.
+Status FindRestartPoint(const char* data, uint32_t restarts, uint32_t num_restarts,
+                        std::string_view target, uint32_t* index) {
+  uint32_t left = 0;
+  uint32_t right = num_restarts - 1;
+  while (left < right) {
+    const uint32_t mid = left + (right - left + 1) / 2;
+    std::string_view mid_key;
+    FLOWDB_RETURN_IF_ERROR(KeyAtRestartPoint(data, restarts, mid, &mid_key));
+    if (InternalKeyComparator::Compare(mid_key, target) < 0) {
+      left = mid;
+    } else {
+      right = mid - 1;
+    }
+  }
+  *index = left;
+  return Status::OK();
+}
+
 // Walks the entries of a block. Invalid iff current_ == restarts_.
 class BlockIterator final : public Iterator {
  public:
@@ -72,18 +136,12 @@ class BlockIterator final : public Iterator {
       status_ = Status::InvalidArgument("seek target is not an internal key");
       return;
     }
-    // Find the last restart point whose key is < target, or point 0.
-    uint32_t left = 0;
-    uint32_t right = num_restarts_ - 1;
-    while (left < right) {
-      const uint32_t mid = left + (right - left + 1) / 2;
-      std::string_view mid_key;
-      if (!KeyAtRestartPoint(mid, &mid_key)) return;
-      if (InternalKeyComparator::Compare(mid_key, target) < 0) {
-        left = mid;
-      } else {
-        right = mid - 1;
-      }
+    uint32_t left;
+    Status s = FindRestartPoint(data_, restarts_, num_restarts_, target, &left);
+    if (!s.ok()) {
+      MarkInvalid();
+      status_ = std::move(s);
+      return;
     }
     SeekToRestartPoint(left);
     while (ParseNextEntry() && InternalKeyComparator::Compare(key_, target) < 0) {
@@ -111,7 +169,7 @@ class BlockIterator final : public Iterator {
   Status status() const override { return status_; }
 
  private:
-  uint32_t RestartPoint(uint32_t i) const { return DecodeFixed32(data_ + restarts_ + 4 * i); }
+  uint32_t RestartPoint(uint32_t i) const { return flowdb::RestartPoint(data_, restarts_, i); }
 
   // Leaves the iterator so that ParseNextEntry() reads restart point i.
   void SeekToRestartPoint(uint32_t i) {
@@ -129,27 +187,7 @@ class BlockIterator final : public Iterator {
 
   void Corrupt(uint32_t offset, const char* what) {
     MarkInvalid();
-    status_ = Status::Corruption("bad block entry at offset " + std::to_string(offset), what);
-  }
-
-  // Decodes the entry header at offset; on success *p points at the key bytes
-  // and the key and value lengths fit inside the entries region.
-  bool DecodeHeader(uint32_t offset, const char** p, uint32_t* shared, uint32_t* non_shared,
-                    uint32_t* value_len) {
-    const char* limit = data_ + restarts_;
-    const char* q = data_ + offset;
-    if ((q = GetVarint32Ptr(q, limit, shared)) == nullptr ||
-        (q = GetVarint32Ptr(q, limit, non_shared)) == nullptr ||
-        (q = GetVarint32Ptr(q, limit, value_len)) == nullptr) {
-      Corrupt(offset, "truncated entry header");
-      return false;
-    }
-    if (uint64_t{*non_shared} + *value_len > static_cast<uint64_t>(limit - q)) {
-      Corrupt(offset, "entry overruns the block");
-      return false;
-    }
-    *p = q;
-    return true;
+    status_ = BadEntry(offset, what);
   }
 
   // Moves to the entry at next_. Returns false (invalid) at the end of the
@@ -162,7 +200,12 @@ class BlockIterator final : public Iterator {
     }
     const char* p;
     uint32_t shared, non_shared, value_len;
-    if (!DecodeHeader(current_, &p, &shared, &non_shared, &value_len)) return false;
+    const char* problem =
+        DecodeHeader(data_, restarts_, current_, &p, &shared, &non_shared, &value_len);
+    if (problem != nullptr) {
+      Corrupt(current_, problem);
+      return false;
+    }
     while (restart_index_ + 1 < num_restarts_ && RestartPoint(restart_index_ + 1) <= current_) {
       restart_index_++;
     }
@@ -181,20 +224,6 @@ class BlockIterator final : public Iterator {
     return true;
   }
 
-  // The key of the entry at restart point i, whose prefix is never shared.
-  bool KeyAtRestartPoint(uint32_t i, std::string_view* key) {
-    const uint32_t offset = RestartPoint(i);
-    const char* p;
-    uint32_t shared, non_shared, value_len;
-    if (!DecodeHeader(offset, &p, &shared, &non_shared, &value_len)) return false;
-    if (shared != 0 || non_shared < kInternalKeySuffix) {
-      Corrupt(offset, "bad key at restart point");
-      return false;
-    }
-    *key = std::string_view(p, non_shared);
-    return true;
-  }
-
   const char* const data_;
   const uint32_t restarts_;      // offset of the restart array
   const uint32_t num_restarts_;  // ≥ 1
@@ -210,6 +239,70 @@ class BlockIterator final : public Iterator {
 
 std::unique_ptr<Iterator> Block::NewIterator() const {
   return std::make_unique<BlockIterator>(contents_.data(), restarts_offset_, num_restarts_);
+}
+
+Status Block::Get(std::string_view target, bool* found, uint64_t* tag,
+                  std::string_view* value) const {
+  *found = false;
+  if (target.size() < kInternalKeySuffix) {
+    return Status::InvalidArgument("lookup target is not an internal key");
+  }
+  const char* data = contents_.data();
+  uint32_t restart;
+  FLOWDB_RETURN_IF_ERROR(FindRestartPoint(data, restarts_offset_, num_restarts_, target, &restart));
+  // The first entry ≥ target lies between that restart point and the next
+  // one's entry, inclusive. If it has target's record id (user key | ts),
+  // it is the first entry there with that record id and a tag ≤ target's
+  // (tags sort descending); if not, no entry has both. So the walk tests
+  // each key for exactly that, which needs only the key's common prefix with
+  // target and its last 8 bytes: prefix-compressed keys are never rebuilt.
+  const uint32_t next_restart = restart + 1 < num_restarts_
+                                    ? RestartPoint(data, restarts_offset_, restart + 1)
+                                    : restarts_offset_;
+  const size_t n = target.size();
+  const size_t id_len = n - 8;  // user key | ts
+  const uint64_t target_tag = ExtractTag(target);
+  size_t key_len = 0;  // of the current entry's key
+  size_t matched = 0;  // bytes the current key shares with target (≤ n)
+  char tail[8] = {};   // the current key's bytes at [id_len, n), those it has
+  uint32_t offset = RestartPoint(data, restarts_offset_, restart);
+  while (offset <= next_restart && offset < restarts_offset_) {
+    const char* p;
+    uint32_t shared, non_shared, value_len;
+    const char* problem =
+        DecodeHeader(data, restarts_offset_, offset, &p, &shared, &non_shared, &value_len);
+    if (problem != nullptr) return BadEntry(offset, problem);
+    if (shared > key_len || (shared != 0 && offset == next_restart)) {
+      return BadEntry(offset, "bad shared key prefix");
+    }
+    const size_t len = size_t{shared} + non_shared;
+    if (len < kInternalKeySuffix) return BadEntry(offset, "key shorter than an internal key");
+    // The key is the previous key's first `shared` bytes, then p[0, non_shared).
+    if (shared <= matched) {
+      matched = shared;
+      while (matched < n && matched < len && p[matched - shared] == target[matched]) matched++;
+    }
+    key_len = len;
+    // Only a key starting with target's record id can match, and only such
+    // a key passes tail bytes on (a key sharing more than id_len bytes with
+    // it starts the same way), so other keys skip the tail.
+    if (matched >= id_len) {
+      for (size_t i = std::max<size_t>(shared, id_len); i < std::min(len, n); i++) {
+        tail[i - id_len] = p[i - shared];
+      }
+      if (len == n) {  // same user key and ts
+        const uint64_t t = DecodeFixed64(tail);
+        if (t <= target_tag) {  // tags sort descending: key ≥ target
+          *found = true;
+          *tag = t;
+          *value = std::string_view(p + non_shared, value_len);
+          return Status::OK();
+        }
+      }
+    }
+    offset = static_cast<uint32_t>(p + non_shared + value_len - data);
+  }
+  return Status::OK();
 }
 
 }  // namespace flowdb

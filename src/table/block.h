@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "flowdb/status.h"
 #include "table/iterator.h"
@@ -37,6 +38,14 @@ class Block {
   // Seek targets must be internal keys (≥ kInternalKeySuffix bytes); a
   // shorter target makes the iterator invalid with InvalidArgument.
   std::unique_ptr<Iterator> NewIterator() const;
+
+  // Point lookup without an iterator: finds the first entry whose key is
+  // ≥ target (an internal key) and, if that entry has target's user key and
+  // ts, sets *found, *tag to its tag and *value to its value (pointing into
+  // this block). Otherwise *found is false. Allocates nothing. Returns
+  // InvalidArgument if target is not an internal key, Corruption (naming the
+  // entry's offset) for a malformed entry on the way.
+  Status Get(std::string_view target, bool* found, uint64_t* tag, std::string_view* value) const;
 
  private:
   Block(std::string contents, uint32_t restarts_offset, uint32_t num_restarts)

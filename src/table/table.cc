@@ -128,6 +128,19 @@ std::string Table::DataBlockName(size_t i) const {
   return OffsetName("data block", index_[i].meta.handle.offset());
 }
 
+size_t Table::FindDataBlock(std::string_view target) const {
+  size_t lo = 0, hi = index_.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    if (InternalKeyComparator::Compare(index_[mid].last_key, target) < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
 Status Table::GetDataBlock(const ReadOptions& options, size_t i,
                            std::shared_ptr<const Block>* block) const {
   const BlockHandle& handle = index_[i].meta.handle;
@@ -188,6 +201,44 @@ bool Table::KeyMayMatch(std::string_view user_key) const {
   return filter_.empty() || BloomKeyMayMatch(user_key, filter_);
 }
 
+Status Table::Get(const ReadOptions& options, std::string_view target,
+                  TableGetResult* result) const {
+  *result = TableGetResult();
+  if (target.size() < kInternalKeySuffix) {
+    return Status::InvalidArgument("lookup target is not an internal key");
+  }
+  if (!KeyMayMatch(ExtractUserKey(target))) {
+    result->filtered = true;
+    return Status::OK();
+  }
+  // The first block whose last key is ≥ target holds the first entry
+  // ≥ target (the blocks before it hold only smaller keys), so no other
+  // block can hold the answer. If that entry has target's ts, the ts lies in
+  // the block's [min_ts, max_ts]; if not, there is nothing to read.
+  const size_t i = FindDataBlock(target);
+  if (i == index_.size()) return Status::OK();
+  const int64_t ts = ExtractTs(target);
+  if (ts < index_[i].meta.min_ts || ts > index_[i].meta.max_ts) return Status::OK();
+
+  std::shared_ptr<const Block> block;
+  FLOWDB_RETURN_IF_ERROR(GetDataBlock(options, i, &block));
+  bool found;
+  uint64_t tag;
+  std::string_view value;
+  Status s = block->Get(target, &found, &tag, &value);
+  if (!s.ok()) return s.IsCorruption() ? Status::Corruption(DataBlockName(i), s.message()) : s;
+  if (!found) return Status::OK();
+  if (!IsValidValueType(tag & 0xff)) {
+    return Status::Corruption(DataBlockName(i), "malformed internal key");
+  }
+  result->found = true;
+  result->sequence = tag >> 8;
+  result->type = static_cast<ValueType>(tag & 0xff);
+  result->value = value;
+  result->block = std::move(block);
+  return Status::OK();
+}
+
 // A two-level iterator: the in-memory index picks data blocks, a block
 // iterator walks the current one. Invalid iff data_iter_ is null or invalid.
 class TableIterator final : public Iterator {
@@ -217,18 +268,8 @@ class TableIterator final : public Iterator {
       status_ = Status::InvalidArgument("seek target is not an internal key");
       return;
     }
-    // The first block whose last key is ≥ target holds the first entry ≥ target.
-    const auto& index = table_->index_;
-    size_t lo = 0, hi = index.size();
-    while (lo < hi) {
-      const size_t mid = lo + (hi - lo) / 2;
-      if (InternalKeyComparator::Compare(index[mid].last_key, target) < 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    if (lo < index.size() && Wanted(lo)) {
+    size_t lo = table_->FindDataBlock(target);
+    if (lo < table_->index_.size() && Wanted(lo)) {
       if (!LoadBlock(lo)) return;
       data_iter_->Seek(target);
       if (data_iter_->Valid() || !DataIterOk()) return;

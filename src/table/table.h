@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "db/dbformat.h"
 #include "flowdb/options.h"
 #include "flowdb/status.h"
 #include "table/block.h"
@@ -30,6 +31,20 @@ namespace flowdb {
 
 class BlockCache;
 class RandomAccessFile;
+
+// The entry a Table::Get found.
+struct TableGetResult {
+  bool found = false;
+  // Set only if found: the entry's sequence number, type and stored value
+  // (for kTypeValueExpiring still prefixed with expire_at; see
+  // DecodeEntryValue). value points into `block`, which keeps it alive.
+  SequenceNumber sequence = 0;
+  ValueType type = kTypeDeletion;
+  std::string_view value;
+  std::shared_ptr<const Block> block;
+  // The bloom filter ruled the user key out: no block was looked at.
+  bool filtered = false;
+};
 
 // Options for Table::Open.
 struct TableReadOptions {
@@ -67,6 +82,21 @@ class Table {
   // A corrupt data block makes the iterator invalid with Corruption naming
   // the block's offset.
   std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) const;
+
+  // Point lookup: the first entry whose internal key is ≥ target, if it has
+  // target's user key and ts. With target = SeekKey(user_key, ts, snapshot)
+  // that is the newest version of (user_key, ts) visible at snapshot; the
+  // caller decides what its type means. Allocates no iterator; the bloom
+  // filter and the in-memory index (with each block's ts range) often rule
+  // the record out without reading a block, and at most one block is read.
+  //
+  // On OK, result->found says whether there is such an entry (see
+  // TableGetResult). options.fill_cache and options.memory_only apply as for
+  // NewIterator (a block not in the cache: Busy("would block")); ts_min,
+  // ts_max and snapshot are ignored. Returns InvalidArgument if target is
+  // not an internal key, Corruption naming the data block's offset for a
+  // damaged block, or the file's read error.
+  Status Get(const ReadOptions& options, std::string_view target, TableGetResult* result) const;
 
   // False only if the table certainly holds no entry for user_key.
   bool KeyMayMatch(std::string_view user_key) const;
@@ -107,6 +137,9 @@ class Table {
   Status VerifyDataBlocks() const;
   // Position of data block i in the file, for error messages.
   std::string DataBlockName(size_t i) const;
+  // The first data block whose last key is ≥ target, which holds the first
+  // entry ≥ target; index_.size() if there is none.
+  size_t FindDataBlock(std::string_view target) const;
   // Fetches data block i from the cache or (unless options.memory_only) the
   // file.
   Status GetDataBlock(const ReadOptions& options, size_t i,

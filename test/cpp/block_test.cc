@@ -61,6 +61,80 @@ TEST(BlockTest, HarnessOverRandomBlocks) {
   }
 }
 
+// Block::Get against the model, with targets that hit, miss, share
+// prefixes with their neighbours and fall between restart points.
+TEST(BlockTest, GetAgreesWithModel) {
+  test::Random rnd(302);
+  for (int restart_interval : {1, 2, 16, 1000}) {
+    for (int num_keys : {1, 2, 10, 300}) {
+      SCOPED_TRACE("restart interval " + std::to_string(restart_interval) + ", keys " +
+                   std::to_string(num_keys));
+      const InternalKeyModel model = test::RandomInternalKeyModel(&rnd, num_keys, 4);
+      std::unique_ptr<Block> block = OpenBlock(BuildContents(model, restart_interval));
+      ASSERT_NE(nullptr, block);
+      std::vector<std::string> keys;
+      for (const auto& e : model) keys.push_back(e.first);
+      for (int i = 0; i < 500; i++) {
+        const std::string target = test::RandomSeekTarget(&rnd, keys);
+        const auto expected = test::ModelPointLookup(model, target);
+        bool found;
+        uint64_t tag = 0;
+        std::string_view value;
+        ASSERT_OK(block->Get(target, &found, &tag, &value));
+        ASSERT_EQ(expected != model.end(), found);
+        if (found) {
+          EXPECT_EQ(ExtractTag(expected->first), tag);
+          EXPECT_EQ(expected->second, value);
+        }
+      }
+    }
+  }
+}
+
+TEST(BlockTest, GetFindsVersionsOfOneRecord) {
+  // Keys that differ only in their tag bytes share most of their prefix.
+  InternalKeyModel model;
+  for (uint64_t seq : {900, 600, 300, 256, 255, 3}) {
+    model[IKey("series", 7, seq)] = std::to_string(seq);
+  }
+  model[IKey("series", 8, 1000)] = "next ts";
+  model[IKey("seriet", 7, 5)] = "next key";
+  std::unique_ptr<Block> block = OpenBlock(BuildContents(model, 3));
+  const struct {
+    std::string target;
+    const char* value;  // null: not found
+  } cases[] = {
+      {SeekKey("series", 7), "900"},
+      {SeekKey("series", 7, 900), "900"},
+      {SeekKey("series", 7, 899), "600"},
+      {SeekKey("series", 7, 256), "256"},
+      {SeekKey("series", 7, 255), "255"},
+      {SeekKey("series", 7, 254), "3"},
+      {SeekKey("series", 7, 2), nullptr},  // older than every version
+      {SeekKey("series", 6), nullptr},
+      {SeekKey("series", 8), "next ts"},
+      {SeekKey("serie", 7), nullptr},   // a prefix of a present key
+      {SeekKey("seriesx", 7), nullptr},
+      {SeekKey("seriet", 7), "next key"},
+      {SeekKey("a", 7), nullptr},
+      {SeekKey("z", 7), nullptr},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.target);
+    bool found;
+    uint64_t tag;
+    std::string_view value;
+    ASSERT_OK(block->Get(c.target, &found, &tag, &value));
+    ASSERT_EQ(c.value != nullptr, found);
+    if (found) EXPECT_EQ(c.value, value);
+  }
+  bool found;
+  uint64_t tag;
+  std::string_view value;
+  EXPECT_TRUE(block->Get("short", &found, &tag, &value).IsInvalidArgument());
+  EXPECT_FALSE(found);
+}
+
 TEST(BlockTest, PrefixCompressionAndRestarts) {
   InternalKeyModel model;
   for (int i = 0; i < 100; i++) model[IKey("sensor/temperature/room-42", i)] = "v";
@@ -176,6 +250,13 @@ TEST(BlockTest, CorruptEntriesGiveCorruption) {
     it->SeekToLast();
     EXPECT_FALSE(it->Valid());
     EXPECT_TRUE(it->status().IsCorruption());
+    // A lookup past the good entry walks into the damage.
+    bool found;
+    uint64_t tag;
+    std::string_view value;
+    Status s = block->Get(IKey("key2", 1), &found, &tag, &value);
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_NE(std::string::npos, s.ToString().find("at offset")) << s.ToString();
   }
 }
 
@@ -207,6 +288,12 @@ TEST(BlockTest, RandomDamageNeverCrashes) {
     std::vector<std::string> keys;
     for (const auto& e : model) keys.push_back(e.first);
     for (int i = 0; i < 20; i++) {
+      bool found;
+      uint64_t tag;
+      std::string_view value;
+      s = block->Get(test::RandomSeekTarget(&rnd, keys), &found, &tag, &value);
+      EXPECT_TRUE(s.ok() || s.IsCorruption()) << s.ToString();
+      if (found) EXPECT_LE(value.size(), contents.size());
       it->Seek(test::RandomSeekTarget(&rnd, keys));
       for (int j = 0; j < 5 && it->Valid(); j++) {
         if (rnd.OneIn(2)) {

@@ -110,6 +110,15 @@ inline std::string RandomSeekTarget(Random* rnd, const std::vector<std::string>&
   return target;
 }
 
+// The entry a point lookup of target must report (Block::Get, Table::Get):
+// the first entry ≥ target if it has target's user key and ts, else end().
+inline InternalKeyModel::const_iterator ModelPointLookup(const InternalKeyModel& model,
+                                                         const std::string& target) {
+  auto it = model.lower_bound(target);
+  if (it != model.end() && ExtractRecordId(it->first) != ExtractRecordId(target)) it = model.end();
+  return it;
+}
+
 // Checks that iter holds exactly model's entries: a full forward scan, a
 // full backward scan, then num_ops random operations compared step by step.
 // Fails (fatally) at the first difference or non-OK status.

@@ -221,6 +221,207 @@ InternalKeyModel TimeSeries(int keys, int points) {
   return model;
 }
 
+// Looks up target; returns "" if not found, else the entry's value. Fails
+// the test on a non-OK status.
+std::string TableGet(const Table& table, const std::string& target,
+                     const ReadOptions& options = ReadOptions()) {
+  TableGetResult r;
+  Status s = table.Get(options, target, &r);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  if (!r.found) return "";
+  return std::string(r.value);
+}
+
+TEST(TableTest, GetAgreesWithModel) {
+  test::Random rnd(303);
+  for (const TableOptions& options :
+       {SmallBlocks(), SmallBlocks(Compression::kNone), TableOptions()}) {
+    for (int num_keys : {1, 50, 400}) {
+      SCOPED_TRACE("block size " + std::to_string(options.block_size) + ", keys " +
+                   std::to_string(num_keys));
+      const InternalKeyModel model = test::RandomInternalKeyModel(&rnd, num_keys, 5);
+      BlockCache cache(1 << 20);
+      std::unique_ptr<Table> table;
+      ASSERT_OK(OpenTable(BuildTable(model, options), &table, &cache));
+      std::vector<std::string> keys;
+      for (const auto& e : model) keys.push_back(e.first);
+      for (int i = 0; i < 1000; i++) {
+        const std::string target = test::RandomSeekTarget(&rnd, keys);
+        const auto expected = test::ModelPointLookup(model, target);
+        TableGetResult r;
+        ASSERT_OK(table->Get(ReadOptions(), target, &r));
+        ASSERT_EQ(expected != model.end(), r.found) << i;
+        if (r.found) {
+          ParsedInternalKey k;
+          ASSERT_TRUE(ParseInternalKey(expected->first, &k));
+          EXPECT_EQ(k.sequence, r.sequence);
+          EXPECT_EQ(k.type, r.type);
+          EXPECT_EQ(expected->second, r.value);
+          EXPECT_NE(nullptr, r.block);
+        }
+      }
+    }
+  }
+}
+
+// Five versions of one record, one entry per block, between other keys.
+InternalKeyModel VersionsAcrossBlocks() {
+  InternalKeyModel model;
+  model[IKey("a", 1, 50)] = "a";
+  for (uint64_t seq : {40, 30, 20, 10, 5}) model[IKey("k", 5, seq)] = "v" + std::to_string(seq);
+  model[IKey("k", 9, 50)] = "k9";
+  model[IKey("m", 5, 50)] = "m";
+  return model;
+}
+
+TEST(TableTest, GetHitsAndMisses) {
+  TableOptions options;
+  options.block_size = 1;  // one entry per block
+  options.bloom_bits_per_key = 10;
+  const InternalKeyModel model = VersionsAcrossBlocks();
+  std::unique_ptr<Table> table;
+  ASSERT_OK(OpenTable(BuildTable(model, options), &table));
+  ASSERT_EQ(model.size(), table->num_data_blocks());
+
+  EXPECT_EQ("a", TableGet(*table, SeekKey("a", 1)));
+  EXPECT_EQ("v40", TableGet(*table, SeekKey("k", 5)));
+  EXPECT_EQ("m", TableGet(*table, SeekKey("m", 5)));  // the last entry
+  // The target sorts after a block's last key: the entry is the first of
+  // the next block.
+  EXPECT_EQ("v30", TableGet(*table, SeekKey("k", 5, 39)));
+  EXPECT_EQ("v20", TableGet(*table, SeekKey("k", 5, 29)));
+  EXPECT_EQ("v5", TableGet(*table, SeekKey("k", 5, 9)));
+  // Older than every version: the next block starts another record.
+  EXPECT_EQ("", TableGet(*table, SeekKey("k", 5, 4)));
+  EXPECT_EQ("", TableGet(*table, SeekKey("k", 7)));   // between two ts of a key
+  EXPECT_EQ("", TableGet(*table, SeekKey("A", 1)));   // before the first key
+  EXPECT_EQ("", TableGet(*table, SeekKey("a", 0)));
+  EXPECT_EQ("", TableGet(*table, SeekKey("m", 6)));   // after the last key
+  EXPECT_EQ("", TableGet(*table, SeekKey("z", 0)));
+
+  TableGetResult r;
+  ASSERT_OK(table->Get(ReadOptions(), SeekKey("k", 5, 25), &r));
+  ASSERT_TRUE(r.found);
+  EXPECT_EQ(20u, r.sequence);
+  EXPECT_EQ(kTypeValue, r.type);
+  EXPECT_FALSE(r.filtered);
+  EXPECT_TRUE(table->Get(ReadOptions(), "short", &r).IsInvalidArgument());
+  EXPECT_FALSE(r.found);
+}
+
+TEST(TableTest, GetMissWithinABlock) {
+  const InternalKeyModel model = TimeSeries(3, 200);
+  std::unique_ptr<Table> table;
+  ASSERT_OK(OpenTable(BuildTable(model, SmallBlocks()), &table));
+  ASSERT_GT(table->num_data_blocks(), 10u);
+  for (int k = 0; k < 3; k++) {
+    const std::string key = "sensor" + std::to_string(k);
+    for (int ts = 0; ts < 200; ts += 7) {
+      EXPECT_EQ("value-" + std::to_string(ts), TableGet(*table, SeekKey(key, ts)));
+    }
+    EXPECT_EQ("", TableGet(*table, SeekKey(key, 200)));
+    EXPECT_EQ("", TableGet(*table, SeekKey(key + "x", 50)));  // a key between two
+  }
+  // A deleted entry is found too: its type tells the caller.
+  InternalKeyModel deleted;
+  deleted[IKey("gone", 3, 9, kTypeDeletion)] = "";
+  deleted[IKey("gone", 3, 4)] = "old";
+  ASSERT_OK(OpenTable(BuildTable(deleted, SmallBlocks()), &table));
+  TableGetResult r;
+  ASSERT_OK(table->Get(ReadOptions(), SeekKey("gone", 3), &r));
+  ASSERT_TRUE(r.found);
+  EXPECT_EQ(kTypeDeletion, r.type);
+  EXPECT_EQ(9u, r.sequence);
+  EXPECT_EQ("old", TableGet(*table, SeekKey("gone", 3, 8)));
+}
+
+TEST(TableTest, GetSkipsBlocksByBloomAndTs) {
+  const InternalKeyModel model = TimeSeries(2, 2000);
+  std::unique_ptr<Table> table;
+  ASSERT_OK(OpenTable(BuildTable(model, SmallBlocks()), &table));
+  TableGetResult r;
+  ASSERT_OK(table->Get(ReadOptions(), SeekKey("other", 5), &r));
+  EXPECT_TRUE(r.filtered);
+  EXPECT_FALSE(r.found);
+  EXPECT_EQ(0u, table->data_block_reads());
+  // A ts outside the range of the block that would hold it: nothing read.
+  EXPECT_EQ("", TableGet(*table, SeekKey("sensor0", 5000)));
+  EXPECT_EQ("", TableGet(*table, SeekKey("sensor1", -1)));
+  EXPECT_EQ("", TableGet(*table, SeekKey("sensor1", 5000)));  // after the last key
+  EXPECT_EQ(0u, table->data_block_reads());
+  EXPECT_EQ("value-1500", TableGet(*table, SeekKey("sensor0", 1500)));
+  EXPECT_EQ(1u, table->data_block_reads());
+}
+
+TEST(TableTest, GetMemoryOnlyAndFillCache) {
+  const InternalKeyModel model = TimeSeries(1, 500);
+  ReadOptions memory_only;
+  memory_only.memory_only = true;
+  TableGetResult r;
+  std::unique_ptr<Table> table;
+  // Without a cache every block needs a read.
+  ASSERT_OK(OpenTable(BuildTable(model, SmallBlocks()), &table));
+  Status s = table->Get(memory_only, SeekKey("sensor0", 10), &r);
+  EXPECT_TRUE(s.IsBusy()) << s.ToString();
+  EXPECT_EQ("would block", s.message());
+  EXPECT_FALSE(r.found);
+  EXPECT_EQ(0u, table->data_block_reads());
+
+  BlockCache cache(1 << 20);
+  const StringSource* source;
+  ASSERT_OK(OpenTable(BuildTable(model, SmallBlocks()), &table, &cache, 3, &source));
+  EXPECT_TRUE(table->Get(memory_only, SeekKey("sensor0", 10), &r).IsBusy());
+  // fill_cache = false reads without caching.
+  ReadOptions no_fill;
+  no_fill.fill_cache = false;
+  EXPECT_EQ("value-10", TableGet(*table, SeekKey("sensor0", 10), no_fill));
+  EXPECT_EQ(0u, cache.usage());
+  EXPECT_TRUE(table->Get(memory_only, SeekKey("sensor0", 10), &r).IsBusy());
+  // Once cached, the block serves memory-only lookups without reads.
+  EXPECT_EQ("value-10", TableGet(*table, SeekKey("sensor0", 10)));
+  EXPECT_GT(cache.usage(), 0u);
+  const int reads = source->reads();
+  EXPECT_EQ("value-10", TableGet(*table, SeekKey("sensor0", 10), memory_only));
+  EXPECT_EQ(reads, source->reads());
+  // The result pins its block, which outlives the table when not cached.
+  BlockCache off(0);
+  ASSERT_OK(OpenTable(BuildTable(model, SmallBlocks()), &table, &off));
+  ASSERT_OK(table->Get(ReadOptions(), SeekKey("sensor0", 13), &r));
+  table.reset();
+  ASSERT_TRUE(r.found);
+  EXPECT_EQ("value-13", r.value);
+}
+
+TEST(TableTest, GetReportsCorruptBlocks) {
+  std::vector<uint64_t> block_offsets;
+  const std::string good = BuildTable(TimeSeries(1, 200), SmallBlocks(), nullptr, &block_offsets);
+  std::unique_ptr<Table> table;
+  ASSERT_OK(OpenTable(good, &table));
+  ASSERT_GT(table->num_data_blocks(), 2u);
+  const uint64_t second = block_offsets[1];
+  std::string bad = good;
+  bad[(second + block_offsets[2]) / 2] ^= 0x20;
+  ASSERT_OK(OpenTable(bad, &table));
+  // The first block is fine; any lookup that lands in the second fails,
+  // naming its offset.
+  EXPECT_EQ("value-0", TableGet(*table, SeekKey("sensor0", 0)));
+  int corrupt = 0;
+  for (int ts = 0; ts < 200; ts++) {
+    TableGetResult r;
+    Status s = table->Get(ReadOptions(), SeekKey("sensor0", ts), &r);
+    if (s.ok()) {
+      EXPECT_TRUE(r.found);
+      continue;
+    }
+    corrupt++;
+    EXPECT_TRUE(s.IsCorruption()) << s.ToString();
+    EXPECT_NE(std::string::npos, s.ToString().find("block at offset " + std::to_string(second)))
+        << s.ToString();
+  }
+  EXPECT_GT(corrupt, 0);
+  EXPECT_LT(corrupt, 200);
+}
+
 TEST(TableTest, TimeRangeSkipsBlocks) {
   const InternalKeyModel model = TimeSeries(1, 20000);
   TableOptions options = SmallBlocks();
@@ -516,6 +717,20 @@ TEST(TableTest, EveryFlippedByteIsCorruption) {
     bad[i] ^= static_cast<char>(1 << (i % 8));
     Status s = OpenTable(bad, &table);
     if (s.ok()) {
+      // Lookups either fail the same way or find the right values.
+      Status get_status;
+      for (const auto& [key, value] : model) {
+        TableGetResult r;
+        Status g = table->Get(ReadOptions(), key, &r);
+        if (!g.ok()) {
+          get_status = g;
+        } else {
+          ASSERT_TRUE(r.found) << "byte " << i;
+          ASSERT_EQ(value, r.value) << "byte " << i;
+        }
+      }
+      ASSERT_TRUE(get_status.IsCorruption()) << "byte " << i << ": " << get_status.ToString();
+      EXPECT_NE(std::string::npos, get_status.ToString().find("offset")) << get_status.ToString();
       ScanKeys(*table, ReadOptions(), &s);
       at_read++;
     } else {
