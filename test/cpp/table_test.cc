@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "db/range_del.h"
 #include "iterator_harness.h"
 #include "string_file.h"
 #include "table/block_cache.h"
@@ -812,6 +813,82 @@ TEST(TableTest, ParanoidChecksReadEveryBlock) {
   Status s = OpenTable(bad, &table, nullptr, 1, nullptr, paranoid);
   EXPECT_TRUE(s.IsCorruption()) << s.ToString();  // ...unless paranoid
   EXPECT_EQ(nullptr, table);
+}
+
+}  // namespace
+}  // namespace flowdb
+
+namespace flowdb {
+namespace {
+
+// A table holding range tombstones (alone or beside entries) stores them in a
+// checksummed block: they read back whole, and any damage to that block is
+// Corruption at open naming it.
+TEST(TableRangeDeletionTest, RoundTripAndCorruption) {
+  std::vector<RangeTombstone> list = {{"a", "c", 7}, {"b", "zz", 9}};
+  std::string encoded;
+  EncodeRangeTombstones(list, &encoded);
+  for (bool with_entries : {false, true}) {
+    SCOPED_TRACE(with_entries ? "with entries" : "tombstones only");
+    StringSink sink;
+    TableBuilder builder(SmallBlocks(), &sink);
+    builder.SetRangeDeletions(encoded, list.size(), 7, 9);
+    if (with_entries) builder.Add(IKey("k", 1, 3, kTypeValue), "v");
+    ASSERT_OK(builder.Finish());
+    const TableProperties props = builder.properties();
+    EXPECT_EQ(2u, props.num_range_deletions);
+    EXPECT_EQ(with_entries ? 3u : 7u, props.min_seq);
+    EXPECT_EQ(9u, props.max_seq);
+    std::unique_ptr<Table> table;
+    ASSERT_OK(OpenTable(sink.contents, &table));
+    std::vector<RangeTombstone> back;
+    ASSERT_OK(DecodeRangeTombstones(table->range_deletions(), &back));
+    ASSERT_EQ(2u, back.size());
+    EXPECT_EQ("b", back[1].start);
+    EXPECT_EQ("zz", back[1].end);
+    EXPECT_EQ(9u, back[1].seq);
+    // Flip each byte of the block (and its trailer) in turn.
+    for (uint64_t off = props.range_del_offset;
+         off < props.range_del_offset + props.range_del_size + kBlockTrailerSize; off++) {
+      std::string bad = sink.contents;
+      bad[off] ^= 0x20;
+      Status s = OpenTable(bad, &table);
+      ASSERT_TRUE(s.IsCorruption()) << off << ": " << s.ToString();
+      EXPECT_NE(std::string::npos, s.ToString().find("range deletion")) << s.ToString();
+    }
+  }
+  // Malformed encodings.
+  std::vector<RangeTombstone> out;
+  EXPECT_TRUE(DecodeRangeTombstones(encoded.substr(0, encoded.size() - 1), &out).IsCorruption());
+  EXPECT_TRUE(DecodeRangeTombstones(encoded + "x", &out).IsCorruption());
+  std::string inverted;
+  EncodeRangeTombstones({{"z", "a", 1}}, &inverted);
+  EXPECT_TRUE(DecodeRangeTombstones(inverted, &out).IsCorruption());
+}
+
+// RangeDelSet answers like a brute-force scan of the tombstones.
+TEST(RangeDelSetTest, MatchesBruteForce) {
+  test::Random rnd(17);
+  for (int round = 0; round < 200; round++) {
+    std::vector<RangeTombstone> list;
+    for (int i = 0, n = static_cast<int>(rnd.Uniform(12)); i < n; i++) {
+      std::string a = test::RandomKey(&rnd, 1 + rnd.Uniform(2));
+      std::string b = test::RandomKey(&rnd, 1 + rnd.Uniform(2));
+      if (a == b) b.push_back('\0');
+      if (b < a) std::swap(a, b);
+      list.push_back({a, b, 1 + rnd.Uniform(50)});
+    }
+    RangeDelSet set(list);
+    for (int q = 0; q < 100; q++) {
+      std::string key = test::RandomKey(&rnd, rnd.Uniform(3));
+      SequenceNumber snap = rnd.Uniform(60);
+      SequenceNumber want = 0;
+      for (const auto& t : list) {
+        if (t.start <= key && key < t.end && t.seq <= snap) want = std::max(want, t.seq);
+      }
+      ASSERT_EQ(want, set.MaxCoveringSeq(key, snap)) << "round " << round << " key " << key;
+    }
+  }
 }
 
 }  // namespace
