@@ -4,7 +4,9 @@
 // a NativeIterator in chunks (NativeIterator.nextv) and yields them one at a
 // time, so `for await` costs one native round trip per chunk, not per record.
 // The first chunk is small, so that a scan that stops early (limit, break,
-// "find the first match") reads little; later chunks are large.
+// "find the first match") reads little; later chunks are large, and from the
+// second one on the next chunk is requested as soon as one arrives, so a
+// worker thread reads ahead while this thread decodes.
 
 const { readInt64, readExpireAt } = require('./encoding.cjs')
 
@@ -42,6 +44,7 @@ class Scan {
   #buffered = 0 // entries in #buffer not yet yielded
   #exhausted = false // the native iterator has nothing after #buffer
   #fetches = 0
+  #ahead = null // a nextv() Promise requested before it was needed
   #chain = null // the last queued slow-path next(), so calls run in order
 
   // owner: the engine's hooks { register(scan), release(scan),
@@ -129,11 +132,11 @@ class Scan {
         this.#release('closed')
         return DONE
       }
-      const entries = Math.min(this.#fetches === 0 ? FIRST_CHUNK_ENTRIES : CHUNK_ENTRIES, this.#remaining)
-      this.#fetches++
+      const pending = this.#ahead ?? this.#fetch(this.#remaining)
+      this.#ahead = null
       let chunk
       try {
-        chunk = await this.#owner.track(this.#native.nextv(entries, CHUNK_BYTES))
+        chunk = await pending
       } catch (err) {
         if (this.#state === 'open') this.#release('closed')
         throw err
@@ -143,7 +146,19 @@ class Scan {
       this.#offset = 0
       this.#buffered = chunk.count
       this.#exhausted = chunk.done
+      const wanted = this.#remaining - chunk.count
+      if (!chunk.done && this.#fetches > 1 && wanted > 0) {
+        this.#ahead = this.#fetch(wanted)
+        this.#ahead.catch(noop) // awaited (and its error seen) by the next #advance
+      }
     }
+  }
+
+  // Requests the next chunk of at most `wanted` entries from the worker pool.
+  #fetch (wanted) {
+    const entries = Math.min(this.#fetches === 0 ? FIRST_CHUNK_ENTRIES : CHUNK_ENTRIES, wanted)
+    this.#fetches++
+    return this.#owner.track(this.#native.nextv(entries, CHUNK_BYTES))
   }
 
   #take () {
@@ -173,6 +188,7 @@ class Scan {
     this.#state = state
     this.#buffered = 0
     this.#buffer = null
+    this.#ahead = null // still settles; its chunk is dropped
     if (this.#native !== null) {
       this.#native.close()
       this.#native = null

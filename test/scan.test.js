@@ -269,3 +269,34 @@ describe('range validation', () => {
     expect(() => engine.scan(range)).toThrow(message)
   })
 })
+
+describe('read-ahead', () => {
+  it('keeps limit, early exit and engine close exact while a chunk is read ahead', async () => {
+    const e = await Engine.open({ inMemory: true, valueEncoding: 'utf8' })
+    const n = 5000
+    for (let b = 0; b < n; b += 500) {
+      await e.writeBatch(Array.from({ length: 500 }, (_, j) => ({ key: `k${String(b + j).padStart(5, '0')}`, ts: 1, value: `${b + j}` })))
+    }
+    // A limit that ends inside the second full chunk.
+    const limited = await e.scan({ limit: 1234 }).all()
+    expect(limited.length).toBe(1234)
+    expect(limited.at(-1).value).toBe('1233')
+    // for await over every chunk, in order.
+    let i = 0
+    for await (const r of e.scan()) expect(r.value).toBe(String(i++))
+    expect(i).toBe(n)
+    // Leave the loop while the next chunk is being read ahead.
+    i = 0
+    for await (const r of e.scan()) {
+      if (++i === 1100) break
+      expect(r.value).toBe(String(i - 1))
+    }
+    // Close the engine while a scan has a chunk in flight: the scan reports
+    // FLOWDB_CLOSED and close() still settles.
+    const scan = e.scan()
+    for (let k = 0; k < 1020; k++) await scan.next()
+    const closing = e.close()
+    await expect(scan.next()).rejects.toMatchObject({ code: 'FLOWDB_CLOSED' })
+    await closing
+  })
+})
