@@ -36,7 +36,9 @@ bool UserRangesOverlap(const FileMetaData& a, const FileMetaData& b) {
 }  // namespace
 
 bool DBImpl::PickCompaction(bool all, CompactionJob* job) {
-  const auto& files = versions_->current()->files();
+  // Held: the flush thread may install a new Version meanwhile.
+  const std::shared_ptr<const Version> v = versions_->current();
+  const auto& files = v->files();
   job->inputs.clear();
   if (files.empty()) return false;
   size_t first = 0, take = 0;

@@ -85,7 +85,8 @@ Status DBImpl::Recover() {
 
   FLOWDB_RETURN_IF_ERROR(versions_->WriteSnapshotManifest());
   FLOWDB_RETURN_IF_ERROR(versions_->LogAndApply(&edit));
-  for (const auto& f : versions_->current()->files()) {
+  const std::shared_ptr<const Version> v = versions_->current();
+  for (const auto& f : v->files()) {
     if (f->num_range_dels > 0) FLOWDB_RETURN_IF_ERROR(LoadRangeDels(*f));
   }
   RemoveObsoleteFiles();
