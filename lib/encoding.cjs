@@ -165,6 +165,19 @@ function isInt64 (v) {
 
 const INT64_MAX = validate.INT64_MAX
 
+// The expiry (µs since the epoch, int64) a write asks for with `expireAt`
+// (Infinity = never) or `ttl` (ms, counted from ts when ttlFromTs, else from
+// nowUs). Exactly one of expireAt and ttl is given; the labels name them in
+// errors. A ts-based expiry past the int64 range saturates just below never.
+function expiryOf (expireAt, ttl, ts, ttlFromTs, nowUs, expireLabel, ttlLabel) {
+  if (expireAt !== undefined) return expireAt === Infinity ? INT64_MAX : validate.int64(expireAt, expireLabel)
+  validate.duration(ttl, ttlLabel, false, MAX_TTL_MS)
+  const ttlUs = Math.max(1, Math.round(ttl * 1000))
+  if (!ttlFromTs) return nowUs + ttlUs
+  const at = BigInt(ts) + BigInt(ttlUs)
+  return at >= INT64_MAX ? INT64_MAX - 1n : at
+}
+
 // Encodes write records into one WriteBatch buffer, validating each field.
 //
 // records: [{ type?: 'put'|'del', key, ts, value?, expireAt?, ttl? }]
@@ -228,19 +241,8 @@ function encodeBatch (records, json, label, limits) {
     if (expireAt !== undefined && ttl !== undefined) {
       throw new TypeError(`${label(i, 'expireAt')} and ${label(i, 'ttl')} cannot both be given`)
     }
-    if (expireAt !== undefined) {
-      expiries[i] = expireAt === Infinity ? INT64_MAX : validate.int64(expireAt, label(i, 'expireAt'))
-    } else {
-      validate.duration(ttl, label(i, 'ttl'), false, MAX_TTL_MS)
-      const ttlUs = Math.max(1, Math.round(ttl * 1000))
-      if (ttlFromTs) {
-        const at = BigInt(r.ts) + BigInt(ttlUs)
-        expiries[i] = at >= INT64_MAX ? INT64_MAX - 1n : at
-      } else {
-        if (nowUs < 0) nowUs = Date.now() * 1000
-        expiries[i] = nowUs + ttlUs
-      }
-    }
+    if (ttl !== undefined && !ttlFromTs && nowUs < 0) nowUs = Date.now() * 1000
+    expiries[i] = expiryOf(expireAt, ttl, r.ts, ttlFromTs, nowUs, label(i, 'expireAt'), label(i, 'ttl'))
     types[i] = TYPE_PUT_EXPIRING
     size += 8
   }
@@ -292,5 +294,6 @@ module.exports = {
   decodeValueAt,
   encodeValue,
   prefixUpperBound,
+  expiryOf,
   encodeBatch
 }

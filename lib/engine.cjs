@@ -410,15 +410,10 @@ class Engine {
         throw new RangeError(`changes.value must be at most ${maxValueSize} bytes, got ${value.length} bytes`)
       }
     }
-    let expireAt
-    if (c.expireAt !== undefined) {
-      expireAt = c.expireAt === Infinity ? validate.INT64_MAX : validate.int64(c.expireAt, 'changes.expireAt')
-    } else if (c.ttl !== undefined) {
-      validate.duration(c.ttl, 'changes.ttl', false, encoding.MAX_TTL_MS)
-      const ttlUs = BigInt(Math.max(1, Math.round(c.ttl * 1000)))
-      const at = (this.#limits.ttlFromTs ? BigInt(ts) : BigInt(Date.now()) * 1000n) + ttlUs
-      expireAt = at >= validate.INT64_MAX ? validate.INT64_MAX - 1n : at
-    }
+    const expireAt = c.expireAt === undefined && c.ttl === undefined
+      ? undefined
+      : encoding.expiryOf(c.expireAt, c.ttl, ts, this.#limits.ttlFromTs, Date.now() * 1000,
+        'changes.expireAt', 'changes.ttl')
     this.#pending++
     let found
     try {
