@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "util/hash.h"
+
 namespace flowdb {
 
 namespace {
@@ -69,7 +71,13 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key, int
     p += 8;
   }
   if (type != kTypeDeletion && !value.empty()) std::memcpy(p, value.data(), value.size());
-  table_.Insert(buf);
+  if (hints_.size() >= kMaxInsertHints) hints_.clear();
+  auto [hint, added] = hints_.try_emplace(Hash64(key.data(), key.size()));
+  if (added) {
+    // A map node holds the splice, the hash and about two pointers.
+    hint_bytes_.store(hints_.size() * (sizeof(Table::Splice) + 32), std::memory_order_relaxed);
+  }
+  table_.InsertWithSplice(buf, &hint->second);
   entries_.fetch_add(1, std::memory_order_relaxed);
 }
 

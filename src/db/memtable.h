@@ -17,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "db/dbformat.h"
@@ -66,8 +67,11 @@ class MemTable {
   // An iterator over internal keys; the caller keeps the memtable alive.
   std::unique_ptr<Iterator> NewIterator() const;
 
-  // Bytes of entries and index nodes; the flush threshold compares this.
-  size_t ApproximateMemoryUsage() const { return arena_.AllocatedBytes(); }
+  // Bytes of entries, index nodes and insertion hints; the flush threshold
+  // compares this.
+  size_t ApproximateMemoryUsage() const {
+    return arena_.AllocatedBytes() + hint_bytes_.load(std::memory_order_relaxed);
+  }
   uint64_t NumEntries() const { return entries_.load(std::memory_order_relaxed); }
   bool empty() const { return NumEntries() == 0 && NumRangeDeletions() == 0; }
   uint64_t wal_number() const { return wal_number_; }
@@ -80,6 +84,14 @@ class MemTable {
   Arena arena_;
   Table table_;
   std::atomic<uint64_t> entries_{0};
+
+  // Insertion hints by user key hash: the skiplist splice left by the key's
+  // last insert, so a series appended in ts order inserts in O(1)
+  // comparisons. A hash collision only makes a hint useless, never wrong.
+  // Bounded: cleared when it reaches kMaxInsertHints keys. Writer-only.
+  static constexpr size_t kMaxInsertHints = 16384;
+  std::unordered_map<uint64_t, Table::Splice> hints_;
+  std::atomic<size_t> hint_bytes_{0};
   std::atomic<int64_t> first_write_micros_{0};
 
   // Range tombstones: few, so a plain list under a lock, with the lookup
