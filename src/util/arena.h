@@ -1,6 +1,12 @@
 // Arena: bump allocation for memtable entries; everything is freed at once
 // when the arena is destroyed.
 //
+// Blocks are 64 KiB while the arena is small. Past 1 MiB they are 2 MiB,
+// mapped from the OS, asked for transparent huge pages and pre-faulted in
+// one call (Linux): a memtable filling fresh memory otherwise takes one page
+// fault per 4 KiB, which measured as a third of the write path's CPU on a
+// VM. Elsewhere, or if mapping fails, blocks come from operator new.
+//
 // Thread safety: Allocate needs external synchronization (the memtable's
 // single writer). MemoryUsage may be read from any thread.
 
@@ -10,7 +16,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <vector>
 
 namespace flowdb {
@@ -18,6 +23,7 @@ namespace flowdb {
 class Arena {
  public:
   Arena() = default;
+  ~Arena();
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
@@ -32,11 +38,20 @@ class Arena {
 
  private:
   static constexpr size_t kBlockSize = 64 * 1024;
+  static constexpr size_t kLargeBlockSize = 2 << 20;
+  static constexpr size_t kLargeBlocksAfter = 1 << 20;  // bytes reserved
+  struct Block {
+    char* data;
+    size_t size;
+    bool mapped;  // from MapBlock (else operator new[])
+  };
   char* AllocateNewBlock(size_t bytes);
+  // A block of `size` bytes: mapped when `mappable` and the OS allows it.
+  char* NewBlock(size_t size, bool mappable);
 
   char* ptr_ = nullptr;
   size_t remaining_ = 0;
-  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::vector<Block> blocks_;
   std::atomic<size_t> memory_usage_{0};
   std::atomic<size_t> allocated_{0};
 };
