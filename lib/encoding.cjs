@@ -178,6 +178,37 @@ function expiryOf (expireAt, ttl, ts, ttlFromTs, nowUs, expireLabel, ttlLabel) {
   return at >= INT64_MAX ? INT64_MAX - 1n : at
 }
 
+// UTF-8 bytes of recently written short string keys. Time-series writes
+// repeat a limited set of series names; a cached copy replaces two native
+// calls per record (byteLength and write) with a Map lookup and a copy.
+// Bounded: cleared when full.
+const KEY_CACHE_MAX_CHARS = 64
+const KEY_CACHE_ENTRIES = 4096
+const keyBytesCache = new Map()
+
+function cachedKeyBytes (key) {
+  let bytes = keyBytesCache.get(key)
+  if (bytes === undefined) {
+    if (keyBytesCache.size >= KEY_CACHE_ENTRIES) keyBytesCache.clear()
+    bytes = Buffer.from(key, 'utf8')
+    keyBytesCache.set(key, bytes)
+  }
+  return bytes
+}
+
+// The buffer encodeBatch writes into: one reused scratch buffer up to
+// SCRATCH_MAX bytes (the native write copies a batch before it returns, and
+// a fresh 16 KiB ArrayBuffer per batch cost more in GC than the encoding),
+// a buffer of its own above that.
+const SCRATCH_MAX = 1 << 20
+let scratch = Buffer.allocUnsafeSlow(64 * 1024)
+
+function batchBuffer (size) {
+  if (size > SCRATCH_MAX) return Buffer.allocUnsafe(size)
+  if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(size, 2 * scratch.length)))
+  return scratch.subarray(0, size)
+}
+
 // Encodes write records into one WriteBatch buffer, validating each field.
 //
 // records: [{ type?: 'put'|'del', key, ts, value?, expireAt?, ttl? }]
@@ -189,12 +220,16 @@ function expiryOf (expireAt, ttl, ts, ttlFromTs, nowUs, expireLabel, ttlLabel) {
 // Expiry: `expireAt` (µs since the epoch, or Infinity for never) or `ttl`
 // (ms from now, or from ts) gives a type-2 entry; neither gives type 1, to
 // which the engine applies its defaultTtl.
+//
+// The result may be a view of a scratch buffer that the next call reuses:
+// hand it to the native write (which copies it) before encoding another.
 function encodeBatch (records, json, label, limits) {
   const n = records.length
   const { maxKeySize, maxValueSize, ttlFromTs } = limits
   const types = new Uint8Array(n)
   const keyLens = new Uint32Array(n)
   const valueLens = new Uint32Array(n)
+  const keys = new Array(n) // UTF-8 bytes, or the string itself when long
   const values = new Array(n)
   const expiries = new Array(n)
   let size = HEADER_SIZE
@@ -205,12 +240,15 @@ function encodeBatch (records, json, label, limits) {
     if (typeof r !== 'object' || r === null || Array.isArray(r)) {
       throw new TypeError(`${label(i, null)} must be an object, got ${validate.describe(r)}`)
     }
-    const key = r.key
-    let keyLen
-    if (typeof key === 'string') keyLen = Buffer.byteLength(key, 'utf8')
-    else if (isUint8Array(key)) keyLen = key.length
-    else keyLen = -1
-    if (keyLen < 0 || keyLen > maxKeySize) validate.key(key, label(i, 'key'), maxKeySize)
+    let key = r.key
+    if (typeof key === 'string') {
+      if (key.length <= KEY_CACHE_MAX_CHARS) key = cachedKeyBytes(key)
+    } else if (!isUint8Array(key)) {
+      validate.key(key, label(i, 'key'), maxKeySize)
+    }
+    const keyLen = typeof key === 'string' ? Buffer.byteLength(key, 'utf8') : key.length
+    if (keyLen > maxKeySize) validate.key(r.key, label(i, 'key'), maxKeySize)
+    keys[i] = key
     keyLens[i] = keyLen
     if (!isInt64(r.ts)) validate.int64(r.ts, label(i, 'ts'))
     size += 1 + varint32Length(keyLen) + keyLen + 8
@@ -224,7 +262,8 @@ function encodeBatch (records, json, label, limits) {
       validate.oneOf(type, label(i, 'type'), ['put', 'del'])
     }
 
-    const value = encodeValue(r.value, json, label(i, 'value'))
+    let value = r.value
+    if (json || (typeof value !== 'string' && !isUint8Array(value))) value = encodeValue(value, json, label(i, 'value'))
     const valueLen = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length
     if (valueLen > maxValueSize) {
       throw new RangeError(`${label(i, 'value')} must be at most ${maxValueSize} bytes, got ${valueLen} bytes`)
@@ -247,7 +286,7 @@ function encodeBatch (records, json, label, limits) {
     size += 8
   }
 
-  const buf = Buffer.allocUnsafe(size)
+  const buf = batchBuffer(size)
   buf.fill(0, 0, 8)
   buf.writeUInt32LE(n, 8)
   let off = HEADER_SIZE
@@ -257,7 +296,7 @@ function encodeBatch (records, json, label, limits) {
     buf[off++] = type
     const keyLen = keyLens[i]
     off = writeVarint32(buf, off, keyLen)
-    const key = r.key
+    const key = keys[i]
     if (typeof key === 'string') buf.write(key, off, keyLen, 'utf8')
     else buf.set(key, off)
     off += keyLen
