@@ -46,6 +46,10 @@ class Scan {
   #fetches = 0
   #ahead = null // a nextv() Promise requested before it was needed
   #chain = null // the last queued slow-path next(), so calls run in order
+  #lastKey = null // the last utf8 key decoded, reused while the bytes repeat
+  #lastKeyBuf = null // the chunk and offset of its bytes
+  #lastKeyOff = 0
+  #lastKeyLen = -1
 
   // owner: the engine's hooks { register(scan), release(scan),
   //        track(promise) → promise, closedError(method) → FlowDBError }.
@@ -169,9 +173,7 @@ class Scan {
     const ts = readInt64(buf, off + 8, this.#bigint)
     const expireAt = readExpireAt(buf, off + 16, this.#bigint)
     off += ENTRY_HEADER_SIZE
-    const key = this.#keyEncoding === 'utf8'
-      ? buf.toString('utf8', off, off + keyLen)
-      : copyOut(buf, off, keyLen)
+    const key = this.#keyEncoding === 'utf8' ? this.#utf8Key(buf, off, keyLen) : copyOut(buf, off, keyLen)
     off += keyLen
     let value = this.#valueEncoding === 'buffer'
       ? copyOut(buf, off, valueLen)
@@ -184,10 +186,34 @@ class Scan {
     return { value: { key, ts, value, expireAt }, done: false }
   }
 
+  // The key at buf[off, off + len) as a string. A time-series scan meets
+  // each key once per version, so when the bytes equal the previous key's
+  // the previous string is returned instead of decoding again.
+  #utf8Key (buf, off, len) {
+    const last = this.#lastKeyBuf
+    if (len === this.#lastKeyLen && last !== null) {
+      const lastOff = this.#lastKeyOff
+      let i = 0
+      while (i < len && buf[off + i] === last[lastOff + i]) i++
+      if (i === len) {
+        this.#lastKeyBuf = buf
+        this.#lastKeyOff = off
+        return this.#lastKey
+      }
+    }
+    const key = buf.toString('utf8', off, off + len)
+    this.#lastKey = key
+    this.#lastKeyBuf = buf
+    this.#lastKeyOff = off
+    this.#lastKeyLen = len
+    return key
+  }
+
   #release (state) {
     this.#state = state
     this.#buffered = 0
     this.#buffer = null
+    this.#lastKeyBuf = null
     this.#ahead = null // still settles; its chunk is dropped
     if (this.#native !== null) {
       this.#native.close()

@@ -117,6 +117,23 @@ describe('encodings', () => {
     expect(r).toEqual({ key: 'sensor/a', ts: 0, value: Buffer.from('a0'), expireAt: null })
   })
 
+  it('utf8 keys of equal length that differ in one byte decode apart, across chunks', async () => {
+    // The scan reuses the previous key's string while the bytes repeat; keys
+    // here differ only in their last byte (or in a multi-byte character) and
+    // alternate within and across chunk boundaries.
+    const db = await Engine.open({ inMemory: true })
+    const keys = ['k/aa', 'k/ab', 'k/é', 'k/è', 'k/ac']
+    const records = []
+    for (const key of keys) {
+      for (let ts = 0; ts < 700; ts++) records.push({ key, ts, value: 'v' })
+    }
+    await db.writeBatch(records)
+    const got = await db.scan().all()
+    expect(got.map((r) => `${r.key}@${r.ts}`)).toEqual([...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)))
+      .flatMap((key) => Array.from({ length: 700 }, (_, ts) => `${key}@${ts}`)))
+    await db.close()
+  })
+
   it('honours keyEncoding and valueEncoding per scan', async () => {
     const [r] = await engine.scan({ prefix: Buffer.from([0xff, 0xff, 0]), keyEncoding: 'buffer', valueEncoding: 'utf8' }).all()
     expect(r.key).toEqual(Buffer.from([0xff, 0xff, 0]))
