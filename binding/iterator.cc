@@ -21,11 +21,43 @@ struct CursorInit {
   std::unique_ptr<ScanCursor> cursor;
 };
 
+// Reads up to max_entries records (or about max_bytes) from cursor into out:
+//   entry := key_len u32 | value_len u32 | ts i64 | expire_at i64 | key | value
+// (little-endian; expire_at INT64_MAX = never). *done: the cursor ended
+// (or failed: the status says which).
+Status FillChunk(ScanCursor* cursor, uint32_t max_entries, size_t max_bytes, std::string* out,
+                 uint32_t* count, bool* done) {
+  while (*count < max_entries && out->size() < max_bytes) {
+    if (!cursor->Next()) {
+      *done = true;
+      return cursor->status();
+    }
+    std::string_view k = cursor->key(), v = cursor->value();
+    char head[24];
+    EncodeLE(head, k.size(), 4);
+    EncodeLE(head + 4, v.size(), 4);
+    EncodeLE(head + 8, static_cast<uint64_t>(cursor->ts()), 8);
+    EncodeLE(head + 16, static_cast<uint64_t>(cursor->expire_at()), 8);
+    out->append(head, sizeof(head));
+    out->append(k.data(), k.size());
+    out->append(v.data(), v.size());
+    ++*count;
+  }
+  return Status::OK();
+}
+
+// { buffer, count, done }: what nextv resolves to and nextvMemory returns.
+Napi::Object ChunkObject(Napi::Env env, const std::string& out, uint32_t count, bool done) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("buffer", CopyToBuffer(env, out));
+  o.Set("count", Napi::Number::New(env, count));
+  o.Set("done", Napi::Boolean::New(env, done));
+  return o;
+}
+
 }  // namespace
 
-// Reads up to max_entries records (or about max_bytes) into one buffer:
-//   entry := key_len u32 | value_len u32 | ts i64 | expire_at i64 | key | value
-// (little-endian; expire_at INT64_MAX = never).
+// nextv's work: FillChunk on a worker thread.
 class NextvWorker final : public PromiseWorker {
  public:
   NextvWorker(Napi::Env env, IteratorWrap* it, Napi::Object self, uint32_t max_entries,
@@ -40,23 +72,9 @@ class NextvWorker final : public PromiseWorker {
   }
 
   Status Run() override {
-    while (count_ < max_entries_ && out_.size() < max_bytes_) {
-      if (!cursor_->Next()) {
-        done_ = true;
-        return cursor_->status();
-      }
-      std::string_view k = cursor_->key(), v = cursor_->value();
-      char head[24];
-      EncodeLE(head, k.size(), 4);
-      EncodeLE(head + 4, v.size(), 4);
-      EncodeLE(head + 8, static_cast<uint64_t>(cursor_->ts()), 8);
-      EncodeLE(head + 16, static_cast<uint64_t>(cursor_->expire_at()), 8);
-      out_.append(head, sizeof(head));
-      out_.append(k.data(), k.size());
-      out_.append(v.data(), v.size());
-      count_++;
-    }
-    return Status::OK();
+    Status s = FillChunk(cursor_, max_entries_, max_bytes_, &out_, &count_, &done_);
+    cursor_->Commit();
+    return s;
   }
 
   void Settle() override {
@@ -65,13 +83,7 @@ class NextvWorker final : public PromiseWorker {
     if (it_->released_) it_->cursor_.reset();  // closed while we ran
   }
 
-  Napi::Value Result(Napi::Env env) override {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("buffer", CopyToBuffer(env, out_));
-    o.Set("count", Napi::Number::New(env, count_));
-    o.Set("done", Napi::Boolean::New(env, done_));
-    return o;
-  }
+  Napi::Value Result(Napi::Env env) override { return ChunkObject(env, out_, count_, done_); }
 
  private:
   IteratorWrap* it_;
@@ -88,6 +100,7 @@ Napi::Function IteratorWrap::Define(Napi::Env env) {
   return DefineClass(env, "Iterator",
                      {
                          InstanceMethod<&IteratorWrap::Nextv>("nextv"),
+                         InstanceMethod<&IteratorWrap::NextvMemory>("nextvMemory"),
                          InstanceMethod<&IteratorWrap::Close>("close"),
                      });
 }
@@ -125,30 +138,72 @@ void IteratorWrap::Release() {
   if (handle_) handle_->iterators.erase(this);
 }
 
+bool IteratorWrap::CheckNextv(const Napi::CallbackInfo& info, uint32_t* max_entries,
+                              size_t* max_bytes) {
+  Napi::Env env = info.Env();
+  if (!handle_) {
+    ThrowTypeError(env, "invalid Iterator object");
+    return false;
+  }
+  if (released_) {
+    ThrowStatus(env, Status::Closed("iterator is closed"));
+    return false;
+  }
+  if (busy_) {
+    ThrowStatus(env, Status::Busy("nextv() is already in flight"));
+    return false;
+  }
+  uint64_t entries, bytes;
+  if (!ToUint64(env, info[0], "maxEntries", &entries) ||
+      !ToUint64(env, info[1], "maxBytes", &bytes)) {
+    return false;
+  }
+  if (entries == 0) {
+    ThrowRangeError(env, "maxEntries must be at least 1");
+    return false;
+  }
+  *max_entries = static_cast<uint32_t>(std::min<uint64_t>(entries, UINT32_MAX));
+  *max_bytes = static_cast<size_t>(bytes);
+  return true;
+}
+
 Napi::Value IteratorWrap::Nextv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!handle_) return ThrowTypeError(env, "invalid Iterator object");
-  if (released_) return ThrowStatus(env, Status::Closed("iterator is closed"));
-  if (busy_) return ThrowStatus(env, Status::Busy("nextv() is already in flight"));
-  uint64_t max_entries, max_bytes;
-  if (!ToUint64(env, info[0], "maxEntries", &max_entries) ||
-      !ToUint64(env, info[1], "maxBytes", &max_bytes)) {
-    return env.Undefined();
-  }
-  if (max_entries == 0) return ThrowRangeError(env, "maxEntries must be at least 1");
+  uint32_t max_entries;
+  size_t max_bytes;
+  if (!CheckNextv(info, &max_entries, &max_bytes)) return env.Undefined();
   if (ended_) {
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("buffer", Napi::Buffer<char>::New(env, 0));
-    o.Set("count", Napi::Number::New(env, 0));
-    o.Set("done", Napi::Boolean::New(env, true));
     auto d = Napi::Promise::Deferred::New(env);
-    d.Resolve(o);
+    d.Resolve(ChunkObject(env, std::string(), 0, true));
     return d.Promise();
   }
-  auto* w = new NextvWorker(env, this, Value(), static_cast<uint32_t>(std::min<uint64_t>(max_entries, UINT32_MAX)),
-                            static_cast<size_t>(max_bytes));
+  auto* w = new NextvWorker(env, this, Value(), max_entries, max_bytes);
   w->Queue();
   return w->Promise();
+}
+
+// nextvMemory(maxEntries, maxBytes) → { buffer, count, done } read on this
+// thread from memtables and cached blocks only, or null when the chunk
+// needs a file read: then nothing was consumed and nextv() goes on from
+// the same place on a worker.
+Napi::Value IteratorWrap::NextvMemory(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t max_entries;
+  size_t max_bytes;
+  if (!CheckNextv(info, &max_entries, &max_bytes)) return env.Undefined();
+  if (ended_) return ChunkObject(env, std::string(), 0, true);
+  std::string out;
+  uint32_t count = 0;
+  bool done = false;
+  cursor_->SetMemoryOnly(true);
+  Status s = FillChunk(cursor_.get(), max_entries, max_bytes, &out, &count, &done);
+  const bool would_block = s.IsBusy();
+  if (!would_block) cursor_->Commit();
+  cursor_->SetMemoryOnly(false);
+  if (would_block) return env.Null();
+  if (done) ended_ = true;
+  if (!s.ok()) return ThrowStatus(env, s);
+  return ChunkObject(env, out, count, done);
 }
 
 Napi::Value IteratorWrap::Close(const Napi::CallbackInfo& info) {

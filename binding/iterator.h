@@ -1,5 +1,7 @@
 // The native Iterator class behind lib/scan.cjs: a ScanCursor read in
-// chunks by nextv(). Created only by Engine.iterator().
+// chunks by nextv() on a worker thread, or by nextvMemory() on the JS thread
+// when everything the chunk needs is in memory. Created only by
+// Engine.iterator().
 
 #ifndef FLOWDB_BINDING_ITERATOR_H_
 #define FLOWDB_BINDING_ITERATOR_H_
@@ -27,7 +29,11 @@ class IteratorWrap : public Napi::ObjectWrap<IteratorWrap> {
  private:
   friend class NextvWorker;
 
+  // Checks the arguments and state shared by nextv and nextvMemory; false
+  // with a JS exception pending if they are wrong.
+  bool CheckNextv(const Napi::CallbackInfo& info, uint32_t* max_entries, size_t* max_bytes);
   Napi::Value Nextv(const Napi::CallbackInfo& info);
+  Napi::Value NextvMemory(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   std::shared_ptr<EngineHandle> handle_;

@@ -4,9 +4,10 @@
 // a NativeIterator in chunks (NativeIterator.nextv) and yields them one at a
 // time, so `for await` costs one native round trip per chunk, not per record.
 // The first chunk is small, so that a scan that stops early (limit, break,
-// "find the first match") reads little; later chunks are large, and from the
-// second one on the next chunk is requested as soon as one arrives, so a
-// worker thread reads ahead while this thread decodes.
+// "find the first match") reads little, and is read on the JS thread when it
+// is all in memory; later chunks are large, and from the second one on the
+// next chunk is requested as soon as one arrives, so a worker thread reads
+// ahead while this thread decodes.
 
 const { readInt64, readExpireAt } = require('./encoding.cjs')
 
@@ -44,6 +45,7 @@ class Scan {
   #buffered = 0 // entries in #buffer not yet yielded
   #exhausted = false // the native iterator has nothing after #buffer
   #fetches = 0
+  #triedMemory = false // the first chunk was offered to nextvMemory
   #ahead = null // a nextv() Promise requested before it was needed
   #chain = null // the last queued slow-path next(), so calls run in order
   #lastKey = null // the last utf8 key decoded, reused while the bytes repeat
@@ -158,10 +160,23 @@ class Scan {
     }
   }
 
-  // Requests the next chunk of at most `wanted` entries from the worker pool.
+  // Requests the next chunk of at most `wanted` entries. The first one is
+  // read on this thread when memtables and cached blocks hold all of it (a
+  // short hot scan then costs no thread hop); otherwise, and for every
+  // later chunk, a worker reads it. Returns the chunk or a Promise of it.
   #fetch (wanted) {
     const entries = Math.min(this.#fetches === 0 ? FIRST_CHUNK_ENTRIES : CHUNK_ENTRIES, wanted)
     this.#fetches++
+    if (!this.#triedMemory) {
+      this.#triedMemory = true
+      let chunk
+      try {
+        chunk = this.#native.nextvMemory(entries, CHUNK_BYTES)
+      } catch (err) {
+        return Promise.reject(err)
+      }
+      if (chunk !== null) return chunk
+    }
     return this.#owner.track(this.#native.nextv(entries, CHUNK_BYTES))
   }
 

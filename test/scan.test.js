@@ -2,6 +2,7 @@
 // chunking across nextv calls, snapshots, early exit — checked against a
 // plain-JS model of the data.
 
+import { createHook } from 'node:async_hooks'
 import { describe, it, expect, beforeAll, afterAll } from 'vitest'
 import { Engine } from '../lib/index.mjs'
 import { Model, normalize } from './helpers/model.js'
@@ -315,5 +316,35 @@ describe('read-ahead', () => {
     const closing = e.close()
     await expect(scan.next()).rejects.toMatchObject({ code: 'FLOWDB_CLOSED' })
     await closing
+  })
+
+  it('reads a short hot scan on the JS thread and a cold one on a worker, with the same records', async () => {
+    const path = tempPath()
+    let e = await Engine.open({ path, valueEncoding: 'utf8' })
+    for (let b = 0; b < 20; b++) {
+      await e.writeBatch(Array.from({ length: 100 }, (_, j) => ({ key: `s${j % 10}`, ts: b * 10 + Math.floor(j / 10), value: `${b}/${j}` })))
+    }
+    await e.flush()
+    await e.close()
+    e = await Engine.open({ path, valueEncoding: 'utf8' })
+    await e.put('s3', 5000, 'in the memtable')
+    const workerReads = []
+    const hook = createHook({ init (id, type) { if (type === 'flowdb.iterator.nextv') workerReads.push(id) } }).enable()
+    try {
+      const cold = await e.scan({ prefix: 's3' }).all() // table files closed, no block cached
+      expect(workerReads.length).toBe(1)
+      const hot = await e.scan({ prefix: 's3' }).all() // the blocks are cached now
+      expect(workerReads.length).toBe(1)
+      expect(hot).toEqual(cold)
+      expect(cold.length).toBe(201)
+      expect(cold.at(-1)).toMatchObject({ ts: 5000, value: 'in the memtable' })
+      // A long scan: the first chunk from memory, the rest from workers.
+      const all = await e.scan().all()
+      expect(all.length).toBe(2001)
+      expect(workerReads.length).toBeGreaterThan(1)
+    } finally {
+      hook.disable()
+      await e.close()
+    }
   })
 })

@@ -789,19 +789,30 @@ std::unique_ptr<RecordIterator> DBImpl::NewIterator(const ReadOptions& options) 
 }
 
 std::unique_ptr<ScanCursor> DBImpl::NewScan(const ReadOptions& options, const ScanOptions& scan) {
-  if (closed_) return NewScanCursor(std::make_unique<ErrorRecordIterator>(Status::Closed()), scan);
+  if (closed_) {
+    return NewScanCursor([](bool) { return std::make_unique<ErrorRecordIterator>(Status::Closed()); },
+                         scan);
+  }
   SequenceNumber snapshot;
   std::shared_ptr<const ReadState> rs = GetReadState(&snapshot);
   ReadOptions ro = options;
   ro.snapshot = std::min(snapshot, options.snapshot);
   ro.ts_min = std::max(ro.ts_min, scan.ts_min);
   ro.ts_max = std::min(ro.ts_max, scan.ts_max);
-  std::unique_ptr<Iterator> internal;
-  Status s = NewInternalIterator(ro, rs, scan.has_lower ? &scan.lower : nullptr,
-                                 scan.has_upper ? &scan.upper : nullptr, nullptr, &internal);
-  if (!s.ok()) return NewScanCursor(std::make_unique<ErrorRecordIterator>(s), scan);
-  return NewScanCursor(
-      NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros(), RangeDels(*rs)), scan);
+  const int64_t now = env_->NowMicros();
+  // Every iterator the cursor builds reads the same pinned memtables and
+  // files at the same sequence and expiry clock, so a rebuilt one sees the
+  // same records.
+  auto make = [this, rs, ro, now, scan](bool memory_only) -> std::unique_ptr<RecordIterator> {
+    ReadOptions o = ro;
+    o.memory_only = memory_only;
+    std::unique_ptr<Iterator> internal;
+    Status s = NewInternalIterator(o, rs, scan.has_lower ? &scan.lower : nullptr,
+                                   scan.has_upper ? &scan.upper : nullptr, nullptr, &internal);
+    if (!s.ok()) return std::make_unique<ErrorRecordIterator>(s);
+    return NewDBIterator(std::move(internal), o.snapshot, now, RangeDels(*rs));
+  };
+  return NewScanCursor(std::move(make), scan);
 }
 
 DBStats DBImpl::GetStats() const {

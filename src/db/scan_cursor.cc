@@ -12,18 +12,28 @@ constexpr int64_t kMaxTs = std::numeric_limits<int64_t>::max();
 
 class ScanCursorImpl final : public ScanCursor {
  public:
-  ScanCursorImpl(std::unique_ptr<RecordIterator> iter, const ScanOptions& scan)
-      : iter_(std::move(iter)), scan_(scan) {}
+  ScanCursorImpl(RecordIteratorFactory make, const ScanOptions& scan)
+      : make_(std::move(make)), scan_(scan) {}
 
   bool Next() override {
     if (done_) return false;
-    if (!started_) {
-      started_ = true;
-      scan_.reverse ? StartReverse() : StartForward();
+    if (iter_ == nullptr) {
+      iter_ = make_(memory_only_);
+      iter_memory_only_ = memory_only_;
+      Reposition();
     } else {
       scan_.reverse ? iter_->Prev() : iter_->Next();
     }
     bool found = scan_.reverse ? SettleReverse() : SettleForward();
+    if (iter_memory_only_ && iter_->status().IsBusy()) {
+      // A block or file this record needs is not in memory. The merge may
+      // have stepped past the source that failed, so nothing it says now
+      // is trusted: go back to the last commit.
+      busy_ = true;
+      iter_.reset();
+      return false;
+    }
+    busy_ = false;
     if (!found) done_ = true;
     return found;
   }
@@ -32,9 +42,50 @@ class ScanCursorImpl final : public ScanCursor {
   int64_t ts() const override { return iter_->ts(); }
   std::string_view value() const override { return iter_->value(); }
   int64_t expire_at() const override { return iter_->expire_at(); }
-  Status status() const override { return iter_->status(); }
+  Status status() const override {
+    if (busy_) return Status::Busy("would block");
+    return iter_ == nullptr ? Status::OK() : iter_->status();
+  }
+
+  void SetMemoryOnly(bool on) override {
+    if (on == memory_only_) return;
+    memory_only_ = on;
+    if (iter_ == nullptr || done_) return;
+    // Iterators fix their mode when built: rebuild at the current record.
+    Commit();
+    iter_.reset();
+  }
+
+  void Commit() override {
+    // Without an iterator the cursor already stands at the last commit
+    // (not started, or rewound); once done there is nothing to go back to.
+    if (iter_ == nullptr || done_ || !iter_->Valid()) return;
+    has_committed_ = true;
+    committed_key_.assign(iter_->key());
+    committed_ts_ = iter_->ts();
+  }
 
  private:
+  // Positions a new iterator for the record after the last commit (the
+  // first record when there is none).
+  void Reposition() {
+    if (!has_committed_) {
+      scan_.reverse ? StartReverse() : StartForward();
+      return;
+    }
+    // The committed record is still in this view: land on it, step past.
+    if (scan_.reverse) {
+      iter_->SeekForPrev(committed_key_, committed_ts_);
+      if (AtCommitted()) iter_->Prev();
+    } else {
+      iter_->Seek(committed_key_, committed_ts_);
+      if (AtCommitted()) iter_->Next();
+    }
+  }
+  bool AtCommitted() const {
+    return iter_->Valid() && iter_->ts() == committed_ts_ && iter_->key() == committed_key_;
+  }
+
   bool EmptyTsRange() const { return scan_.ts_min > scan_.ts_max; }
 
   void StartForward() {
@@ -112,17 +163,24 @@ class ScanCursorImpl final : public ScanCursor {
     return false;
   }
 
-  std::unique_ptr<RecordIterator> iter_;
+  const RecordIteratorFactory make_;
   const ScanOptions scan_;
-  bool started_ = false;
+  std::unique_ptr<RecordIterator> iter_;  // null: build at the next Next()
+  bool memory_only_ = false;
+  bool iter_memory_only_ = false;
   bool done_ = false;
+  bool busy_ = false;  // the last Next() would have blocked
+  // The last committed position: after the record (key, ts) if
+  // has_committed_, else the start.
+  bool has_committed_ = false;
+  std::string committed_key_;
+  int64_t committed_ts_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<ScanCursor> NewScanCursor(std::unique_ptr<RecordIterator> iter,
-                                          const ScanOptions& scan) {
-  return std::make_unique<ScanCursorImpl>(std::move(iter), scan);
+std::unique_ptr<ScanCursor> NewScanCursor(RecordIteratorFactory make, const ScanOptions& scan) {
+  return std::make_unique<ScanCursorImpl>(std::move(make), scan);
 }
 
 }  // namespace flowdb

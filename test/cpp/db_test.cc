@@ -4,6 +4,7 @@
 #include "flowdb/db.h"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <thread>
 
@@ -181,6 +182,126 @@ TEST_F(DBTest, ExpiredRecordsAreInvisible) {
   // An expired overwrite hides nothing older: (k, 2) becomes invisible.
   ASSERT_OK(Put("k", 2, "expired now", now - 1));
   EXPECT_EQ("NOT_FOUND", Get("k", 2));
+}
+
+// Reads a scan in chunks of `chunk` records, trying each chunk in
+// memory-only mode first when try_memory(i) says so for chunk i; a chunk
+// that would block is thrown away and read again in normal mode, as the
+// binding does. Counts the chunks served from memory and those that blocked.
+std::vector<std::string> ChunkedScan(DB* db, const ScanOptions& scan, size_t chunk,
+                                     const std::function<bool(size_t)>& try_memory,
+                                     int* from_memory, int* blocked) {
+  std::vector<std::string> out;
+  std::unique_ptr<ScanCursor> c = db->NewScan(ReadOptions(), scan);
+  for (size_t i = 0;; i++) {
+    std::vector<std::string> got;
+    bool ended = false;
+    auto fill = [&] {
+      while (got.size() < chunk) {
+        if (!c->Next()) {
+          ended = true;
+          return;
+        }
+        got.push_back(std::string(c->key()) + "@" + std::to_string(c->ts()) + "=" +
+                      std::string(c->value()));
+      }
+    };
+    if (try_memory(i)) {
+      c->SetMemoryOnly(true);
+      fill();
+      const bool would_block = ended && c->status().IsBusy();
+      c->SetMemoryOnly(false);
+      if (would_block) {  // the same chunk again, from files
+        ++*blocked;
+        got.clear();
+        ended = false;
+        fill();
+      } else {
+        ++*from_memory;
+      }
+    } else {
+      fill();
+    }
+    c->Commit();
+    EXPECT_OK(c->status());
+    out.insert(out.end(), got.begin(), got.end());
+    if (ended) return out;
+  }
+}
+
+TEST_F(DBTest, MemoryOnlyScanChunksRewindWhenTheyWouldBlock) {
+  // SSTables of 1 KiB blocks, a cold block cache, a memtable on top with
+  // overwrites and deletes; some blocks get cached by point reads. Chunks
+  // tried from memory either succeed or rewind to the last commit: either
+  // way the records must be exactly those of a plain scan.
+  options_.block_cache_size = 8 << 20;
+  Reopen();
+  for (int i = 0; i < 3000; i++) {
+    ASSERT_OK(Put("k" + std::to_string(i % 40), i / 40, std::string(60, 'a' + i % 26)));
+  }
+  ASSERT_OK(db_->Flush());
+  for (int i = 0; i < 3000; i += 7) ASSERT_OK(Put("k" + std::to_string(i % 40), i / 40, "new"));
+  for (int i = 0; i < 3000; i += 11) ASSERT_OK(Del("k" + std::to_string(i % 40), i / 40));
+  ASSERT_OK(db_->Flush());
+  for (int i = 0; i < 3000; i += 13) ASSERT_OK(Put("k" + std::to_string(i % 40), i / 40, "mem"));
+  ASSERT_OK(Put("k5", 1000, "fresh"));  // stays in the memtable (recovered on reopen)
+  // A cold cache and closed table files, then a few blocks cached by gets.
+  auto cold = [&] {
+    Reopen();
+    for (int i = 0; i < 40; i += 3) Get("k" + std::to_string(i), 20);
+  };
+
+  test::Random rnd(301);
+  for (int variant = 0; variant < 4; variant++) {
+    SCOPED_TRACE(variant);
+    ScanOptions scan;
+    scan.reverse = variant % 2 == 1;
+    if (variant >= 2) {
+      scan.ts_min = 10;
+      scan.ts_max = 40;
+      scan.has_lower = true;
+      scan.lower = "k12";
+    }
+    const std::vector<std::string> want = Scan(scan);
+    ASSERT_GT(want.size(), 100u);
+    int from_memory = 0, blocked = 0;
+    for (size_t chunk : {1, 7, 64}) {
+      cold();
+      EXPECT_EQ(want, ChunkedScan(db_.get(), scan, chunk, [&](size_t) { return rnd.OneIn(2); },
+                                  &from_memory, &blocked))
+          << "chunk " << chunk;
+    }
+    // Every chunk tried from memory: each one that blocks is read from files.
+    cold();
+    EXPECT_EQ(want, ChunkedScan(db_.get(), scan, 16, [](size_t) { return true; }, &from_memory,
+                                &blocked));
+    EXPECT_GT(from_memory, 0);
+    EXPECT_GT(blocked, 0);
+  }
+  // Once a plain scan has cached every block, a whole scan is served from
+  // memory.
+  const std::vector<std::string> all = Scan(ScanOptions());
+  int from_memory = 0, blocked = 0;
+  EXPECT_EQ(all, ChunkedScan(db_.get(), ScanOptions(), 100000, [](size_t) { return true; },
+                             &from_memory, &blocked));
+  EXPECT_EQ(0, blocked);
+  EXPECT_EQ(1, from_memory);
+}
+
+TEST_F(DBTest, MemoryOnlyScanOfAColdDatabaseBlocksAtOnce) {
+  Reopen();
+  for (int i = 0; i < 500; i++) ASSERT_OK(Put("k" + std::to_string(i % 10), i, "v"));
+  ASSERT_OK(db_->Flush());
+  Reopen();
+  std::unique_ptr<ScanCursor> c = db_->NewScan(ReadOptions(), ScanOptions());
+  c->SetMemoryOnly(true);
+  EXPECT_FALSE(c->Next());
+  EXPECT_TRUE(c->status().IsBusy()) << c->status().ToString();
+  c->SetMemoryOnly(false);
+  size_t n = 0;
+  while (c->Next()) n++;
+  EXPECT_OK(c->status());
+  EXPECT_EQ(500u, n);
 }
 
 TEST_F(DBTest, ScanBoundsTimeRangeAndReverse) {

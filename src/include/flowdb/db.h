@@ -52,6 +52,19 @@ class ScanCursor {
   virtual std::string_view value() const = 0;
   virtual int64_t expire_at() const = 0;
   virtual Status status() const = 0;
+
+  // Memory-only reading, for serving a scan on a thread that must not block
+  // (a Promise API's JS thread) and going on elsewhere when it would.
+  // While on, Next() opens no file and reads no block that is not cached;
+  // if a record needs one, Next() returns false with status() Busy, and the
+  // cursor goes back to the position of the last Commit() (its start if
+  // none): the next Next() (in either mode) returns the record after it.
+  // Switching the mode keeps the position (and commits it); the view
+  // (sequence, files, expiry clock) stays the one the cursor was created
+  // with.
+  virtual void SetMemoryOnly(bool on) = 0;
+  // Marks the records returned so far as delivered: a Busy rewinds to here.
+  virtual void Commit() = 0;
 };
 
 // A consistent view of the DB as of one sequence number, pinned until
