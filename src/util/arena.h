@@ -2,10 +2,11 @@
 // when the arena is destroyed.
 //
 // Blocks are 64 KiB while the arena is small. Past 1 MiB they are 2 MiB,
-// mapped from the OS, asked for transparent huge pages and pre-faulted in
-// one call (Linux): a memtable filling fresh memory otherwise takes one page
-// fault per 4 KiB, which measured as a third of the write path's CPU on a
-// VM. Elsewhere, or if mapping fails, blocks come from operator new.
+// mapped from the OS and backed by a transparent huge page where the kernel
+// offers them, else pre-faulted in one call (Linux): a memtable filling
+// fresh memory otherwise takes one page fault per 4 KiB, which measured as a
+// third of the write path's CPU on a VM. Elsewhere, or if mapping fails,
+// blocks come from operator new.
 //
 // Thread safety: Allocate needs external synchronization (the memtable's
 // single writer). MemoryUsage may be read from any thread.
