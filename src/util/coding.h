@@ -47,9 +47,21 @@ int VarintLength(uint64_t v);
 // Decoders return nullptr on a malformed or truncated input.
 const char* GetVarint32PtrSlow(const char* p, const char* limit, uint32_t* v);
 inline const char* GetVarint32Ptr(const char* p, const char* limit, uint32_t* v) {
-  if (p < limit && (static_cast<uint8_t>(*p) & 0x80) == 0) {  // one byte: the common case
-    *v = static_cast<uint8_t>(*p);
-    return p + 1;
+  // One or two bytes (values below 16384: key and value lengths, mostly)
+  // inline; longer ones out of line.
+  if (p < limit) {
+    const uint32_t b0 = static_cast<uint8_t>(p[0]);
+    if ((b0 & 0x80) == 0) {
+      *v = b0;
+      return p + 1;
+    }
+    if (p + 1 < limit) {
+      const uint32_t b1 = static_cast<uint8_t>(p[1]);
+      if ((b1 & 0x80) == 0) {
+        *v = (b0 & 0x7f) | (b1 << 7);
+        return p + 2;
+      }
+    }
   }
   return GetVarint32PtrSlow(p, limit, v);
 }
