@@ -68,9 +68,9 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
   if (options.paranoid_checks) FLOWDB_RETURN_IF_ERROR(t->VerifyDataBlocks());
 
   uint64_t usage = sizeof(Table) + t->filter_.capacity() + t->range_dels_.capacity() +
-                   t->index_.capacity() * sizeof(IndexEntry) +
+                   t->index_.capacity() * sizeof(IndexEntry) + t->index_keys_.capacity() +
+                   t->index_key_ends_.capacity() * sizeof(uint32_t) +
                    t->properties_.smallest_key.capacity() + t->properties_.largest_key.capacity();
-  for (const IndexEntry& e : t->index_) usage += e.last_key.capacity();
   t->memory_usage_ = usage;
   *table = std::move(t);
   return Status::OK();
@@ -103,7 +103,6 @@ Status Table::LoadIndex(const BlockHandle& handle) {
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     const std::string entry = "entry " + std::to_string(index_.size());
     IndexEntry e;
-    e.last_key.assign(it->key());
     s = e.meta.DecodeFrom(it->value());
     if (!s.ok()) return Status::Corruption(name, entry + ": " + s.message());
     const BlockHandle& h = e.meta.handle;
@@ -111,11 +110,16 @@ Status Table::LoadIndex(const BlockHandle& handle) {
         data_end - h.offset() - h.size() < kBlockTrailerSize) {
       return Status::Corruption(name, entry + ": data block handle out of range");
     }
-    if (!index_.empty() && InternalKeyComparator::Compare(index_.back().last_key, e.last_key) >= 0) {
+    if (!index_.empty() && InternalKeyComparator::Compare(LastKey(index_.size() - 1), it->key()) >= 0) {
       return Status::Corruption(name, entry + ": keys out of order");
+    }
+    if (index_keys_.size() + it->key().size() > UINT32_MAX) {
+      return Status::Corruption(name, entry + ": index keys too large");
     }
     total_entries += e.meta.num_entries;
     index_.push_back(std::move(e));
+    index_keys_.append(it->key());
+    index_key_ends_.push_back(static_cast<uint32_t>(index_keys_.size()));
   }
   if (!it->status().ok()) return Annotate(it->status(), name);
   if (index_.size() != properties_.data_blocks || total_entries != properties_.num_entries) {
@@ -132,7 +136,7 @@ size_t Table::FindDataBlock(std::string_view target) const {
   size_t lo = 0, hi = index_.size();
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;
-    if (InternalKeyComparator::Compare(index_[mid].last_key, target) < 0) {
+    if (InternalKeyComparator::Compare(LastKey(mid), target) < 0) {
       lo = mid + 1;
     } else {
       hi = mid;
@@ -190,7 +194,7 @@ Status Table::VerifyDataBlocks() const {
       count++;
     }
     if (!it->status().ok()) return Annotate(it->status(), DataBlockName(i));
-    if (count != meta.num_entries || prev_key != index_[i].last_key) {
+    if (count != meta.num_entries || prev_key != LastKey(i)) {
       return Status::Corruption(DataBlockName(i), "entries differ from the index");
     }
   }

@@ -122,11 +122,17 @@ class Table {
  private:
   friend class TableIterator;
 
-  // One decoded entry of the index block.
+  // One decoded entry of the index block (its key is LastKey(i)).
   struct IndexEntry {
-    std::string last_key;  // the data block's largest internal key
     IndexValue meta;
   };
+  // Data block i's largest internal key. The keys are stored end to end in
+  // one buffer, so the binary search of FindDataBlock touches few cache
+  // lines (a string per key cost a miss per probe).
+  std::string_view LastKey(size_t i) const {
+    const uint32_t begin = i == 0 ? 0 : index_key_ends_[i - 1];
+    return std::string_view(index_keys_).substr(begin, index_key_ends_[i] - begin);
+  }
 
   Table(std::unique_ptr<RandomAccessFile> file, uint64_t file_size, uint64_t table_id,
         BlockCache* cache);
@@ -151,6 +157,8 @@ class Table {
   BlockCache* const cache_;
 
   std::vector<IndexEntry> index_;
+  std::string index_keys_;               // LastKey(0) | LastKey(1) | …
+  std::vector<uint32_t> index_key_ends_;  // end of LastKey(i) in index_keys_
   std::string filter_;  // empty: no filter
   std::string range_dels_;
   TableProperties properties_;
