@@ -667,14 +667,25 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, int64_t ts,
   ValueType type;
   int64_t exp = kNoExpiry;
   SequenceNumber seq = 0;
-  std::string tmp;
+  // The candidate value, copied out only on success (*value must stay
+  // unchanged on NotFound). Per thread and reused: a fresh string per read
+  // was a malloc and a free on every point read. A large value's buffer is
+  // not kept past the read.
+  thread_local std::string tmp;
+  tmp.clear();
+  struct ReleaseLarge {
+    std::string& s;
+    ~ReleaseLarge() {
+      if (s.capacity() > (64u << 10)) std::string().swap(s);
+    }
+  } release_large{tmp};
   auto finish = [&](ValueType t, int64_t e, SequenceNumber found_seq) -> Status {
     if (t == kTypeDeletion || e <= now) return Status::NotFound("");
     std::shared_ptr<const RangeDelView> range_dels = RangeDels(*rs);
     if (range_dels != nullptr && range_dels->Covers(key, found_seq, snapshot)) {
       return Status::NotFound("");
     }
-    if (value != nullptr) value->swap(tmp);
+    if (value != nullptr) value->assign(tmp);
     if (expire_at != nullptr) *expire_at = e;
     return Status::OK();
   };
