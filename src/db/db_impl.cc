@@ -697,7 +697,11 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, int64_t ts,
   // SSTables may overlap in sequence ranges: the entry with the largest
   // sequence wins. Files are sorted by max_seq descending, so the search
   // stops once no remaining file can hold a newer entry.
-  std::string target = SeekKey(key, ts, snapshot);
+  // SeekKey(key, ts, snapshot), built in a per-thread buffer (keys are
+  // bounded by the maximum key size) rather than allocated per read.
+  thread_local std::string target;
+  target.clear();
+  AppendInternalKey(&target, key, ts, snapshot, kTypeValueExpiring);
   bool found = false;
   SequenceNumber best_seq = 0;
   ValueType best_type = kTypeDeletion;
