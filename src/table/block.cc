@@ -83,12 +83,34 @@ Status KeyAtRestartPoint(const char* data, uint32_t restarts, uint32_t i, std::s
   return Status::OK();
 }
 
+// Requests the cache lines of data[from, to): a walk from one restart point to
+// the next reads every entry header in between, and asking for all of them
+// first lets those misses overlap instead of coming one entry at a time.
+// Prefetches never fault, so a corrupt bound costs time, not safety.
+void PrefetchRange(const char* data, uint32_t from, uint32_t to) {
+  for (uint32_t line = from & ~63u; line < to; line += 64) __builtin_prefetch(data + line);
+}
+
+// Blocks with at most this many restart points have all their restart keys
+// prefetched before the binary search (16 KiB blocks of ~150-byte entries at
+// interval 16 have 7).
+constexpr uint32_t kPrefetchRestarts = 16;
+
 // Sets *index to the last restart point whose key is < target, or 0: the
 // first entry ≥ target lies between it and the next restart point's entry.
 Status FindRestartPoint(const char* data, uint32_t restarts, uint32_t num_restarts,
                         std::string_view target, uint32_t* index) {
   uint32_t left = 0;
   uint32_t right = num_restarts - 1;
+  // A small block's restart keys are few: request them all at once, so the
+  // search's dependent probes find them in cache. (A restart point's offset
+  // is checked before use; a bad one only makes the prefetch useless.)
+  if (num_restarts <= kPrefetchRestarts) {
+    for (uint32_t i = 1; i < num_restarts; i++) {
+      const uint32_t offset = RestartPoint(data, restarts, i);
+      if (offset < restarts) __builtin_prefetch(data + offset);
+    }
+  }
   while (left < right) {
     const uint32_t mid = left + (right - left + 1) / 2;
     std::string_view mid_key;
@@ -144,6 +166,7 @@ class BlockIterator final : public Iterator {
       return;
     }
     SeekToRestartPoint(left);
+    PrefetchRange(data_, next_, left + 1 < num_restarts_ ? RestartPoint(left + 1) + 1 : restarts_);
     while (ParseNextEntry() && InternalKeyComparator::Compare(key_, target) < 0) {
     }
   }
@@ -160,6 +183,7 @@ class BlockIterator final : public Iterator {
       restart_index_--;
     }
     SeekToRestartPoint(restart_index_);
+    PrefetchRange(data_, next_, original);
     while (ParseNextEntry() && next_ < original) {
     }
   }
@@ -266,6 +290,7 @@ Status Block::Get(std::string_view target, bool* found, uint64_t* tag,
   size_t matched = 0;  // bytes the current key shares with target (≤ n)
   char tail[8] = {};   // the current key's bytes at [id_len, n), those it has
   uint32_t offset = RestartPoint(data, restarts_offset_, restart);
+  PrefetchRange(data, offset, std::min(next_restart + 1, restarts_offset_));
   while (offset <= next_restart && offset < restarts_offset_) {
     const char* p;
     uint32_t shared, non_shared, value_len;
