@@ -1,5 +1,6 @@
 #include "convert.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "errors.h"
@@ -9,6 +10,8 @@ namespace flowdb::binding {
 
 namespace {
 constexpr double kMaxSafeInteger = 9007199254740991.0;
+// Bytes ToKey offers a string key before asking for its exact UTF-8 length.
+constexpr size_t kKeyFirstTry = 128;
 }  // namespace
 
 bool ToBytes(Napi::Env env, Napi::Value v, const char* what, std::string* out) {
@@ -25,6 +28,15 @@ bool ToKey(Napi::Env env, Napi::Value v, const char* what, std::string* out) {
   if (v.IsString()) {
     napi_env e = env;
     size_t len = 0;
+    // One call suffices when the key fits the room `out` already has. The
+    // conversion writes whole characters only (at most 4 bytes each), so
+    // when 4 bytes besides the terminator stay unused, nothing was cut off.
+    out->resize(std::max<size_t>(out->capacity(), kKeyFirstTry));
+    if (napi_get_value_string_utf8(e, v, out->data(), out->size(), &len) != napi_ok) return false;
+    if (len + 5 <= out->size()) {  // room for the terminator and one more character
+      out->resize(len);
+      return true;
+    }
     if (napi_get_value_string_utf8(e, v, nullptr, 0, &len) != napi_ok) return false;
     out->resize(len + 1);
     if (napi_get_value_string_utf8(e, v, out->data(), len + 1, &len) != napi_ok) return false;

@@ -37,6 +37,25 @@ describe('put and get', () => {
     expect(await engine.get('bytes-key', 1, { valueEncoding: 'utf8' })).toBe('v')
   })
 
+  it('reads string keys whose multi-byte characters straddle the native first-try buffer', async () => {
+    // The addon converts a string key into a 128-byte buffer first and only
+    // measures it when that may have cut it short; keys from 100 to 160
+    // bytes with 2-, 3- and 4-byte characters (and a lone surrogate) at
+    // every offset around that edge must all read back, in any order.
+    const keys = []
+    for (const ch of ['é', '☃', '🚀', '\ud800']) {
+      for (let pad = 100; pad <= 132; pad++) keys.push('k'.repeat(pad) + ch + ch + 'z')
+    }
+    keys.push('short')
+    await engine.writeBatch(keys.map((k, i) => ({ key: Buffer.from(k), ts: 1, value: String(i) })))
+    const order = [...keys.keys()].reverse().concat([...keys.keys()])
+    for (const i of order) {
+      expect(engine.getSync(keys[i], 1, { valueEncoding: 'utf8' })).toBe(String(i))
+      expect(engine.getLatestSync(keys[i], { valueEncoding: 'utf8' })?.value).toBe(String(i))
+      expect(await engine.get(keys[i], 1, { valueEncoding: 'utf8' })).toBe(String(i))
+    }
+  })
+
   it('stores binary keys with 0x00 and 0xff bytes exactly', async () => {
     const keys = [Buffer.from([0]), Buffer.from([0, 0]), Buffer.from([0xff]), Buffer.from([0xff, 0xff, 0]), Buffer.from([0x61, 0, 0x62])]
     for (const [i, key] of keys.entries()) await engine.put(key, 1, `v${i}`)
