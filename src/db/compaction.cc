@@ -123,7 +123,7 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& lock, CompactionJob* 
       s = table_cache_->Get(*f, /*memory_only=*/false, &table);
       if (!s.ok()) break;
       std::unique_ptr<Iterator> it = table->NewIterator(ro);
-      it->RegisterCleanup([table] {});
+      it->Pin(table);
       children.push_back(std::move(it));
     }
     if (s.ok()) {

@@ -631,6 +631,7 @@ Status DBImpl::NewInternalIterator(const ReadOptions& options,
                                    std::unique_ptr<Iterator>* result) {
   const ReadState& rs = *pinned;
   std::vector<std::unique_ptr<Iterator>> children;
+  children.reserve(1 + rs.imm.size() + std::min<size_t>(rs.version->files().size(), 16));
   children.push_back(rs.mem->NewIterator());
   for (const auto& m : rs.imm) children.push_back(m->NewIterator());
   for (const auto& f : rs.version->files()) {
@@ -644,13 +645,13 @@ Status DBImpl::NewInternalIterator(const ReadOptions& options,
       continue;
     }
     std::unique_ptr<Iterator> it = table->NewIterator(options);
-    it->RegisterCleanup([table] {});  // keeps the reader open while iterating
+    it->Pin(table);  // keeps the reader open while iterating
     children.push_back(std::move(it));
   }
   *result = NewMergingIterator(std::move(children));
-  // Cleanups run after the merging iterator's children are destroyed, so
-  // the memtables and version they read stay alive until then.
-  (*result)->RegisterCleanup([pinned] {});
+  // Pins are released after the merging iterator's children are destroyed,
+  // so the memtables and version they read stay alive until then.
+  (*result)->Pin(pinned);
   return Status::OK();
 }
 

@@ -175,7 +175,8 @@ class DBIter final : public RecordIterator {
       std::string_view v;
       if (have && Live(std::string_view(id).substr(0, id.size() - 8), seq, type, saved_value_, &v,
                        &expire_at_)) {
-        saved_value_ = std::string(v);
+        // v is saved_value_ past its expiry prefix, if it had one.
+        saved_value_.erase(0, static_cast<size_t>(v.data() - saved_value_.data()));
         saved_id_ = std::move(id);
         valid_ = true;
         return;

@@ -108,7 +108,7 @@ bool MemTable::Get(std::string_view key, int64_t ts, SequenceNumber snapshot, Va
   if (seq != nullptr) *seq = parsed.sequence;
   if (parsed.type != kTypeDeletion) {
     std::string_view stored = GetLengthPrefixedAt(ikey.data() + ikey.size()), v;
-    int64_t exp;
+    int64_t exp = kNoExpiry;
     DecodeEntryValue(parsed.type, stored, &v, &exp);
     if (value != nullptr) value->assign(v.data(), v.size());
     if (expire_at != nullptr) *expire_at = exp;

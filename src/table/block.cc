@@ -1,7 +1,9 @@
 #include "table/block.h"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
+#include <memory>
 
 #include "db/dbformat.h"
 #include "util/coding.h"
@@ -125,6 +127,45 @@ Status FindRestartPoint(const char* data, uint32_t restarts, uint32_t num_restar
   return Status::OK();
 }
 
+// The current key of a block iterator. Keys up to kInline bytes (the usual
+// internal key is a short user key plus 16 bytes) stay inside the object, so
+// positioning a fresh iterator, as every point read does, allocates nothing.
+class KeyBuffer {
+ public:
+  KeyBuffer() = default;
+  KeyBuffer(const KeyBuffer&) = delete;
+  KeyBuffer& operator=(const KeyBuffer&) = delete;
+
+  size_t size() const { return size_; }
+  std::string_view view() const { return {data_, size_}; }
+  void clear() { size_ = 0; }
+  // Keeps the first n bytes. REQUIRES: n <= size().
+  void Truncate(size_t n) { size_ = n; }
+  void Append(const char* p, size_t n) {
+    if (size_ + n > capacity_) Grow(size_ + n);
+    std::memcpy(data_ + size_, p, n);
+    size_ += n;
+  }
+
+ private:
+  static constexpr size_t kInline = 64;
+
+  void Grow(size_t need) {
+    const size_t capacity = std::max(need, 2 * capacity_);
+    auto bigger = std::make_unique<char[]>(capacity);
+    std::memcpy(bigger.get(), data_, size_);
+    heap_ = std::move(bigger);
+    data_ = heap_.get();
+    capacity_ = capacity;
+  }
+
+  char inline_[kInline];
+  char* data_ = inline_;
+  size_t size_ = 0;
+  size_t capacity_ = kInline;
+  std::unique_ptr<char[]> heap_;
+};
+
 // Walks the entries of a block. Invalid iff current_ == restarts_.
 class BlockIterator final : public Iterator {
  public:
@@ -167,7 +208,7 @@ class BlockIterator final : public Iterator {
     }
     SeekToRestartPoint(left);
     PrefetchRange(data_, next_, left + 1 < num_restarts_ ? RestartPoint(left + 1) + 1 : restarts_);
-    while (ParseNextEntry() && InternalKeyComparator::Compare(key_, target) < 0) {
+    while (ParseNextEntry() && InternalKeyComparator::Compare(key_.view(), target) < 0) {
     }
   }
 
@@ -188,7 +229,7 @@ class BlockIterator final : public Iterator {
     }
   }
 
-  std::string_view key() const override { return key_; }
+  std::string_view key() const override { return key_.view(); }
   std::string_view value() const override { return value_; }
   Status status() const override { return status_; }
 
@@ -241,8 +282,8 @@ class BlockIterator final : public Iterator {
       Corrupt(current_, "key shorter than an internal key");
       return false;
     }
-    key_.resize(shared);
-    key_.append(p, non_shared);
+    key_.Truncate(shared);
+    key_.Append(p, non_shared);
     value_ = std::string_view(p + non_shared, value_len);
     next_ = static_cast<uint32_t>(p + non_shared + value_len - data_);
     return true;
@@ -254,7 +295,7 @@ class BlockIterator final : public Iterator {
   uint32_t current_;             // offset of the current entry
   uint32_t next_;                // offset of the entry after it
   uint32_t restart_index_;       // restart point at or before current_
-  std::string key_;
+  KeyBuffer key_;
   std::string_view value_;
   Status status_;
 };

@@ -3,7 +3,8 @@
 namespace flowdb {
 
 Iterator::~Iterator() {
-  for (auto it = cleanups_.rbegin(); it != cleanups_.rend(); ++it) (*it)();
+  while (!more_pins_.empty()) more_pins_.pop_back();
+  first_pin_.reset();
 }
 
 namespace {

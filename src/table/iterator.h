@@ -7,7 +7,6 @@
 #ifndef FLOWDB_TABLE_ITERATOR_H_
 #define FLOWDB_TABLE_ITERATOR_H_
 
-#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -21,7 +20,7 @@ class Iterator {
   Iterator() = default;
   Iterator(const Iterator&) = delete;
   Iterator& operator=(const Iterator&) = delete;
-  // Runs the registered cleanups in reverse order of registration.
+  // Releases what Pin() kept, in reverse order of pinning.
   virtual ~Iterator();
 
   // True iff positioned at an entry.
@@ -42,11 +41,21 @@ class Iterator {
   // Sticky until the next Seek*: OK unless an error occurred.
   virtual Status status() const = 0;
 
-  // Runs fn when the iterator is destroyed (unpins blocks, tables, versions).
-  void RegisterCleanup(std::function<void()> fn) { cleanups_.push_back(std::move(fn)); }
+  // Keeps `owner` (a table reader, the memtables and version a read uses)
+  // alive until the iterator is destroyed, which releases it after the
+  // derived iterator's own members are gone. The first pin needs no
+  // allocation: a point read's iterators pin one thing each.
+  void Pin(std::shared_ptr<const void> owner) {
+    if (first_pin_ == nullptr) {
+      first_pin_ = std::move(owner);
+    } else {
+      more_pins_.push_back(std::move(owner));
+    }
+  }
 
  private:
-  std::vector<std::function<void()>> cleanups_;
+  std::shared_ptr<const void> first_pin_;
+  std::vector<std::shared_ptr<const void>> more_pins_;
 };
 
 // An empty iterator that carries status (OK or an error).

@@ -70,7 +70,7 @@ class Table {
                      std::unique_ptr<Table>* table);
 
   // An iterator over the table's entries in InternalKeyComparator order.
-  // REQUIRES: the table outlives the iterator (pin it with RegisterCleanup).
+  // REQUIRES: the table outlives the iterator (pin it with Iterator::Pin).
   //
   // options.fill_cache: data blocks read from the file enter the cache.
   // options.memory_only: a data block that is not in the cache is not read;
