@@ -207,7 +207,8 @@ class BlockIterator final : public Iterator {
       return;
     }
     SeekToRestartPoint(left);
-    PrefetchRange(data_, next_, left + 1 < num_restarts_ ? RestartPoint(left + 1) + 1 : restarts_);
+    PrefetchRange(data_, next_,
+                  left + 1 < num_restarts_ ? std::min(RestartPoint(left + 1) + 1, restarts_) : restarts_);
     while (ParseNextEntry() && InternalKeyComparator::Compare(key_.view(), target) < 0) {
     }
   }
