@@ -46,17 +46,23 @@ TEST(BlockTest, EmptyBlock) {
   EXPECT_OK(it->status());
 }
 
+// User keys shorter than 12 bytes, and shorter than 200: past the 64 bytes
+// a block iterator keeps inline, long and short keys following each other.
 TEST(BlockTest, HarnessOverRandomBlocks) {
   test::Random rnd(301);
-  for (int restart_interval : {1, 2, 16, 1000}) {
-    for (int num_keys : {1, 2, 10, 300}) {
-      SCOPED_TRACE("restart interval " + std::to_string(restart_interval) + ", keys " +
-                   std::to_string(num_keys));
-      const InternalKeyModel model = test::RandomInternalKeyModel(&rnd, num_keys, 4);
-      std::unique_ptr<Block> block = OpenBlock(BuildContents(model, restart_interval));
-      ASSERT_NE(nullptr, block);
-      std::unique_ptr<Iterator> it = block->NewIterator();
-      ASSERT_NO_FATAL_FAILURE(test::CheckIteratorAgainstModel(it.get(), model, rnd.Next(), 500));
+  for (uint32_t max_key_len : {12u, 200u}) {
+    for (int restart_interval : {1, 2, 16, 1000}) {
+      for (int num_keys : {1, 2, 10, 300}) {
+        SCOPED_TRACE("key length < " + std::to_string(max_key_len) + ", restart interval " +
+                     std::to_string(restart_interval) + ", keys " + std::to_string(num_keys));
+        const InternalKeyModel model =
+            test::RandomInternalKeyModel(&rnd, num_keys, 4, max_key_len);
+        std::unique_ptr<Block> block = OpenBlock(BuildContents(model, restart_interval));
+        ASSERT_NE(nullptr, block);
+        std::unique_ptr<Iterator> it = block->NewIterator();
+        ASSERT_NO_FATAL_FAILURE(
+            test::CheckIteratorAgainstModel(it.get(), model, rnd.Next(), 500));
+      }
     }
   }
 }

@@ -53,11 +53,13 @@ inline std::string RandomEntryValue(Random* rnd, ValueType t) {
 }
 
 // Up to num_user_keys random user keys (with \x00/\xff bytes, possibly
-// empty), each with 1..max_versions entries of random ts, sequence and type.
-inline InternalKeyModel RandomInternalKeyModel(Random* rnd, int num_user_keys, int max_versions) {
+// empty, shorter than max_key_len), each with 1..max_versions entries of
+// random ts, sequence and type.
+inline InternalKeyModel RandomInternalKeyModel(Random* rnd, int num_user_keys, int max_versions,
+                                               uint32_t max_key_len = 12) {
   InternalKeyModel model;
   for (int i = 0; i < num_user_keys; i++) {
-    const std::string user_key = RandomKey(rnd, rnd->Uniform(12));
+    const std::string user_key = RandomKey(rnd, rnd->Uniform(max_key_len));
     const int versions = 1 + static_cast<int>(rnd->Uniform(max_versions));
     for (int v = 0; v < versions; v++) {
       const auto type = static_cast<ValueType>(rnd->Uniform(3));
