@@ -1,6 +1,5 @@
 #include "db/db_iter.h"
 
-#include <limits>
 #include <string>
 
 namespace flowdb {
@@ -54,22 +53,13 @@ class DBIter final : public RecordIterator {
   }
   void SeekForPrev(std::string_view key, int64_t ts) override {
     Reset(kReverse);
-    // Position at the first entry of the smallest record id > (key, ts),
-    // then step back.
-    std::string succ_key(key);
-    int64_t succ_ts;
-    if (ts < std::numeric_limits<int64_t>::max()) {
-      succ_ts = ts + 1;
-    } else {
-      succ_key.push_back('\0');
-      succ_ts = std::numeric_limits<int64_t>::min();
-    }
-    iter_->Seek(SeekKey(succ_key, succ_ts, kMaxSequenceNumber));
-    if (iter_->Valid()) {
-      iter_->Prev();
-    } else if (iter_->status().ok()) {
-      iter_->SeekToLast();
-    }
+    // Tag 0 (sequence 0, the smallest type) sorts after every version of
+    // (key, ts): the internal iterator lands on the oldest entry of the
+    // last record ≤ (key, ts).
+    std::string target;
+    target.reserve(key.size() + kInternalKeySuffix);
+    AppendInternalKey(&target, key, ts, 0, kTypeDeletion);
+    iter_->SeekForPrev(target);
     FindPrevUserEntry();
   }
 

@@ -188,34 +188,45 @@ class BlockIterator final : public Iterator {
   void SeekToLast() override {
     status_ = Status::OK();
     SeekToRestartPoint(num_restarts_ - 1);
-    while (ParseNextEntry() && next_ < restarts_) {
+    walked_end_ = 0;
+    while (ParseNextEntry()) {
+      Record();
+      if (next_ >= restarts_) break;
     }
   }
 
   void Seek(std::string_view target) override {
-    status_ = Status::OK();
-    if (target.size() < kInternalKeySuffix) {
-      MarkInvalid();
-      status_ = Status::InvalidArgument("seek target is not an internal key");
-      return;
-    }
-    uint32_t left;
-    Status s = FindRestartPoint(data_, restarts_, num_restarts_, target, &left);
-    if (!s.ok()) {
-      MarkInvalid();
-      status_ = std::move(s);
-      return;
-    }
-    SeekToRestartPoint(left);
-    PrefetchRange(data_, next_,
-                  left + 1 < num_restarts_ ? std::min(RestartPoint(left + 1) + 1, restarts_) : restarts_);
+    if (!SeekToRestartBefore(target)) return;
     while (ParseNextEntry() && InternalKeyComparator::Compare(key_.view(), target) < 0) {
+    }
+  }
+
+  // The walk is Seek's, except that it goes one entry past target's
+  // position only to step back to the entry before, which it remembers.
+  void SeekForPrev(std::string_view target) override {
+    if (!SeekToRestartBefore(target)) return;
+    walked_end_ = 0;
+    while (ParseNextEntry()) {
+      Record();
+      if (InternalKeyComparator::Compare(key_.view(), target) > 0) {
+        // The walk's restart point has a key < target unless it is point
+        // 0: only then can the first entry walked be past target, and no
+        // entry of the block is ≤ target.
+        if (walked_end_ == 1) {
+          MarkInvalid();
+        } else if (!StepBackInWalk()) {
+          Prev();
+        }
+        return;
+      }
+      if (next_ >= restarts_) return;  // the last entry is ≤ target
     }
   }
 
   void Next() override { ParseNextEntry(); }
 
   void Prev() override {
+    if (StepBackInWalk()) return;
     const uint32_t original = current_;
     while (RestartPoint(restart_index_) >= original) {
       if (restart_index_ == 0) {  // original was the first entry
@@ -226,7 +237,10 @@ class BlockIterator final : public Iterator {
     }
     SeekToRestartPoint(restart_index_);
     PrefetchRange(data_, next_, original);
-    while (ParseNextEntry() && next_ < original) {
+    walked_end_ = 0;
+    while (ParseNextEntry()) {
+      Record();
+      if (next_ >= original) break;
     }
   }
 
@@ -237,11 +251,77 @@ class BlockIterator final : public Iterator {
  private:
   uint32_t RestartPoint(uint32_t i) const { return flowdb::RestartPoint(data_, restarts_, i); }
 
+  // Leaves the iterator so that ParseNextEntry() reads the last restart
+  // point whose key is < target (or restart point 0), with the interval after
+  // it prefetched. On a bad target or a corrupt block records the error and
+  // returns false (invalid).
+  bool SeekToRestartBefore(std::string_view target) {
+    status_ = Status::OK();
+    if (target.size() < kInternalKeySuffix) {
+      MarkInvalid();
+      status_ = Status::InvalidArgument("seek target is not an internal key");
+      return false;
+    }
+    uint32_t i;
+    Status s = FindRestartPoint(data_, restarts_, num_restarts_, target, &i);
+    if (!s.ok()) {
+      MarkInvalid();
+      status_ = std::move(s);
+      return false;
+    }
+    SeekToRestartPoint(i);
+    PrefetchRange(data_, next_,
+                  i + 1 < num_restarts_ ? std::min(RestartPoint(i + 1) + 1, restarts_) : restarts_);
+    return true;
+  }
+
   // Leaves the iterator so that ParseNextEntry() reads restart point i.
   void SeekToRestartPoint(uint32_t i) {
     key_.clear();
     restart_index_ = i;
     next_ = RestartPoint(i);
+  }
+
+  // Notes the entry just parsed as the newest of the current walk.
+  void Record() {
+    Walked& w = walked_[walked_end_ % kWalked];
+    w.offset = current_;
+    w.restart = restart_index_;
+    const std::string_view k = key_.view();
+    if (k.size() <= sizeof(w.key)) {
+      std::memcpy(w.key, k.data(), k.size());
+      w.key_size = static_cast<uint32_t>(k.size());
+    } else {
+      w.key_size = kKeyNotKept;
+    }
+    walked_cur_ = walked_end_++;
+  }
+
+  // Moves to the entry before the current one if the last walk passed it
+  // and kept its key. Returns false (nothing changed) otherwise.
+  bool StepBackInWalk() {
+    const uint32_t cur = walked_cur_;
+    if (!Valid() || cur >= walked_end_ || cur == 0 || cur - 1 + kWalked < walked_end_ ||
+        walked_[cur % kWalked].offset != current_) {
+      return false;
+    }
+    const Walked& w = walked_[(cur - 1) % kWalked];
+    if (w.key_size == kKeyNotKept) return false;
+    const char* p;
+    uint32_t shared, non_shared, value_len;
+    const char* problem = DecodeHeader(data_, restarts_, w.offset, &p, &shared, &non_shared, &value_len);
+    if (problem != nullptr) {  // it decoded when walked: not reachable
+      Corrupt(w.offset, problem);
+      return true;
+    }
+    current_ = w.offset;
+    restart_index_ = w.restart;
+    key_.clear();
+    key_.Append(w.key, w.key_size);
+    value_ = std::string_view(p + non_shared, value_len);
+    next_ = static_cast<uint32_t>(p + non_shared + value_len - data_);
+    walked_cur_ = cur - 1;
+    return true;
   }
 
   void MarkInvalid() {
@@ -299,6 +379,25 @@ class BlockIterator final : public Iterator {
   KeyBuffer key_;
   std::string_view value_;
   Status status_;
+
+  // The last kWalked entries of the latest backward walk (SeekForPrev, Prev,
+  // SeekToLast), consecutive in the block, in a ring indexed by walk
+  // position: a Prev right after a walk steps back through them without
+  // walking again. A latest-version read needs two (the entry found and the
+  // one before it, which shows where the record's versions end); a reverse
+  // scan walks a restart interval once every kWalked - 1 steps instead of
+  // every step.
+  static constexpr uint32_t kWalked = 4;
+  static constexpr uint32_t kKeyNotKept = ~uint32_t{0};
+  struct Walked {
+    uint32_t offset;    // of the entry
+    uint32_t restart;   // restart point at or before it
+    uint32_t key_size;  // kKeyNotKept if the key did not fit in `key`
+    char key[64];
+  };
+  Walked walked_[kWalked];
+  uint32_t walked_end_ = 0;  // entries walked so far (0: no walk to use)
+  uint32_t walked_cur_ = 0;  // walk position of the current entry
 };
 
 }  // namespace

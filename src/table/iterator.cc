@@ -7,6 +7,15 @@ Iterator::~Iterator() {
   first_pin_.reset();
 }
 
+void Iterator::SeekForPrev(std::string_view target) {
+  Seek(target);
+  if (Valid()) {
+    if (key() != target) Prev();  // at the first entry > target
+  } else if (status().ok()) {
+    SeekToLast();  // every entry is < target
+  }
+}
+
 namespace {
 
 class ErrorIterator final : public Iterator {
@@ -16,6 +25,7 @@ class ErrorIterator final : public Iterator {
   void SeekToFirst() override {}
   void SeekToLast() override {}
   void Seek(std::string_view) override {}
+  void SeekForPrev(std::string_view) override {}
   void Next() override {}
   void Prev() override {}
   std::string_view key() const override { return {}; }

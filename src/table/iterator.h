@@ -31,6 +31,10 @@ class Iterator {
   // Positions at the first entry with key ≥ target. Valid() after this call
   // iff such an entry exists.
   virtual void Seek(std::string_view target) = 0;
+  // Positions at the last entry with key ≤ target. Valid() after this call
+  // iff such an entry exists. The default seeks and steps back; iterators
+  // that find the entry in one pass override it.
+  virtual void SeekForPrev(std::string_view target);
   // REQUIRES: Valid()
   virtual void Next() = 0;
   // REQUIRES: Valid()

@@ -32,6 +32,11 @@ class MergingIterator final : public Iterator {
     Reposition(kForward);
   }
 
+  void SeekForPrev(std::string_view target) override {
+    for (auto& child : children_) child->SeekForPrev(target);
+    Reposition(kReverse);
+  }
+
   void Next() override {
     if (direction_ != kForward && !SwitchToForward()) return;
     Iterator* child = children_[current_].get();

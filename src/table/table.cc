@@ -266,12 +266,7 @@ class TableIterator final : public Iterator {
   }
 
   void Seek(std::string_view target) override {
-    status_ = Status::OK();
-    if (target.size() < kInternalKeySuffix) {
-      ClearBlock();
-      status_ = Status::InvalidArgument("seek target is not an internal key");
-      return;
-    }
+    if (!StartSeek(target)) return;
     size_t lo = table_->FindDataBlock(target);
     if (lo < table_->index_.size() && Wanted(lo)) {
       if (!LoadBlock(lo)) return;
@@ -280,6 +275,19 @@ class TableIterator final : public Iterator {
       lo++;
     }
     FirstEntryFrom(lo);
+  }
+
+  void SeekForPrev(std::string_view target) override {
+    if (!StartSeek(target)) return;
+    // Block i is the first whose last key is ≥ target: the entry sought is
+    // in it or, if all of its entries are > target, in a block before it.
+    const size_t i = table_->FindDataBlock(target);
+    if (i < table_->index_.size() && Wanted(i)) {
+      if (!LoadBlock(i)) return;
+      data_iter_->SeekForPrev(target);
+      if (data_iter_->Valid() || !DataIterOk()) return;
+    }
+    LastEntryBefore(i);
   }
 
   void Next() override {
@@ -299,6 +307,16 @@ class TableIterator final : public Iterator {
   Status status() const override { return status_; }
 
  private:
+  // Clears the status for a seek to target. If target is not an internal
+  // key, records that and returns false (invalid).
+  bool StartSeek(std::string_view target) {
+    status_ = Status::OK();
+    if (target.size() >= kInternalKeySuffix) return true;
+    ClearBlock();
+    status_ = Status::InvalidArgument("seek target is not an internal key");
+    return false;
+  }
+
   // True iff block i may hold entries in [ts_min, ts_max].
   bool Wanted(size_t i) const {
     if (all_ts_) return true;

@@ -178,6 +178,13 @@ TEST(BlockTest, SeekTargetMustBeInternalKey) {
   it->SeekToFirst();  // the error is cleared by the next seek
   EXPECT_TRUE(it->Valid());
   EXPECT_OK(it->status());
+  it->SeekForPrev("short");
+  EXPECT_FALSE(it->Valid());
+  EXPECT_TRUE(it->status().IsInvalidArgument());
+  it->SeekForPrev(IKey("b", 1));
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(IKey("a", 1), it->key());
+  EXPECT_OK(it->status());
 }
 
 TEST(BlockTest, OpenRejectsBadRestartArrays) {

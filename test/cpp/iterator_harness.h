@@ -1,7 +1,7 @@
 // The iterator contract harness: runs one randomized sequence of Seek,
-// SeekToFirst, SeekToLast, Next and Prev over any internal-key Iterator
-// (block, table, merging iterator, memtable, …) and over a std::map model,
-// and checks that they agree at every step.
+// SeekForPrev, SeekToFirst, SeekToLast, Next and Prev over any internal-key
+// Iterator (block, table, merging iterator, memtable, …) and over a std::map
+// model, and checks that they agree at every step.
 //
 // Use:
 //   InternalKeyModel model = RandomInternalKeyModel(&rnd, 200, 5);
@@ -153,10 +153,16 @@ inline void CheckIteratorAgainstModel(Iterator* iter, const InternalKeyModel& mo
   Random rnd(seed);
   auto expected = model.end();  // end() stands for "not Valid()"
   for (int step = 0; step < num_ops; step++) {
-    uint64_t op = rnd.Uniform(10);
-    if (op >= 4 && expected == model.end()) op = 0;  // Next/Prev need Valid()
+    uint64_t op = rnd.Uniform(12);
+    if (op >= 4 && op <= 9 && expected == model.end()) op = 0;  // Next/Prev need Valid()
     std::string trace;
-    if (op <= 1) {
+    if (op >= 10) {
+      const std::string target = RandomSeekTarget(&rnd, keys);
+      trace = "SeekForPrev";
+      iter->SeekForPrev(target);
+      auto after = model.upper_bound(target);  // the last entry ≤ target is before it
+      expected = after == model.begin() ? model.end() : std::prev(after);
+    } else if (op <= 1) {
       const std::string target = RandomSeekTarget(&rnd, keys);
       trace = "Seek";
       iter->Seek(target);

@@ -473,6 +473,20 @@ TEST(TableTest, TimeRangeSkipsBlocks) {
   ASSERT_TRUE(it->Valid());
   EXPECT_GT(ExtractTs(it->key()), 9900);
   EXPECT_LE(ExtractTs(it->key()), 10000);
+  // SeekForPrev past the range lands in the last wanted block, at or after
+  // the range's last point; one inside it lands on that point.
+  before = table->data_block_reads();
+  it->SeekForPrev(IKey("sensor0", 1 << 30));
+  ASSERT_TRUE(it->Valid());
+  EXPECT_GE(ExtractTs(it->key()), 10099);
+  EXPECT_LT(ExtractTs(it->key()), 10200);
+  it->SeekForPrev(IKey("sensor0", 10050, 0));
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(IKey("sensor0", 10050), it->key());
+  EXPECT_LE(table->data_block_reads() - before, 2u);
+  it->SeekForPrev("short");
+  EXPECT_FALSE(it->Valid());
+  EXPECT_TRUE(it->status().IsInvalidArgument());
 
   // A range that meets no block reads nothing.
   ReadOptions none;
