@@ -632,7 +632,10 @@ Status DBImpl::NewInternalIterator(const ReadOptions& options,
   const ReadState& rs = *pinned;
   std::vector<std::unique_ptr<Iterator>> children;
   children.reserve(1 + rs.imm.size() + std::min<size_t>(rs.version->files().size(), 16));
-  children.push_back(rs.mem->NewIterator());
+  // An empty memtable adds nothing: whatever a writer adds to it later has a
+  // sequence number above this read's snapshot. Leaving it out lets a read
+  // of a single SSTable skip the merging iterator altogether.
+  if (!rs.mem->empty()) children.push_back(rs.mem->NewIterator());
   for (const auto& m : rs.imm) children.push_back(m->NewIterator());
   for (const auto& f : rs.version->files()) {
     if (!FileOverlaps(*f, lower, upper)) continue;

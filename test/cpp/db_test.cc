@@ -129,6 +129,26 @@ TEST_F(DBTest, PutGetDeleteAcrossFlushAndReopen) {
   EXPECT_EQ(5u, db_->LatestSequence());
 }
 
+// A read that starts while the memtable is empty leaves the memtable out;
+// writes that land there afterwards belong to later reads only.
+TEST_F(DBTest, IteratorOpenedOverEmptyMemtableIgnoresLaterWrites) {
+  Reopen();
+  ASSERT_OK(Put("k", 1, "old"));
+  ASSERT_OK(db_->Flush());
+  std::unique_ptr<RecordIterator> it = db_->NewIterator(ReadOptions());
+  ASSERT_OK(Put("k", 2, "new"));
+  ASSERT_OK(Put("j", 1, "new"));
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ("k", it->key());
+  EXPECT_EQ(1, it->ts());
+  it->Next();
+  EXPECT_FALSE(it->Valid());
+  EXPECT_OK(it->status());
+  EXPECT_EQ("2=new", Latest("k"));  // a read that starts now sees them
+  EXPECT_EQ("new", Get("j", 1));
+}
+
 TEST_F(DBTest, RecoversUnflushedWritesFromWal) {
   Reopen();
   for (int i = 0; i < 100; i++) ASSERT_OK(Put("key" + std::to_string(i), i, "value" + std::to_string(i)));
