@@ -1,6 +1,7 @@
 #include "db/table_cache.h"
 
 #include "db/filename.h"
+#include "table/block_cache.h"
 
 namespace flowdb {
 
@@ -48,6 +49,9 @@ Status TableCache::Get(const FileMetaData& f, bool memory_only, std::shared_ptr<
 }
 
 void TableCache::Evict(uint64_t number) {
+  // Blocks are cached under the file number (Table::Open's table id), also
+  // those read through a reader this cache has since closed.
+  if (block_cache_ != nullptr) block_cache_->EraseTable(number);
   std::lock_guard<std::mutex> l(mu_);
   auto it = tables_.find(number);
   if (it == tables_.end()) return;

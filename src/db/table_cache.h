@@ -30,7 +30,7 @@ class TableCache {
   // file is damaged (the message names it). With memory_only, a reader that
   // is not open yet is not opened: Busy("would block").
   Status Get(const FileMetaData& f, bool memory_only, std::shared_ptr<Table>* table);
-  // Drops the reader of a deleted file.
+  // Drops the reader of a deleted file and its blocks in the block cache.
   void Evict(uint64_t number);
   // Readers open now.
   size_t Size() const;

@@ -93,6 +93,18 @@ void BlockCache::Erase(uint64_t table_id, uint64_t block_offset) {
   if (found != shard.index.end()) RemoveLocked(&shard, found->second, &removed);
 }
 
+void BlockCache::EraseTable(uint64_t table_id) {
+  for (Shard& shard : shards_) {
+    std::list<Entry> removed;  // destroyed after the lock is released
+    std::lock_guard<std::mutex> lock(shard.mu);
+    for (auto it = shard.lru.begin(); it != shard.lru.end();) {
+      auto next = std::next(it);
+      if (it->key.table_id == table_id) RemoveLocked(&shard, it, &removed);
+      it = next;
+    }
+  }
+}
+
 BlockCache::Stats BlockCache::GetStats() const {
   Stats s;
   s.hits = hits_.load(std::memory_order_relaxed);

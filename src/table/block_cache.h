@@ -3,7 +3,7 @@
 //
 // A table id names one table file for the life of the cache; the DB uses the
 // file number, which is never reused, so a reopened table finds its blocks
-// again and the blocks of a deleted table simply age out.
+// again. The DB drops a table's blocks when it deletes the file (EraseTable).
 //
 // Entries are shared_ptrs: a block returned by Lookup stays valid while the
 // caller holds it, even after eviction, which only drops the cache's
@@ -57,6 +57,12 @@ class BlockCache {
 
   // Drops the block cached under the key, if any.
   void Erase(uint64_t table_id, uint64_t block_offset);
+
+  // Drops every block of table_id: for a table file being deleted, whose
+  // blocks would otherwise hold memory until they aged out (after a
+  // compaction, the blocks of its inputs). Walks every shard: O(cached
+  // blocks).
+  void EraseTable(uint64_t table_id);
 
   // The byte budget given at construction.
   size_t capacity() const { return capacity_; }

@@ -58,6 +58,24 @@ TEST(BlockCacheTest, ReplaceAndErase) {
   EXPECT_EQ(0u, cache.GetStats().entries);
 }
 
+TEST(BlockCacheTest, EraseTableDropsOnlyThatTable) {
+  BlockCache cache(1 << 20);
+  for (uint64_t i = 0; i < 50; i++) {
+    cache.Insert(3, i * 4096, MakeBlock(100));
+    cache.Insert(4, i * 4096, MakeBlock(100));
+  }
+  const size_t usage = cache.usage();
+  cache.EraseTable(3);
+  EXPECT_EQ(50u, cache.GetStats().entries);
+  EXPECT_EQ(usage / 2, cache.usage());
+  for (uint64_t i = 0; i < 50; i++) {
+    EXPECT_EQ(nullptr, cache.Lookup(3, i * 4096)) << i;
+    EXPECT_NE(nullptr, cache.Lookup(4, i * 4096)) << i;
+  }
+  cache.EraseTable(3);  // nothing left of it: a no-op
+  EXPECT_EQ(50u, cache.GetStats().entries);
+}
+
 TEST(BlockCacheTest, EvictsLeastRecentlyUsedWithinCapacity) {
   const size_t charge = BlockCache::Charge(*MakeBlock(1000));
   // Room for about 4 blocks in each of the 16 shards.

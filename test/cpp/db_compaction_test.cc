@@ -163,6 +163,23 @@ TEST_F(DBCompactionTest, AutomaticCompactionBoundsFileCountAndDropsOverwrites) {
   EXPECT_EQ(std::string(100, 'a' + 17 % 26), Get("key17", 7));
 }
 
+// A compaction's input files are deleted, and their cached blocks with them:
+// otherwise they would hold block cache memory until they aged out.
+TEST_F(DBCompactionTest, DeletedTablesLeaveTheBlockCache) {
+  options_.compaction_trigger = 0;
+  Reopen();
+  for (int round = 0; round < 3; round++) FillAndFlush(300, 300, round);
+  for (int round = 0; round < 3; round++) {
+    for (int i = 0; i < 300; i += 7) ASSERT_NE("NOT_FOUND", Get("key" + std::to_string(i), round));
+  }
+  const uint64_t cached = db_->GetStats().block_cache_bytes;
+  ASSERT_GT(cached, 0u);
+  ASSERT_OK(db_->CompactAll());  // the output's blocks are not cached
+  EXPECT_EQ(0u, db_->GetStats().block_cache_bytes);
+  EXPECT_EQ(std::string(100, 'a' + 14 % 26), Get("key14", 2));
+  EXPECT_GT(db_->GetStats().block_cache_bytes, 0u);
+}
+
 TEST_F(DBCompactionTest, SnapshotKeepsItsVersionsThroughCompaction) {
   options_.compaction_trigger = 0;
   Reopen();
