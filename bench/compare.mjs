@@ -28,6 +28,8 @@ const USAGE = `Usage: npm run bench -- [options]   (node bench/compare.mjs [opti
   --json FILE      also write every run, the medians and the machine to FILE
   --quick          small and fast: a smoke test, not a measurement
   --dir DIR        where the temporary databases go (default: the OS temp dir)
+  --flowdb-options JSON  Engine.open options for the FlowDB runs, e.g. '{"memtableSize":8388608}'
+                   (not path or syncMode; default: none, the engine's defaults)
   --no-floor       skip the floor measurement`
 
 const args = parseArgs(process.argv.slice(2), {
@@ -37,6 +39,7 @@ const args = parseArgs(process.argv.slice(2), {
   json: { type: 'string', default: undefined },
   quick: { type: 'boolean', default: false },
   dir: { type: 'string', default: os.tmpdir() },
+  flowdbOptions: { type: 'string', default: undefined },
   floor: { type: 'boolean', default: true },
   noFloor: { type: 'boolean', default: false }
 }, USAGE)
@@ -45,6 +48,26 @@ const records = args.records ?? (args.quick ? 20_000 : 100_000)
 const runs = args.runs ?? (args.quick ? 1 : 5)
 const engines = args.only ? [...new Set(args.only.map((n) => findEngine(n)))] : ENGINES
 const measureFloorToo = args.floor && !args.noFloor
+const flowdbOptions = parseFlowdbOptions(args.flowdbOptions)
+
+// --flowdb-options: a JSON object of Engine.open options. path and syncMode
+// belong to the harness (the database directory, the durability compared).
+function parseFlowdbOptions (text) {
+  if (text === undefined) return undefined
+  let options
+  try {
+    options = JSON.parse(text)
+  } catch (err) {
+    throw new Error(`--flowdb-options must be JSON (${err.message})\n${USAGE}`)
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new Error(`--flowdb-options must be a JSON object, e.g. '{"memtableSize":8388608}'`)
+  }
+  for (const name of ['path', 'syncMode']) {
+    if (name in options) throw new Error(`--flowdb-options cannot set ${name}: the benchmark sets it`)
+  }
+  return options
+}
 const CONCURRENT_WRITERS = 8
 const IN_FLIGHT = 64
 const SCAN_SIZE = 200
@@ -110,6 +133,7 @@ async function runEngine (engine, run) {
       '--latest-async', String(counts.latestAsync), '--prefix-scans', String(counts.prefixScans),
       '--full-scans', String(counts.fullScans), '--seed', String(run + 1)
     ]
+    if (flowdbOptions !== undefined && engine.driver === 'flowdb') childArgs.push('--options', JSON.stringify(flowdbOptions))
     const { stdout, stderr } = await runChild('run-engine.mjs', childArgs)
     const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '))
     if (line === undefined) throw new Error(`${engine.name}: no result\n${stdout}\n${stderr}`)
@@ -238,6 +262,7 @@ async function main () {
   console.log(`packages: ${Object.entries(machine.packages).map(([k, v]) => `${k} ${v}`).join(', ')}`)
   console.log(`engines: ${Object.values(machine.engines).filter(Boolean).join(', ')}`)
   console.log(`load average: ${loadBefore.map((x) => x.toFixed(2)).join(' ')}${loadBefore[0] > 1 ? '  (the machine is busy: expect noise)' : ''}`)
+  if (flowdbOptions !== undefined) console.log(`FlowDB options: ${JSON.stringify(flowdbOptions)} (not the defaults)`)
 
   let floor = null
   let floorMainThreadGc = null
@@ -300,7 +325,7 @@ async function main () {
   console.log(`\n${minutes} min; load average before ${loadBefore[0].toFixed(2)}, after ${loadAfter[0].toFixed(2)}`)
 
   if (args.json) {
-    const out = { date: new Date().toISOString(), config: { records, runs, counts, concurrentWriters: CONCURRENT_WRITERS, inFlight: IN_FLIGHT, scanSize: SCAN_SIZE }, machine, loadAverage: { before: loadBefore, after: loadAfter }, floor, floorMainThreadGc, harnessRss: harness.peakRss, medians, spreads, runs: results }
+    const out = { date: new Date().toISOString(), config: { records, runs, counts, concurrentWriters: CONCURRENT_WRITERS, inFlight: IN_FLIGHT, scanSize: SCAN_SIZE, flowdbOptions: flowdbOptions ?? null }, machine, loadAverage: { before: loadBefore, after: loadAfter }, floor, floorMainThreadGc, harnessRss: harness.peakRss, medians, spreads, runs: results }
     writeFileSync(args.json, JSON.stringify(out, null, 2) + '\n')
     console.log(`wrote ${args.json}`)
   }

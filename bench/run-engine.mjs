@@ -18,7 +18,8 @@ import { parseArgs, now, secondsSince, directorySize, peakRss, inFlight, collect
 const USAGE = `Usage: node --expose-gc bench/run-engine.mjs --engine NAME --dir DIR
   [--records N] [--series S] [--concurrency 8] [--in-flight 64] [--scan-size 200]
   [--sync-gets N] [--async-gets N] [--in-flight-gets N] [--latest-sync N]
-  [--latest-async N] [--prefix-scans N] [--full-scans N] [--seed N]`
+  [--latest-async N] [--prefix-scans N] [--full-scans N] [--seed N]
+  [--options JSON]   (FlowDB engines only: Engine.open options beyond path and syncMode)`
 
 const args = parseArgs(process.argv.slice(2), {
   engine: { type: 'string' },
@@ -35,7 +36,8 @@ const args = parseArgs(process.argv.slice(2), {
   latestAsync: { type: 'number', default: 20_000 },
   prefixScans: { type: 'number', default: 2_000 },
   fullScans: { type: 'number', default: 2 },
-  seed: { type: 'number', default: 1 }
+  seed: { type: 'number', default: 1 },
+  options: { type: 'string', default: undefined }
 }, USAGE)
 if (!args.engine || !args.dir) throw new Error(USAGE)
 
@@ -82,7 +84,8 @@ async function main () {
   const driver = await loadDriver(engine)
   const dbDir = path.join(args.dir, 'db')
   mkdirSync(dbDir, { recursive: true })
-  const open = () => driver.open(dbDir, { durability: engine.durability })
+  const options = args.options === undefined ? undefined : JSON.parse(args.options)
+  const open = () => driver.open(dbDir, { durability: engine.durability, options })
 
   // --- writes ---------------------------------------------------------------
   let db = await open()

@@ -7,17 +7,18 @@
 // 'always' → syncMode 'always' (fdatasync before each write resolves;
 // concurrent batches share one fsync through group commit).
 // Everything else is the engine's default (64 MiB memtable, 64 MiB block
-// cache, LZ4, bloom 10 bits/key).
+// cache, LZ4, bloom 10 bits/key) unless `options` (compare.mjs
+// --flowdb-options) sets it.
 
 import { RangeResult, FullScanResult, identity } from './scan-result.mjs'
 
 const SYNC_MODES = { none: 'none', always: 'always' }
 
-export async function open (dir, { durability = 'none' } = {}) {
+export async function open (dir, { durability = 'none', options = {} } = {}) {
   const { Engine } = await import('../../lib/index.mjs')
   const syncMode = SYNC_MODES[durability]
   if (syncMode === undefined) throw new Error(`flowdb: unknown durability ${durability}`)
-  const engine = await Engine.open({ path: dir, syncMode })
+  const engine = await Engine.open({ ...options, path: dir, syncMode })
   return {
     writeBatch: (records) => engine.writeBatch(records),
     getSync: (key, ts) => engine.getSync(key, ts),
