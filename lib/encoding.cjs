@@ -203,11 +203,24 @@ function cachedKeyBytes (key) {
 const SCRATCH_MAX = 1 << 20
 let scratch = Buffer.allocUnsafeSlow(64 * 1024)
 
-function batchBuffer (size) {
-  if (size > SCRATCH_MAX) return Buffer.allocUnsafe(size)
-  if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(size, 2 * scratch.length)))
-  return scratch.subarray(0, size)
+// A buffer of at least `size` bytes whose first `used` bytes are those of
+// buf (a buffer encodeBatch got from here, or null).
+function batchBuffer (buf, used, size) {
+  if (buf !== null && buf.length >= size) return buf
+  let next
+  if (size > SCRATCH_MAX) {
+    next = Buffer.allocUnsafe(Math.max(size, buf === null ? 0 : 2 * buf.length))
+  } else {
+    if (scratch.length < size) scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(size, 2 * scratch.length)))
+    next = scratch
+  }
+  if (buf !== null && used > 0 && buf !== next) buf.copy(next, 0, 0, used)
+  return next
 }
+
+// The most bytes one entry's header fields take: type, two varint32 lengths,
+// ts and expiry.
+const ENTRY_OVERHEAD = 1 + 5 + 8 + 8 + 5
 
 // Encodes write records into one WriteBatch buffer, validating each field.
 //
@@ -221,18 +234,15 @@ function batchBuffer (size) {
 // (ms from now, or from ts) gives a type-2 entry; neither gives type 1, to
 // which the engine applies its defaultTtl.
 //
-// The result may be a view of a scratch buffer that the next call reuses:
-// hand it to the native write (which copies it) before encoding another.
+// One pass: each record is checked, then written, into a buffer that grows
+// when the next entry may not fit. The result may be a view of a scratch
+// buffer that the next call reuses: hand it to the native write (which
+// copies it) before encoding another.
 function encodeBatch (records, json, label, limits) {
   const n = records.length
   const { maxKeySize, maxValueSize, ttlFromTs } = limits
-  const types = new Uint8Array(n)
-  const keyLens = new Uint32Array(n)
-  const valueLens = new Uint32Array(n)
-  const keys = new Array(n) // UTF-8 bytes, or the string itself when long
-  const values = new Array(n)
-  const expiries = new Array(n)
-  let size = HEADER_SIZE
+  let buf = batchBuffer(null, 0, HEADER_SIZE + n * (ENTRY_OVERHEAD + 24))
+  let off = HEADER_SIZE
   let nowUs = -1
 
   for (let i = 0; i < n; i++) {
@@ -240,7 +250,7 @@ function encodeBatch (records, json, label, limits) {
     if (typeof r !== 'object' || r === null || Array.isArray(r)) {
       throw new TypeError(`${label(i, null)} must be an object, got ${validate.describe(r)}`)
     }
-    let key = r.key
+    let key = r.key // UTF-8 bytes, or the string itself when long
     if (typeof key === 'string') {
       if (key.length <= KEY_CACHE_MAX_CHARS) key = cachedKeyBytes(key)
     } else if (!isUint8Array(key)) {
@@ -248,73 +258,60 @@ function encodeBatch (records, json, label, limits) {
     }
     const keyLen = typeof key === 'string' ? Buffer.byteLength(key, 'utf8') : key.length
     if (keyLen > maxKeySize) validate.key(r.key, label(i, 'key'), maxKeySize)
-    keys[i] = key
-    keyLens[i] = keyLen
-    if (!isInt64(r.ts)) validate.int64(r.ts, label(i, 'ts'))
-    size += 1 + varint32Length(keyLen) + keyLen + 8
+    const ts = r.ts
+    if (!isInt64(ts)) validate.int64(ts, label(i, 'ts'))
 
     const type = r.type
-    if (type === 'del') {
-      types[i] = TYPE_DELETE
-      continue
-    }
-    if (type !== undefined && type !== 'put') {
-      validate.oneOf(type, label(i, 'type'), ['put', 'del'])
+    let entryType = TYPE_DELETE
+    let value = null
+    let valueLen = 0
+    let expiry = 0
+    if (type !== 'del') {
+      if (type !== undefined && type !== 'put') {
+        validate.oneOf(type, label(i, 'type'), ['put', 'del'])
+      }
+      value = r.value
+      if (json || (typeof value !== 'string' && !isUint8Array(value))) value = encodeValue(value, json, label(i, 'value'))
+      valueLen = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length
+      if (valueLen > maxValueSize) {
+        throw new RangeError(`${label(i, 'value')} must be at most ${maxValueSize} bytes, got ${valueLen} bytes`)
+      }
+      const { expireAt, ttl } = r
+      if (expireAt === undefined && ttl === undefined) {
+        entryType = TYPE_PUT
+      } else {
+        if (expireAt !== undefined && ttl !== undefined) {
+          throw new TypeError(`${label(i, 'expireAt')} and ${label(i, 'ttl')} cannot both be given`)
+        }
+        if (ttl !== undefined && !ttlFromTs && nowUs < 0) nowUs = Date.now() * 1000
+        expiry = expiryOf(expireAt, ttl, ts, ttlFromTs, nowUs, label(i, 'expireAt'), label(i, 'ttl'))
+        entryType = TYPE_PUT_EXPIRING
+      }
     }
 
-    let value = r.value
-    if (json || (typeof value !== 'string' && !isUint8Array(value))) value = encodeValue(value, json, label(i, 'value'))
-    const valueLen = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length
-    if (valueLen > maxValueSize) {
-      throw new RangeError(`${label(i, 'value')} must be at most ${maxValueSize} bytes, got ${valueLen} bytes`)
-    }
-    values[i] = value
-    valueLens[i] = valueLen
-    size += varint32Length(valueLen) + valueLen
-
-    const { expireAt, ttl } = r
-    if (expireAt === undefined && ttl === undefined) {
-      types[i] = TYPE_PUT
-      continue
-    }
-    if (expireAt !== undefined && ttl !== undefined) {
-      throw new TypeError(`${label(i, 'expireAt')} and ${label(i, 'ttl')} cannot both be given`)
-    }
-    if (ttl !== undefined && !ttlFromTs && nowUs < 0) nowUs = Date.now() * 1000
-    expiries[i] = expiryOf(expireAt, ttl, r.ts, ttlFromTs, nowUs, label(i, 'expireAt'), label(i, 'ttl'))
-    types[i] = TYPE_PUT_EXPIRING
-    size += 8
-  }
-
-  const buf = batchBuffer(size)
-  buf.fill(0, 0, 8)
-  buf.writeUInt32LE(n, 8)
-  let off = HEADER_SIZE
-  for (let i = 0; i < n; i++) {
-    const r = records[i]
-    const type = types[i]
-    buf[off++] = type
-    const keyLen = keyLens[i]
+    const need = off + ENTRY_OVERHEAD + keyLen + valueLen
+    if (need > buf.length) buf = batchBuffer(buf, off, need)
+    buf[off++] = entryType
     off = writeVarint32(buf, off, keyLen)
-    const key = keys[i]
     if (typeof key === 'string') buf.write(key, off, keyLen, 'utf8')
     else buf.set(key, off)
     off += keyLen
-    writeInt64(buf, off, r.ts)
+    writeInt64(buf, off, ts)
     off += 8
-    if (type === TYPE_DELETE) continue
-    if (type === TYPE_PUT_EXPIRING) {
-      writeInt64(buf, off, expiries[i])
+    if (entryType === TYPE_DELETE) continue
+    if (entryType === TYPE_PUT_EXPIRING) {
+      writeInt64(buf, off, expiry)
       off += 8
     }
-    const valueLen = valueLens[i]
     off = writeVarint32(buf, off, valueLen)
-    const value = values[i]
     if (typeof value === 'string') buf.write(value, off, valueLen, 'utf8')
     else buf.set(value, off)
     off += valueLen
   }
-  return buf
+
+  buf.fill(0, 0, 8)
+  buf.writeUInt32LE(n, 8)
+  return buf.subarray(0, off)
 }
 
 module.exports = {

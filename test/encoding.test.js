@@ -61,6 +61,26 @@ describe('WriteBatch encoder', () => {
       .toBe(12 + 1 + 1 + 1 + 8 + 4 + 2 ** 21)
   })
 
+  it('grows the buffer mid-batch, past the reused scratch buffer, keeping earlier entries', () => {
+    const big = Buffer.alloc(2 ** 21, 0x62)
+    const records = [
+      { key: 'a', ts: 1, value: 'first' },
+      { key: 'b', ts: 2, value: Buffer.alloc(40000, 0x61) }, // past the first estimate
+      { key: 'c', ts: 3, value: big }, // past the scratch buffer's limit
+      { type: 'del', key: 'd', ts: 4 }
+    ]
+    const buf = encode(records)
+    const again = Buffer.from(buf)
+    encode([{ key: 'z', ts: 9, value: 'overwrites the scratch buffer' }])
+    expect(buf.equals(again)).toBe(true) // a result of its own, not the scratch buffer
+    const { entries } = decodeBatch(buf)
+    expect(entries.map((e) => e.key.toString())).toEqual(['a', 'b', 'c', 'd'])
+    expect(entries[0].value).toEqual(Buffer.from('first'))
+    expect(entries[1].value).toEqual(records[1].value)
+    expect(entries[2].value.equals(big)).toBe(true)
+    expect(entries[3].type).toBe(0)
+  })
+
   it('accepts any Uint8Array view (offset into a larger buffer)', () => {
     const backing = new Uint8Array([9, 9, 1, 2, 3, 9])
     const view = backing.subarray(2, 5)
