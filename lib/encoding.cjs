@@ -144,10 +144,6 @@ function prefixUpperBound (prefix) {
 
 // --- WriteBatch encoder -----------------------------------------------------
 
-function varint32Length (v) {
-  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5
-}
-
 function writeVarint32 (buf, off, v) {
   while (v >= 0x80) {
     buf[off++] = (v & 0x7f) | 0x80
