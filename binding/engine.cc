@@ -295,10 +295,6 @@ Napi::Value EngineWrap::SetSharedBuffer(const Napi::CallbackInfo& info) {
 
 namespace {
 
-// Results of getInto/getLatestInto besides a byte count.
-constexpr double kIntoNotFound = -1;
-constexpr double kIntoWouldBlock = -2;
-
 void PutInt64LE(char* dst, int64_t v) {
   for (int i = 0; i < 8; i++) dst[i] = static_cast<char>(static_cast<uint64_t>(v) >> (8 * i));
 }

@@ -12,6 +12,11 @@
 
 namespace flowdb::binding {
 
+// What getInto/getLatestInto return besides a byte count or a Buffer
+// (exported as constants.getIntoResults).
+inline constexpr double kIntoNotFound = -1;    // no such record
+inline constexpr double kIntoWouldBlock = -2;  // memoryOnly, and the read needs file I/O
+
 class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  public:
   static Napi::Function Define(Napi::Env env);

@@ -4,33 +4,35 @@
 
 namespace flowdb::binding {
 
+// One row per code: its constants.errorCodes key, the code string (the key
+// with the FLOWDB_ prefix) and the Status it stands for.
+#define FLOWDB_ERROR_CODE(key, status, sub) \
+  {#key, "FLOWDB_" #key, Status::Code::status, Status::SubCode::sub}
 const ErrorCode kErrorCodes[] = {
-    {"NOT_FOUND", "FLOWDB_NOT_FOUND"},
-    {"CORRUPTION", "FLOWDB_CORRUPTION"},
-    {"NOT_SUPPORTED", "FLOWDB_NOT_SUPPORTED"},
-    {"INVALID_ARGUMENT", "FLOWDB_INVALID_ARGUMENT"},
-    {"IO_ERROR", "FLOWDB_IO_ERROR"},
-    {"NO_SPACE", "FLOWDB_NO_SPACE"},
-    {"BUSY", "FLOWDB_BUSY"},
-    {"LOCKED", "FLOWDB_LOCKED"},
-    {"CLOSED", "FLOWDB_CLOSED"},
+    FLOWDB_ERROR_CODE(NOT_FOUND, kNotFound, kNone),
+    FLOWDB_ERROR_CODE(CORRUPTION, kCorruption, kNone),
+    FLOWDB_ERROR_CODE(NOT_SUPPORTED, kNotSupported, kNone),
+    FLOWDB_ERROR_CODE(INVALID_ARGUMENT, kInvalidArgument, kNone),
+    FLOWDB_ERROR_CODE(IO_ERROR, kIOError, kNone),
+    FLOWDB_ERROR_CODE(NO_SPACE, kIOError, kNoSpace),  // whatever the code
+    FLOWDB_ERROR_CODE(BUSY, kBusy, kNone),
+    FLOWDB_ERROR_CODE(LOCKED, kLocked, kNone),
+    FLOWDB_ERROR_CODE(CLOSED, kClosed, kNone),
 };
+#undef FLOWDB_ERROR_CODE
 const size_t kNumErrorCodes = sizeof(kErrorCodes) / sizeof(kErrorCodes[0]);
 
 const char* ErrorCodeFor(const Status& s) {
-  if (s.IsNoSpace()) return "FLOWDB_NO_SPACE";
-  switch (s.code()) {
-    case Status::Code::kNotFound: return "FLOWDB_NOT_FOUND";
-    case Status::Code::kCorruption: return "FLOWDB_CORRUPTION";
-    case Status::Code::kNotSupported: return "FLOWDB_NOT_SUPPORTED";
-    case Status::Code::kInvalidArgument: return "FLOWDB_INVALID_ARGUMENT";
-    case Status::Code::kIOError: return "FLOWDB_IO_ERROR";
-    case Status::Code::kBusy: return "FLOWDB_BUSY";
-    case Status::Code::kLocked: return "FLOWDB_LOCKED";
-    case Status::Code::kClosed: return "FLOWDB_CLOSED";
-    case Status::Code::kOk: break;
+  const bool no_space = s.IsNoSpace();
+  const char* io_error = nullptr;
+  for (const ErrorCode& c : kErrorCodes) {
+    if (no_space ? c.sub == Status::SubCode::kNoSpace
+                 : c.sub == Status::SubCode::kNone && c.status == s.code()) {
+      return c.code;
+    }
+    if (c.status == Status::Code::kIOError && c.sub == Status::SubCode::kNone) io_error = c.code;
   }
-  return "FLOWDB_IO_ERROR";
+  return io_error;  // not reached for a non-OK status
 }
 
 Napi::Value MakeError(Napi::Env env, const char* code, const std::string& message) {

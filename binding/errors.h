@@ -13,8 +13,10 @@ namespace flowdb::binding {
 
 // Stable error codes; exported to JS as constants.errorCodes.
 struct ErrorCode {
-  const char* key;   // constants.errorCodes key, e.g. "LOCKED"
-  const char* code;  // the code string, e.g. "FLOWDB_LOCKED"
+  const char* key;      // constants.errorCodes key, e.g. "LOCKED"
+  const char* code;     // the code string, e.g. "FLOWDB_LOCKED"
+  Status::Code status;  // the Status code it stands for
+  Status::SubCode sub;  // kNone, or the sub-code that selects it whatever the code
 };
 extern const ErrorCode kErrorCodes[];
 extern const size_t kNumErrorCodes;

@@ -33,7 +33,7 @@ Status FillChunk(ScanCursor* cursor, uint32_t max_entries, size_t max_bytes, std
       return cursor->status();
     }
     std::string_view k = cursor->key(), v = cursor->value();
-    char head[24];
+    char head[kNextvEntryHeaderSize];
     EncodeLE(head, k.size(), 4);
     EncodeLE(head + 4, v.size(), 4);
     EncodeLE(head + 8, static_cast<uint64_t>(cursor->ts()), 8);

@@ -14,6 +14,10 @@
 
 namespace flowdb::binding {
 
+// Bytes before the key of each nextv entry: key_len u32 | value_len u32 |
+// ts i64 | expire_at i64 (exported as constants.nextvEntryHeaderSize).
+inline constexpr size_t kNextvEntryHeaderSize = 24;
+
 class IteratorWrap : public Napi::ObjectWrap<IteratorWrap> {
  public:
   static Napi::Function Define(Napi::Env env);

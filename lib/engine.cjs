@@ -13,44 +13,53 @@ const { Scan } = require('./scan.cjs')
 const { Lifecycle } = require('./lifecycle.cjs')
 const { Snapshot, kConstruct: kSnapshot } = require('./snapshot.cjs')
 
-const { syncModes, compression, maxKeySize, maxValueSize } = binding.constants
+const { syncModes, compression, maxKeySize, maxValueSize, optionLimits, getIntoResults } = binding.constants
 const KiB = 1024
 const MiB = 1024 * KiB
-const GiB = 1024 * MiB
-const MAX_INTERVAL_MS = 2 ** 31 - 1
+
+// [min, max] of an integer option, as the engine's own check has it.
+function limit (name) {
+  const l = optionLimits[name]
+  return [l.min, l.max]
+}
 
 // Every option of Engine.open: its default and its check. Integer options
-// give [min, max]; sizes are bytes.
+// give [min, max] (from constants.optionLimits); sizes are bytes.
 const OPEN_OPTIONS = {
   path: { default: undefined },
   inMemory: { default: false, check: validate.boolean },
   createIfMissing: { default: true, check: validate.boolean },
   errorIfExists: { default: false, check: validate.boolean },
   syncMode: { default: 'always', choices: Object.keys(syncModes) },
-  syncIntervalMs: { default: 100, range: [1, MAX_INTERVAL_MS] },
-  memtableSize: { default: 64 * MiB, range: [64 * KiB, 4 * GiB] },
-  maxFrozenMemtables: { default: 2, range: [1, 64] },
-  blockSize: { default: 16 * KiB, range: [256, 16 * MiB] },
-  blockRestartInterval: { default: 16, range: [1, 1024] },
-  bloomBitsPerKey: { default: 10, range: [0, 64] },
+  syncIntervalMs: { default: 100, range: limit('syncIntervalMs') },
+  memtableSize: { default: 64 * MiB, range: limit('memtableSize') },
+  maxFrozenMemtables: { default: 2, range: limit('maxFrozenMemtables') },
+  blockSize: { default: 16 * KiB, range: limit('blockSize') },
+  blockRestartInterval: { default: 16, range: limit('blockRestartInterval') },
+  bloomBitsPerKey: { default: 10, range: limit('bloomBitsPerKey') },
   compression: { default: 'lz4', choices: Object.keys(compression) },
-  blockCacheSize: { default: 64 * MiB, range: [0, 1024 * GiB] },
-  maxOpenFiles: { default: 1000, range: [16, 1000000] },
+  blockCacheSize: { default: 64 * MiB, range: limit('blockCacheSize') },
+  maxOpenFiles: { default: 1000, range: limit('maxOpenFiles') },
   defaultTtl: { default: 0 },
   ttlBasis: { default: 'write', choices: ['write', 'ts'] },
-  flushIntervalMs: { default: 0, range: [0, MAX_INTERVAL_MS] },
+  flushIntervalMs: { default: 0, range: limit('flushIntervalMs') },
   compactionTrigger: { default: 4, check: compactionTrigger },
-  compactionSizeRatio: { default: 1, range: [0, 10000] },
-  maxSpaceAmplification: { default: 200, range: [0, 100000] },
+  compactionSizeRatio: { default: 1, range: limit('compactionSizeRatio') },
+  maxSpaceAmplification: { default: 200, range: limit('maxSpaceAmplification') },
   timestampType: { default: 'number', choices: ['number', 'bigint'] },
   keyEncoding: { default: 'utf8', choices: encoding.KEY_ENCODINGS },
   valueEncoding: { default: 'buffer', choices: encoding.VALUE_ENCODINGS }
 }
 const OPEN_OPTION_NAMES = new Set(Object.keys(OPEN_OPTIONS))
 
+// compactionTrigger: 0 (automatic compaction off), or a number of SSTables
+// in its range except the engine's excluded value (1).
 function compactionTrigger (value, label) {
-  validate.integer(value, label, 0, 1024)
-  if (value === 1) throw new RangeError(`${label} must be 0 (automatic compaction off) or at least 2, got 1`)
+  const { min, max, excluded } = optionLimits.compactionTrigger
+  validate.integer(value, label, min, max)
+  if (value === excluded) {
+    throw new RangeError(`${label} must be 0 (automatic compaction off) or at least ${excluded + 1}, got ${value}`)
+  }
 }
 
 const GET_OPTIONS = new Set(['valueEncoding', 'snapshot'])
@@ -266,8 +275,8 @@ function scanLimit (limit) {
 const kConstruct = Symbol('flowdb.engine.construct')
 
 // Native getInto/getLatestInto results that are not byte counts.
-const INTO_NOT_FOUND = -1
-const INTO_WOULD_BLOCK = -2
+const INTO_NOT_FOUND = getIntoResults.notFound
+const INTO_WOULD_BLOCK = getIntoResults.wouldBlock
 // Values up to this size come back through the shared buffer.
 const SHARED_BUFFER_SIZE = 64 * 1024
 

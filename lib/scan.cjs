@@ -7,7 +7,7 @@
 const { readInt64, readExpireAt } = require('./encoding.cjs')
 const { ChunkReader } = require('./chunk-reader.cjs')
 
-const ENTRY_HEADER_SIZE = 24
+const ENTRY_HEADER_SIZE = require('./binding.cjs').constants.nextvEntryHeaderSize
 
 // A copy of buf[off, off + len) that the caller owns. Buffer.allocUnsafe
 // carves small buffers out of a shared pool, which costs far less than an
