@@ -46,6 +46,8 @@ class OpenWorker final : public PromiseWorker {
   }
 
   Napi::Value Result(Napi::Env env) override {
+    // Registered first: if the object cannot be made (the environment is
+    // terminating), the cleanup hook still closes the engine.
     GetAddonData(env)->open_engines.insert(handle_);
     return EngineWrap::NewInstance(env, handle_);
   }
@@ -117,8 +119,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   }
   if (path.empty() && !in_memory) return ThrowTypeError(env, "path must not be empty");
   auto* w = new OpenWorker(env, std::move(path), opt, in_memory);
-  w->Queue();
-  return w->Promise();
+  return w->Start();
 }
 
 // An Options field name in the binding's spelling: memtable_size → memtableSize.

@@ -21,7 +21,8 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  public:
   static Napi::Function Define(Napi::Env env);
   // Creates the JS object for an opened engine.
-  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle);
+  // Empty when it cannot be made (the environment is terminating).
+  static Napi::Value NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle);
 
   explicit EngineWrap(const Napi::CallbackInfo& info);
 
