@@ -94,7 +94,7 @@ export interface EngineOptions {
   syncMode?: SyncMode
   /** WAL sync period for `syncMode: 'interval'`, in ms, 1 to 2^31 - 1. Default `100`. */
   syncIntervalMs?: number
-  /** Bytes a memtable holds before it is frozen and flushed, 4 KiB to 4 GiB. Default 64 MiB. */
+  /** Bytes a memtable holds before it is frozen and flushed, 64 KiB to 4 GiB. Default 64 MiB. */
   memtableSize?: number
   /** Writers stall while this many frozen memtables await flushing, 1 to 64. Default `2`. */
   maxFrozenMemtables?: number

@@ -4,11 +4,17 @@
 
 #include <napi.h>
 
+#include <cctype>
+#include <string>
+#include <type_traits>
+#include <utility>
+
 #include "addon_data.h"
 #include "convert.h"
 #include "engine.h"
 #include "errors.h"
 #include "flowdb/db.h"
+#include "flowdb/option_limits.h"
 #include "flowdb/write_batch.h"
 #include "iterator.h"
 #include "worker.h"
@@ -40,6 +46,8 @@ class OpenWorker final : public PromiseWorker {
   }
 
   Napi::Value Result(Napi::Env env) override {
+    // Registered first: if the object cannot be made (the environment is
+    // terminating), the cleanup hook still closes the engine.
     GetAddonData(env)->open_engines.insert(handle_);
     return EngineWrap::NewInstance(env, handle_);
   }
@@ -51,13 +59,35 @@ class OpenWorker final : public PromiseWorker {
   std::shared_ptr<EngineHandle> handle_;
 };
 
-// Reads a required numeric option as a non-negative integer.
-bool GetSize(Napi::Env env, Napi::Object o, const char* name, uint64_t* out) {
-  return ToUint64(env, o.Get(name), name, out);
+// Reads the integer option `name` into *out, an Options field of type T.
+// Only the type is checked here (an integer the field can hold): which
+// values are allowed is DB::Open's decision (CheckOptions), and JS checks
+// the same limits first (constants.optionLimits).
+template <typename T>
+bool GetInt(Napi::Env env, Napi::Object o, const char* name, T* out) {
+  int64_t v;
+  if (!ToInt64(env, o.Get(name), name, &v)) return false;
+  if (!std::in_range<T>(v)) {
+    ThrowRangeError(env, std::string(name) + " does not fit its " + std::to_string(sizeof(T) * 8) +
+                             "-bit field");
+    return false;
+  }
+  *out = static_cast<T>(v);
+  return true;
+}
+
+// An enum option, read as its underlying integer.
+template <typename E>
+bool GetEnum(Napi::Env env, Napi::Object o, const char* name, E* out) {
+  std::underlying_type_t<E> v;
+  if (!GetInt(env, o, name, &v)) return false;
+  *out = static_cast<E>(v);
+  return true;
 }
 
 // open(path, options) → Promise<Engine>. lib/engine.cjs validates and fills
-// in defaults; this re-checks types so bad input cannot crash.
+// in defaults; this re-checks types so bad input cannot crash, and DB::Open
+// checks the values.
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsString()) return ThrowTypeError(env, "path must be a string");
@@ -66,51 +96,43 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Object o = info[1].As<Napi::Object>();
   Options opt;
   bool in_memory = false;
-  uint64_t sync_mode, sync_interval, memtable, frozen, block, restart, bloom, compression, cache,
-      files, ttl, flush_interval, trigger, size_ratio, space_amp, ttl_basis;
   if (!ToBool(env, o.Get("inMemory"), "inMemory", &in_memory) ||
       !ToBool(env, o.Get("createIfMissing"), "createIfMissing", &opt.create_if_missing) ||
       !ToBool(env, o.Get("errorIfExists"), "errorIfExists", &opt.error_if_exists) ||
-      !GetSize(env, o, "syncMode", &sync_mode) || !GetSize(env, o, "syncIntervalMs", &sync_interval) ||
-      !GetSize(env, o, "memtableSize", &memtable) ||
-      !GetSize(env, o, "maxFrozenMemtables", &frozen) || !GetSize(env, o, "blockSize", &block) ||
-      !GetSize(env, o, "blockRestartInterval", &restart) ||
-      !GetSize(env, o, "bloomBitsPerKey", &bloom) || !GetSize(env, o, "compression", &compression) ||
-      !GetSize(env, o, "blockCacheSize", &cache) || !GetSize(env, o, "maxOpenFiles", &files) ||
-      !GetSize(env, o, "defaultTtlUs", &ttl) || !GetSize(env, o, "flushIntervalMs", &flush_interval) ||
-      !GetSize(env, o, "ttlBasis", &ttl_basis) ||
-      !GetSize(env, o, "compactionTrigger", &trigger) ||
-      !GetSize(env, o, "compactionSizeRatio", &size_ratio) ||
-      !GetSize(env, o, "maxSpaceAmplification", &space_amp)) {
+      !GetEnum(env, o, "syncMode", &opt.sync_mode) ||
+      !GetInt(env, o, "syncIntervalMs", &opt.sync_interval_ms) ||
+      !GetInt(env, o, "memtableSize", &opt.memtable_size) ||
+      !GetInt(env, o, "maxFrozenMemtables", &opt.max_frozen_memtables) ||
+      !GetInt(env, o, "blockSize", &opt.block_size) ||
+      !GetInt(env, o, "blockRestartInterval", &opt.block_restart_interval) ||
+      !GetInt(env, o, "bloomBitsPerKey", &opt.bloom_bits_per_key) ||
+      !GetEnum(env, o, "compression", &opt.compression) ||
+      !GetInt(env, o, "blockCacheSize", &opt.block_cache_size) ||
+      !GetInt(env, o, "maxOpenFiles", &opt.max_open_files) ||
+      !GetInt(env, o, "defaultTtlUs", &opt.default_ttl_us) ||
+      !GetInt(env, o, "flushIntervalMs", &opt.flush_interval_ms) ||
+      !GetEnum(env, o, "ttlBasis", &opt.ttl_basis) ||
+      !GetInt(env, o, "compactionTrigger", &opt.compaction_trigger) ||
+      !GetInt(env, o, "compactionSizeRatio", &opt.compaction_size_ratio) ||
+      !GetInt(env, o, "maxSpaceAmplification", &opt.max_space_amplification)) {
     return env.Undefined();
   }
-  if (sync_mode > 2) return ThrowRangeError(env, "syncMode must be 0, 1 or 2");
-  if (compression > 1) return ThrowRangeError(env, "compression must be 0 or 1");
-  if (frozen > 64 || restart > 1024 || bloom > 64 || files > (1u << 20) ||
-      sync_interval > UINT32_MAX || flush_interval > UINT32_MAX || ttl_basis > 1 ||
-      trigger == 1 || trigger > 1024 || size_ratio > 10000 || space_amp > 100000) {
-    return ThrowRangeError(env, "an option is out of range");
-  }
   if (path.empty() && !in_memory) return ThrowTypeError(env, "path must not be empty");
-  opt.sync_mode = static_cast<SyncMode>(sync_mode);
-  opt.sync_interval_ms = static_cast<uint32_t>(sync_interval);
-  opt.memtable_size = memtable;
-  opt.max_frozen_memtables = static_cast<int>(frozen);
-  opt.block_size = block;
-  opt.block_restart_interval = static_cast<int>(restart);
-  opt.bloom_bits_per_key = static_cast<int>(bloom);
-  opt.compression = static_cast<Compression>(compression);
-  opt.block_cache_size = cache;
-  opt.max_open_files = static_cast<int>(files);
-  opt.default_ttl_us = static_cast<int64_t>(ttl);
-  opt.flush_interval_ms = static_cast<uint32_t>(flush_interval);
-  opt.ttl_basis = static_cast<Options::TtlBasis>(ttl_basis);
-  opt.compaction_trigger = static_cast<int>(trigger);
-  opt.compaction_size_ratio = static_cast<int>(size_ratio);
-  opt.max_space_amplification = static_cast<int>(space_amp);
   auto* w = new OpenWorker(env, std::move(path), opt, in_memory);
-  w->Queue();
-  return w->Promise();
+  return w->Start();
+}
+
+// An Options field name in the binding's spelling: memtable_size → memtableSize.
+std::string CamelCase(const char* field) {
+  std::string out;
+  for (const char* p = field; *p != '\0'; p++) {
+    if (*p == '_' && p[1] != '\0') {
+      out += static_cast<char>(std::toupper(static_cast<unsigned char>(*++p)));
+    } else {
+      out += *p;
+    }
+  }
+  return out;
 }
 
 Napi::Object MakeConstants(Napi::Env env) {
@@ -133,6 +155,38 @@ Napi::Object MakeConstants(Napi::Env env) {
   c.Set("formatVersion", FormatVersion());
   c.Set("maxKeySize", static_cast<double>(WriteBatch::kMaxKeySize));
   c.Set("maxValueSize", static_cast<double>(WriteBatch::kMaxValueSize));
+  // The WriteBatch encoding lib/encoding.cjs writes.
+  Napi::Object batch = Napi::Object::New(env);
+  batch.Set("headerSize", static_cast<double>(WriteBatch::kHeaderSize));
+  Napi::Object tags = Napi::Object::New(env);
+  tags.Set("delete", static_cast<double>(WriteBatch::kTagDelete));
+  tags.Set("put", static_cast<double>(WriteBatch::kTagPut));
+  tags.Set("putExpiring", static_cast<double>(WriteBatch::kTagPutExpiring));
+  tags.Set("deleteRange", static_cast<double>(WriteBatch::kTagDeleteRange));
+  tags.Freeze();
+  batch.Set("entryTypes", tags);
+  batch.Freeze();
+  c.Set("batchFormat", batch);
+  // What getInto/getLatestInto return besides a byte count or a Buffer.
+  Napi::Object into = Napi::Object::New(env);
+  into.Set("notFound", kIntoNotFound);
+  into.Set("wouldBlock", kIntoWouldBlock);
+  into.Freeze();
+  c.Set("getIntoResults", into);
+  c.Set("nextvEntryHeaderSize", static_cast<double>(kNextvEntryHeaderSize));
+  // { min, max } (and `excluded` when one value inside is refused) of each
+  // numeric open() option, by its name in open()'s options object.
+  Napi::Object limits = Napi::Object::New(env);
+  for (const OptionLimit& l : OptionLimits()) {
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("min", static_cast<double>(l.min));
+    r.Set("max", static_cast<double>(l.max));
+    if (l.excluded != OptionLimit::kNotExcluded) r.Set("excluded", static_cast<double>(l.excluded));
+    r.Freeze();
+    limits.Set(CamelCase(l.field), r);
+  }
+  limits.Freeze();
+  c.Set("optionLimits", limits);
   Napi::Object versions = Napi::Object::New(env);
   versions.Set("flowdb", FLOWDB_VERSION);
   versions.Set("lz4", LZ4VersionString());

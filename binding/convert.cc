@@ -111,4 +111,20 @@ Napi::Buffer<char> CopyToBuffer(Napi::Env env, std::string_view bytes) {
   return Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size());
 }
 
+Napi::Value NewFromClass(Napi::Env env, const Napi::FunctionReference& cls, napi_value arg) {
+  napi_value ctor = nullptr, obj = nullptr;
+  if (cls.IsEmpty() || napi_get_reference_value(env, cls, &ctor) != napi_ok || ctor == nullptr ||
+      napi_new_instance(env, ctor, 1, &arg, &obj) != napi_ok) {
+    return Napi::Value();
+  }
+  return Napi::Value(env, obj);
+}
+
+bool IsTaggedExternal(Napi::Env env, Napi::Value v, const napi_type_tag* tag) {
+  napi_valuetype type;
+  bool tagged = false;
+  return napi_typeof(env, v, &type) == napi_ok && type == napi_external &&
+         napi_check_object_type_tag(env, v, tag, &tagged) == napi_ok && tagged;
+}
+
 }  // namespace flowdb::binding

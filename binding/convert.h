@@ -30,6 +30,15 @@ Napi::Value ExpireToJs(Napi::Env env, int64_t expire_at);
 // Electron's memory cage forbids buffers over native memory).
 Napi::Buffer<char> CopyToBuffer(Napi::Env env, std::string_view bytes);
 
+// `new cls(arg)` for a class the addon registered; empty when it cannot be
+// done (the environment is terminating). Unlike node-addon-api's
+// FunctionReference::New, a failure never goes through Napi::Error::New,
+// which aborts when the pending exception is the termination.
+Napi::Value NewFromClass(Napi::Env env, const Napi::FunctionReference& cls, napi_value arg);
+// Whether v is an External tagged with `tag`; false also when the check
+// cannot run (the environment is terminating).
+bool IsTaggedExternal(Napi::Env env, Napi::Value v, const napi_type_tag* tag);
+
 }  // namespace flowdb::binding
 
 #endif  // FLOWDB_BINDING_CONVERT_H_

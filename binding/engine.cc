@@ -213,19 +213,23 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                      });
 }
 
-Napi::Object EngineWrap::NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle) {
-  auto* boxed = new std::shared_ptr<EngineHandle>(std::move(handle));
-  Napi::External<std::shared_ptr<EngineHandle>> ext =
-      Napi::External<std::shared_ptr<EngineHandle>>::New(
-          env, boxed, [](Napi::Env, std::shared_ptr<EngineHandle>* p) { delete p; });
-  ext.TypeTag(&kEngineHandleTag);
-  return GetAddonData(env)->engine_class.New({ext});
+Napi::Value EngineWrap::NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle) {
+  auto boxed = std::make_unique<std::shared_ptr<EngineHandle>>(std::move(handle));
+  napi_value ext;
+  if (napi_create_external(
+          env, boxed.get(),
+          [](napi_env, void* p, void*) { delete static_cast<std::shared_ptr<EngineHandle>*>(p); },
+          nullptr, &ext) != napi_ok) {
+    return Napi::Value();
+  }
+  boxed.release();  // the External's finalizer owns it now
+  if (napi_type_tag_object(env, ext, &kEngineHandleTag) != napi_ok) return Napi::Value();
+  return NewFromClass(env, GetAddonData(env)->engine_class, ext);
 }
 
 EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 1 || !info[0].IsExternal() ||
-      !info[0].As<Napi::External<void>>().CheckTypeTag(&kEngineHandleTag)) {
+  if (info.Length() != 1 || !IsTaggedExternal(env, info[0], &kEngineHandleTag)) {
     ThrowTypeError(env, "Engine cannot be constructed directly: use Engine.open()");
     return;
   }
@@ -250,8 +254,7 @@ Napi::Value EngineWrap::Write(const Napi::CallbackInfo& info) {
   std::string rep;
   if (!ToBytes(env, info[0], "batch", &rep)) return env.Undefined();
   auto* w = new WriteWorker(env, handle_, std::move(rep));
-  w->Queue();
-  return w->Promise();
+  return w->Start();
 }
 
 Napi::Value EngineWrap::Get(const Napi::CallbackInfo& info) {
@@ -265,8 +268,7 @@ Napi::Value EngineWrap::Get(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   auto* w = new GetWorker(env, handle_, std::move(key), ts, ro);
-  w->Queue();
-  return w->Promise();
+  return w->Start();
 }
 
 Napi::Value EngineWrap::GetLatest(const Napi::CallbackInfo& info) {
@@ -276,8 +278,7 @@ Napi::Value EngineWrap::GetLatest(const Napi::CallbackInfo& info) {
   ReadOptions ro;
   if (!ToKey(env, info[0], "key", &key) || !ToSnapshot(env, info[1], &ro)) return env.Undefined();
   auto* w = new GetLatestWorker(env, handle_, std::move(key), ro);
-  w->Queue();
-  return w->Promise();
+  return w->Start();
 }
 
 Napi::Value EngineWrap::SetSharedBuffer(const Napi::CallbackInfo& info) {
@@ -294,10 +295,6 @@ Napi::Value EngineWrap::SetSharedBuffer(const Napi::CallbackInfo& info) {
 }
 
 namespace {
-
-// Results of getInto/getLatestInto besides a byte count.
-constexpr double kIntoNotFound = -1;
-constexpr double kIntoWouldBlock = -2;
 
 void PutInt64LE(char* dst, int64_t v) {
   for (int i = 0; i < 8; i++) dst[i] = static_cast<char>(static_cast<uint64_t>(v) >> (8 * i));
@@ -387,8 +384,7 @@ Napi::Value EngineWrap::DeleteRange(const Napi::CallbackInfo& info) {
   }
   if (!(start < end)) return ThrowRangeError(env, "deleteRange needs start < end");
   auto* w = new DeleteRangeWorker(env, handle_, std::move(start), std::move(end));
-  w->Queue();
-  return w->Promise();
+  return w->Start();
 }
 
 // patch(key, ts, value: Buffer | undefined, expireAt: int64 | undefined)
@@ -410,8 +406,7 @@ Napi::Value EngineWrap::Patch(const Napi::CallbackInfo& info) {
     if (!ToInt64(env, info[3], "expireAt", &patch.expire_at)) return env.Undefined();
   }
   auto* w = new PatchWorker(env, handle_, std::move(key), ts, std::move(patch));
-  w->Queue();
-  return w->Promise();
+  return w->Start();
 }
 
 // snapshotCreate() → [id, sequence]
@@ -445,24 +440,21 @@ Napi::Value EngineWrap::Compact(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
   auto* w = new CompactWorker(env, handle_);
-  w->Queue();
-  return w->Promise();
+  return w->Start();
 }
 
 Napi::Value EngineWrap::Gc(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
   auto* w = new GcWorker(env, handle_);
-  w->Queue();
-  return w->Promise();
+  return w->Start();
 }
 
 Napi::Value EngineWrap::Flush(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
   auto* w = new FlushWorker(env, handle_);
-  w->Queue();
-  return w->Promise();
+  return w->Start();
 }
 
 Napi::Value EngineWrap::Stats(const Napi::CallbackInfo& info) {
@@ -521,18 +513,20 @@ Napi::Value EngineWrap::Stats(const Napi::CallbackInfo& info) {
 Napi::Value EngineWrap::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!handle_) return ThrowTypeError(env, "invalid Engine object");
-  if (handle_->closing) {
-    auto d = Napi::Promise::Deferred::New(env);
-    d.Resolve(env.Undefined());
-    return d.Promise();
+  if (handle_->closing) return ResolvedPromise(env, env.Undefined());
+  // The Promise first: when it cannot be made (the environment is
+  // terminating), nothing changes and the cleanup hook closes the engine.
+  auto* w = new CloseWorker(env, handle_);
+  if (!w->HasPromise()) {
+    delete w;
+    return Napi::Value();
   }
   handle_->closing = true;
   // Cursors pin engine state: release them before the engine closes.
   for (IteratorWrap* it : std::set<IteratorWrap*>(handle_->iterators)) it->Release();
   handle_->ReleaseSnapshots();
   GetAddonData(env)->open_engines.erase(handle_);
-  auto* w = new CloseWorker(env, handle_);
-  Napi::Promise p = w->Promise();
+  Napi::Value p = w->Promise();
   if (handle_->pending == 0) {
     w->Queue();
   } else {

@@ -12,11 +12,17 @@
 
 namespace flowdb::binding {
 
+// What getInto/getLatestInto return besides a byte count or a Buffer
+// (exported as constants.getIntoResults).
+inline constexpr double kIntoNotFound = -1;    // no such record
+inline constexpr double kIntoWouldBlock = -2;  // memoryOnly, and the read needs file I/O
+
 class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  public:
   static Napi::Function Define(Napi::Env env);
   // Creates the JS object for an opened engine.
-  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle);
+  // Empty when it cannot be made (the environment is terminating).
+  static Napi::Value NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle);
 
   explicit EngineWrap(const Napi::CallbackInfo& info);
 

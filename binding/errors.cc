@@ -4,43 +4,61 @@
 
 namespace flowdb::binding {
 
+// One row per code: its constants.errorCodes key, the code string (the key
+// with the FLOWDB_ prefix) and the Status it stands for.
+#define FLOWDB_ERROR_CODE(key, status, sub) \
+  {#key, "FLOWDB_" #key, Status::Code::status, Status::SubCode::sub}
 const ErrorCode kErrorCodes[] = {
-    {"NOT_FOUND", "FLOWDB_NOT_FOUND"},
-    {"CORRUPTION", "FLOWDB_CORRUPTION"},
-    {"NOT_SUPPORTED", "FLOWDB_NOT_SUPPORTED"},
-    {"INVALID_ARGUMENT", "FLOWDB_INVALID_ARGUMENT"},
-    {"IO_ERROR", "FLOWDB_IO_ERROR"},
-    {"NO_SPACE", "FLOWDB_NO_SPACE"},
-    {"BUSY", "FLOWDB_BUSY"},
-    {"LOCKED", "FLOWDB_LOCKED"},
-    {"CLOSED", "FLOWDB_CLOSED"},
+    FLOWDB_ERROR_CODE(NOT_FOUND, kNotFound, kNone),
+    FLOWDB_ERROR_CODE(CORRUPTION, kCorruption, kNone),
+    FLOWDB_ERROR_CODE(NOT_SUPPORTED, kNotSupported, kNone),
+    FLOWDB_ERROR_CODE(INVALID_ARGUMENT, kInvalidArgument, kNone),
+    FLOWDB_ERROR_CODE(IO_ERROR, kIOError, kNone),
+    FLOWDB_ERROR_CODE(NO_SPACE, kIOError, kNoSpace),  // whatever the code
+    FLOWDB_ERROR_CODE(BUSY, kBusy, kNone),
+    FLOWDB_ERROR_CODE(LOCKED, kLocked, kNone),
+    FLOWDB_ERROR_CODE(CLOSED, kClosed, kNone),
 };
+#undef FLOWDB_ERROR_CODE
 const size_t kNumErrorCodes = sizeof(kErrorCodes) / sizeof(kErrorCodes[0]);
 
 const char* ErrorCodeFor(const Status& s) {
-  if (s.IsNoSpace()) return "FLOWDB_NO_SPACE";
-  switch (s.code()) {
-    case Status::Code::kNotFound: return "FLOWDB_NOT_FOUND";
-    case Status::Code::kCorruption: return "FLOWDB_CORRUPTION";
-    case Status::Code::kNotSupported: return "FLOWDB_NOT_SUPPORTED";
-    case Status::Code::kInvalidArgument: return "FLOWDB_INVALID_ARGUMENT";
-    case Status::Code::kIOError: return "FLOWDB_IO_ERROR";
-    case Status::Code::kBusy: return "FLOWDB_BUSY";
-    case Status::Code::kLocked: return "FLOWDB_LOCKED";
-    case Status::Code::kClosed: return "FLOWDB_CLOSED";
-    case Status::Code::kOk: break;
+  const bool no_space = s.IsNoSpace();
+  const char* io_error = nullptr;
+  for (const ErrorCode& c : kErrorCodes) {
+    if (no_space ? c.sub == Status::SubCode::kNoSpace
+                 : c.sub == Status::SubCode::kNone && c.status == s.code()) {
+      return c.code;
+    }
+    if (c.status == Status::Code::kIOError && c.sub == Status::SubCode::kNone) io_error = c.code;
   }
-  return "FLOWDB_IO_ERROR";
+  return io_error;  // not reached for a non-OK status
 }
 
+// Built with plain Node-API calls whose status is checked: while the
+// environment terminates, constructing the FlowDBError (which runs JS) fails,
+// and node-addon-api's own error path would then abort the process.
 Napi::Value MakeError(Napi::Env env, const char* code, const std::string& message) {
+  napi_value msg, code_value, err = nullptr;
+  if (napi_create_string_utf8(env, message.data(), message.size(), &msg) != napi_ok ||
+      napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &code_value) != napi_ok) {
+    return Napi::Value();
+  }
   AddonData* data = GetAddonData(env);
   if (data != nullptr && !data->error_class.IsEmpty()) {
-    return data->error_class.New({Napi::String::New(env, message), Napi::String::New(env, code)});
+    napi_value ctor = nullptr;
+    napi_value argv[2] = {msg, code_value};
+    if (napi_get_reference_value(env, data->error_class, &ctor) == napi_ok && ctor != nullptr &&
+        napi_new_instance(env, ctor, 2, argv, &err) == napi_ok) {
+      return Napi::Value(env, err);
+    }
+    // JS could not run (the environment is terminating) or the class threw:
+    // nothing more can be done here.
+    return Napi::Value();
   }
-  Napi::Error err = Napi::Error::New(env, message);
-  err.Set("code", Napi::String::New(env, code));
-  return err.Value();
+  // Before lib/ registered the class: a plain Error with .code.
+  if (napi_create_error(env, code_value, msg, &err) != napi_ok) return Napi::Value();
+  return Napi::Value(env, err);
 }
 
 Napi::Value MakeError(Napi::Env env, const Status& s) {
@@ -49,18 +67,21 @@ Napi::Value MakeError(Napi::Env env, const Status& s) {
 
 Napi::Value ThrowStatus(Napi::Env env, const Status& s) {
   Napi::Value err = MakeError(env, s);
-  if (!env.IsExceptionPending()) Napi::Error(env, err).ThrowAsJavaScriptException();
-  return env.Undefined();
+  bool pending = false;
+  if (!err.IsEmpty() && napi_is_exception_pending(env, &pending) == napi_ok && !pending) {
+    napi_throw(env, err);  // fails only while the environment terminates
+  }
+  return Napi::Value();
 }
 
 Napi::Value ThrowTypeError(Napi::Env env, const std::string& message) {
-  Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
-  return env.Undefined();
+  napi_throw_type_error(env, nullptr, message.c_str());  // as napi_throw
+  return Napi::Value();
 }
 
 Napi::Value ThrowRangeError(Napi::Env env, const std::string& message) {
-  Napi::RangeError::New(env, message).ThrowAsJavaScriptException();
-  return env.Undefined();
+  napi_throw_range_error(env, nullptr, message.c_str());  // as napi_throw
+  return Napi::Value();
 }
 
 Napi::Value SetErrorClass(const Napi::CallbackInfo& info) {

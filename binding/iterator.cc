@@ -33,7 +33,7 @@ Status FillChunk(ScanCursor* cursor, uint32_t max_entries, size_t max_bytes, std
       return cursor->status();
     }
     std::string_view k = cursor->key(), v = cursor->value();
-    char head[24];
+    char head[kNextvEntryHeaderSize];
     EncodeLE(head, k.size(), 4);
     EncodeLE(head + 4, v.size(), 4);
     EncodeLE(head + 8, static_cast<uint64_t>(cursor->ts()), 8);
@@ -67,9 +67,7 @@ class NextvWorker final : public PromiseWorker {
         cursor_(it->cursor_.get()),
         self_(Napi::Persistent(self)),
         max_entries_(max_entries),
-        max_bytes_(max_bytes) {
-    it->busy_ = true;
-  }
+        max_bytes_(max_bytes) {}
 
   Status Run() override {
     Status s = FillChunk(cursor_, max_entries_, max_bytes_, &out_, &count_, &done_);
@@ -105,18 +103,22 @@ Napi::Function IteratorWrap::Define(Napi::Env env) {
                      });
 }
 
-Napi::Object IteratorWrap::NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle,
-                                       std::unique_ptr<ScanCursor> cursor) {
+Napi::Value IteratorWrap::NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle,
+                                      std::unique_ptr<ScanCursor> cursor) {
+  // The constructor moves the cursor out of `init`; if it never runs, the
+  // cursor is released when `init` goes out of scope.
   CursorInit init{std::move(handle), std::move(cursor)};
-  Napi::External<CursorInit> ext = Napi::External<CursorInit>::New(env, &init);
-  ext.TypeTag(&kCursorTag);
-  return GetAddonData(env)->iterator_class.New({ext});
+  napi_value ext;
+  if (napi_create_external(env, &init, nullptr, nullptr, &ext) != napi_ok ||
+      napi_type_tag_object(env, ext, &kCursorTag) != napi_ok) {
+    return Napi::Value();
+  }
+  return NewFromClass(env, GetAddonData(env)->iterator_class, ext);
 }
 
 IteratorWrap::IteratorWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<IteratorWrap>(info) {
   Napi::Env env = info.Env();
-  if (info.Length() != 1 || !info[0].IsExternal() ||
-      !info[0].As<Napi::External<void>>().CheckTypeTag(&kCursorTag)) {
+  if (info.Length() != 1 || !IsTaggedExternal(env, info[0], &kCursorTag)) {
     ThrowTypeError(env, "Iterator cannot be constructed directly: use engine.scan()");
     return;
   }
@@ -172,14 +174,11 @@ Napi::Value IteratorWrap::Nextv(const Napi::CallbackInfo& info) {
   uint32_t max_entries;
   size_t max_bytes;
   if (!CheckNextv(info, &max_entries, &max_bytes)) return env.Undefined();
-  if (ended_) {
-    auto d = Napi::Promise::Deferred::New(env);
-    d.Resolve(ChunkObject(env, std::string(), 0, true));
-    return d.Promise();
-  }
+  if (ended_) return ResolvedPromise(env, ChunkObject(env, std::string(), 0, true));
   auto* w = new NextvWorker(env, this, Value(), max_entries, max_bytes);
-  w->Queue();
-  return w->Promise();
+  Napi::Value promise = w->Start();
+  if (!promise.IsEmpty()) busy_ = true;  // until the worker's Settle()
+  return promise;
 }
 
 // nextvMemory(maxEntries, maxBytes) → { buffer, count, done } read on this

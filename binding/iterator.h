@@ -14,11 +14,17 @@
 
 namespace flowdb::binding {
 
+// Bytes before the key of each nextv entry: key_len u32 | value_len u32 |
+// ts i64 | expire_at i64 (exported as constants.nextvEntryHeaderSize).
+inline constexpr size_t kNextvEntryHeaderSize = 24;
+
 class IteratorWrap : public Napi::ObjectWrap<IteratorWrap> {
  public:
   static Napi::Function Define(Napi::Env env);
-  static Napi::Object NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle,
-                                  std::unique_ptr<ScanCursor> cursor);
+  // The JS object for a new cursor; empty (the cursor is released) when it
+  // cannot be made (the environment is terminating).
+  static Napi::Value NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle,
+                                 std::unique_ptr<ScanCursor> cursor);
 
   explicit IteratorWrap(const Napi::CallbackInfo& info);
   ~IteratorWrap() override;

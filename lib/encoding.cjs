@@ -21,17 +21,18 @@
 
 const { isUint8Array } = require('node:util').types
 const validate = require('./validate.cjs')
+const { batchFormat, optionLimits } = require('./binding.cjs').constants
 
 const TWO32 = 2 ** 32
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
-const TYPE_DELETE = 0
-const TYPE_PUT = 1
-const TYPE_PUT_EXPIRING = 2
-const HEADER_SIZE = 12
+const TYPE_DELETE = batchFormat.entryTypes.delete
+const TYPE_PUT = batchFormat.entryTypes.put
+const TYPE_PUT_EXPIRING = batchFormat.entryTypes.putExpiring
+const HEADER_SIZE = batchFormat.headerSize
 
-// Longest ttl / defaultTtl accepted, in ms (100 years): keeps now + ttl a
-// safe integer in µs.
-const MAX_TTL_MS = 100 * 365.25 * 24 * 3600 * 1000
+// Longest ttl / defaultTtl accepted, in ms (the engine's limit for its
+// default ttl, 100 years): keeps now + ttl a safe integer in µs.
+const MAX_TTL_MS = optionLimits.defaultTtlUs.max / 1000
 
 const KEY_ENCODINGS = ['utf8', 'buffer']
 const VALUE_ENCODINGS = ['buffer', 'utf8', 'json']

@@ -9,6 +9,7 @@
 // versions.
 
 const { FlowDBError } = require('./errors.cjs')
+const { errorCodes } = require('./binding.cjs').constants
 
 // Releases the native snapshot of a Snapshot the program dropped unreleased.
 const snapshotRegistry = new FinalizationRegistry(({ native, id }) => {
@@ -66,10 +67,10 @@ class Snapshot {
       throw new TypeError(`${label} must be a Snapshot from engine.snapshot()`)
     }
     if (snapshot.#owner !== owner) {
-      throw new FlowDBError(`${label} belongs to another engine`, 'FLOWDB_INVALID_ARGUMENT')
+      throw new FlowDBError(`${label} belongs to another engine`, errorCodes.INVALID_ARGUMENT)
     }
     if (snapshot.released) {
-      throw new FlowDBError(`${label} was released`, 'FLOWDB_INVALID_ARGUMENT')
+      throw new FlowDBError(`${label} was released`, errorCodes.INVALID_ARGUMENT)
     }
     return snapshot.#sequence
   }

@@ -211,6 +211,83 @@ describe('persistence and locking', () => {
   })
 })
 
+describe('one option policy', () => {
+  const binding = require('../lib/binding.cjs')
+  const { optionLimits } = binding.constants
+  // Every integer option of open() in its native spelling, with a valid value.
+  const NATIVE = {
+    inMemory: true,
+    createIfMissing: true,
+    errorIfExists: false,
+    syncMode: 0,
+    syncIntervalMs: 100,
+    memtableSize: 64 * 1024 * 1024,
+    maxFrozenMemtables: 2,
+    blockSize: 16 * 1024,
+    blockRestartInterval: 16,
+    bloomBitsPerKey: 10,
+    compression: 1,
+    blockCacheSize: 64 * 1024 * 1024,
+    maxOpenFiles: 1000,
+    defaultTtlUs: 0,
+    flushIntervalMs: 0,
+    ttlBasis: 0,
+    compactionTrigger: 4,
+    compactionSizeRatio: 1,
+    maxSpaceAmplification: 200
+  }
+  const js = (name) => name === 'defaultTtlUs' ? 'defaultTtl' : name
+
+  it('exports the engine limits of every numeric option', () => {
+    expect(Object.keys(optionLimits).sort()).toEqual([
+      'blockCacheSize', 'blockRestartInterval', 'blockSize', 'bloomBitsPerKey', 'compactionSizeRatio',
+      'compactionTrigger', 'defaultTtlUs', 'flushIntervalMs', 'maxFrozenMemtables', 'maxOpenFiles',
+      'maxSpaceAmplification', 'memtableSize', 'syncIntervalMs'])
+    expect(optionLimits.memtableSize).toEqual({ min: 64 * 1024, max: 4 * 1024 ** 3 })
+    expect(optionLimits.compactionTrigger).toEqual({ min: 0, max: 1024, excluded: 1 })
+    expect(Object.isFrozen(optionLimits)).toBe(true)
+  })
+
+  it.each(Object.keys(optionLimits))('JS accepts the bounds of %s and refuses what lies outside them', async (name) => {
+    const { min, max } = optionLimits[name]
+    const scale = name === 'defaultTtlUs' ? 1000 : 1 // defaultTtl is in ms
+    for (const bad of [min - 1, max + 1]) {
+      const err = await openRejects({ inMemory: true, [js(name)]: bad / scale })
+      expect(err).toBeInstanceOf(RangeError)
+      expect(err.message).toContain(`options.${js(name)}`)
+    }
+    // The bounds themselves pass JS (the engine may still open: only check
+    // that no RangeError comes from JS for the two that allocate little).
+    if (name === 'maxOpenFiles' || name === 'compactionTrigger') {
+      for (const ok of [min, max]) {
+        const engine = await Engine.open({ inMemory: true, [js(name)]: ok })
+        await engine.close()
+      }
+    }
+  })
+
+  it('the engine itself refuses a value outside its limits, naming the field (the binding checks types only)', async () => {
+    for (const [name, field] of [['maxOpenFiles', 'max_open_files'], ['memtableSize', 'memtable_size'], ['compactionTrigger', 'compaction_trigger']]) {
+      const bad = name === 'compactionTrigger' ? 1 : optionLimits[name].min - 1
+      const err = await binding.open('', { ...NATIVE, [name]: bad }).then(() => null, (e) => e)
+      expect(err).toBeInstanceOf(FlowDBError)
+      expect(err.code).toBe(errorCodes.INVALID_ARGUMENT)
+      expect(err.message).toContain(`${field} must be between`)
+      expect(err.message).toContain(`got ${bad}`)
+    }
+    expect(() => binding.open('', { ...NATIVE, maxOpenFiles: 2 ** 40 })).toThrow(RangeError)
+    expect(() => binding.open('', { ...NATIVE, maxOpenFiles: 1.5 })).toThrow(TypeError)
+  })
+
+  it('the d.ts and the README quote the memtableSize limits the engine has', () => {
+    const dts = readFileSync(join(root, 'index.d.ts'), 'utf8')
+    const readme = readFileSync(join(root, 'README.md'), 'utf8')
+    expect(optionLimits.memtableSize).toEqual({ min: 64 * 1024, max: 4 * 1024 ** 3 })
+    expect(dts).toMatch(/memtable holds before it is frozen and flushed, 64 KiB to 4 GiB/)
+    expect(readme).toMatch(/`memtableSize` \| integer, 64 KiB – 4 GiB/)
+  })
+})
+
 describe('package exports', () => {
   it('exports the error class, codes and versions from the native constants', () => {
     const cjs = require('../lib/index.cjs')
@@ -221,6 +298,14 @@ describe('package exports', () => {
     expect(versions.flowdb).toBe(pkg.version)
     expect(versions.lz4).toMatch(/^\d+\.\d+\.\d+$/)
     expect(typeof versions.format).toBe('number')
+  })
+
+  it('exports the format constants lib/ encodes and decodes with', () => {
+    const { batchFormat, getIntoResults, nextvEntryHeaderSize } = require('../lib/binding.cjs').constants
+    expect(batchFormat).toEqual({ headerSize: 12, entryTypes: { delete: 0, put: 1, putExpiring: 2, deleteRange: 3 } })
+    expect(getIntoResults).toEqual({ notFound: -1, wouldBlock: -2 })
+    expect(nextvEntryHeaderSize).toBe(24)
+    expect(Object.isFrozen(batchFormat) && Object.isFrozen(batchFormat.entryTypes) && Object.isFrozen(getIntoResults)).toBe(true)
   })
 
   it('FlowDBError has a name, a code and an optional cause', () => {

@@ -10,6 +10,7 @@
 #include "db/options_file.h"
 #include "db/scan_cursor.h"
 #include "db/write_batch_internal.h"
+#include "flowdb/option_limits.h"
 #include "table/merging_iterator.h"
 
 namespace flowdb {
@@ -65,20 +66,7 @@ DBImpl::~DBImpl() { Close().PermitUncheckedError(); }
 Status DB::Open(const Options& options, const std::string& path, std::unique_ptr<DB>* result) {
   result->reset();
   if (path.empty()) return Status::InvalidArgument("empty database path");
-  if (options.memtable_size < (64u << 10)) return Status::InvalidArgument("memtable_size < 64 KiB");
-  if (options.max_frozen_memtables < 1) return Status::InvalidArgument("max_frozen_memtables < 1");
-  if (options.block_size < 256) return Status::InvalidArgument("block_size < 256");
-  if (options.block_restart_interval < 1) return Status::InvalidArgument("block_restart_interval < 1");
-  if (options.bloom_bits_per_key < 0) return Status::InvalidArgument("bloom_bits_per_key < 0");
-  if (options.max_open_files < 1) return Status::InvalidArgument("max_open_files < 1");
-  if (options.default_ttl_us < 0) return Status::InvalidArgument("default_ttl_us < 0");
-  if (options.compaction_trigger < 0 || options.compaction_trigger == 1) {
-    return Status::InvalidArgument("compaction_trigger must be 0 (off) or at least 2");
-  }
-  if (options.compaction_size_ratio < 0) return Status::InvalidArgument("compaction_size_ratio < 0");
-  if (options.max_space_amplification < 0) {
-    return Status::InvalidArgument("max_space_amplification < 0");
-  }
+  FLOWDB_RETURN_IF_ERROR(CheckOptions(options));
   auto db = std::make_unique<DBImpl>(options, path);
   FLOWDB_RETURN_IF_ERROR(db->Open());
   *result = std::move(db);

@@ -21,6 +21,12 @@
 
 namespace flowdb {
 
+// The public tags are the entry types of the internal format.
+static_assert(WriteBatch::kTagDelete == kTypeDeletion);
+static_assert(WriteBatch::kTagPut == kTypeValue);
+static_assert(WriteBatch::kTagPutExpiring == kTypeValueExpiring);
+static_assert(WriteBatch::kTagDeleteRange == kTypeRangeDeletion);
+
 namespace {
 
 // Decodes one entry from *input. Returns false if malformed.

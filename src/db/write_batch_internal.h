@@ -13,7 +13,7 @@ class MemTable;
 class WriteBatchInternal {
  public:
   // Size of the batch header (sequence fixed64 + count fixed32).
-  static constexpr size_t kHeader = 12;
+  static constexpr size_t kHeader = WriteBatch::kHeaderSize;
 
   static SequenceNumber Sequence(const WriteBatch& b) { return DecodeFixed64(b.rep_.data()); }
   static void SetSequence(WriteBatch* b, SequenceNumber seq) { EncodeFixed64(b->rep_.data(), seq); }

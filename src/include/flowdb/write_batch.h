@@ -68,6 +68,15 @@ class WriteBatch {
   static constexpr size_t kMaxKeySize = 64u << 10;      // bytes
   static constexpr size_t kMaxValueSize = 256u << 20;   // bytes
 
+  // The encoded form (grammar in src/db/write_batch.cc): the header's size
+  // and the tag that starts each entry. Layers that encode batches
+  // themselves (the Node binding's JS encoder) take these, never copies.
+  static constexpr size_t kHeaderSize = 12;  // sequence fixed64 | count fixed32
+  static constexpr uint8_t kTagDelete = 0x0;
+  static constexpr uint8_t kTagPut = 0x1;
+  static constexpr uint8_t kTagPutExpiring = 0x2;
+  static constexpr uint8_t kTagDeleteRange = 0x3;
+
  private:
   friend class WriteBatchInternal;
   std::string rep_;
