@@ -550,8 +550,8 @@ class Engine {
    */
   snapshot () {
     this.#checkOpen('snapshot')
-    const [id, sequence] = this.#native.snapshotCreate()
-    return new Snapshot(kSnapshot, this.#native, id, sequence, this.#snapshotOwner)
+    const [handle, sequence] = this.#native.snapshotCreate()
+    return new Snapshot(kSnapshot, this.#native, handle, sequence, this.#snapshotOwner)
   }
 
   async flush () {
@@ -613,10 +613,10 @@ class Engine {
 
   // --- internals ------------------------------------------------------------
 
-  // The snapshot sequence of a read's options (undefined = latest).
+  // The native snapshot of a read's options (undefined = latest).
   #snapshotOption (options, where = 'options') {
     if (options === undefined || options === null || options.snapshot === undefined) return undefined
-    return Snapshot.sequenceFor(options.snapshot, this.#snapshotOwner, `${where}.snapshot`)
+    return Snapshot.handleOf(options.snapshot, `${where}.snapshot`)
   }
 
   #checkOpen (method) {
