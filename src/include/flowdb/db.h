@@ -19,6 +19,7 @@
 #include "flowdb/record.h"
 #include "flowdb/status.h"
 #include "flowdb/write_batch.h"
+#include "flowdb/write_callback.h"
 
 namespace flowdb {
 
@@ -68,9 +69,9 @@ class ScanCursor {
 };
 
 // A consistent view of the DB as of one sequence number, pinned until
-// DB::ReleaseSnapshot. Reads at snapshot->sequence() (ReadOptions::snapshot)
-// see exactly the writes committed before it, and compaction keeps every
-// version such reads can see.
+// DB::ReleaseSnapshot. Reads given it (ReadOptions::snapshot) see exactly
+// the writes committed before it, and compaction keeps every version such
+// reads can see.
 class Snapshot {
  public:
   virtual uint64_t sequence() const = 0;
@@ -151,6 +152,12 @@ class DB {
   // Applies batch atomically; durable per Options::sync_mode when OK.
   virtual Status Write(WriteBatch* batch) = 0;
 
+  // As Write(batch), with callback->Callback(this) run first while this
+  // write leads the write queue (see flowdb/write_callback.h); it may fill
+  // or change *batch. If it fails, nothing is written and its status is
+  // returned. callback may be null (then the same as Write(batch)).
+  virtual Status Write(WriteBatch* batch, WriteCallback* callback) = 0;
+
   // Reads the value of (key, ts). NotFound if absent, deleted or expired;
   // *value and *expire_at are left unchanged then.
   virtual Status Get(const ReadOptions& options, std::string_view key, int64_t ts,
@@ -160,7 +167,8 @@ class DB {
   virtual Status GetLatest(const ReadOptions& options, std::string_view key,
                            Record* record) = 0;
 
-  // An iterator over the whole DB at options.snapshot (or now).
+  // An iterator over the whole DB at options.snapshot (or now). A snapshot
+  // of another DB gives an iterator whose status() is InvalidArgument.
   virtual std::unique_ptr<RecordIterator> NewIterator(const ReadOptions& options) = 0;
 
   // A cursor over the records that `scan` selects.
@@ -174,17 +182,16 @@ class DB {
 
   // Atomically reads the live record (key, ts), applies `patch`, and writes
   // the result, which is returned in *result (may be null). No other write
-  // can come between the read and the write. NotFound if the record is
-  // absent, deleted or expired.
+  // can come between the read and the write (a WriteCallback does the
+  // read). NotFound if the record is absent, deleted or expired.
   virtual Status Patch(std::string_view key, int64_t ts, const PatchOptions& patch,
                        Record* result) = 0;
 
   // The sequence number of the newest committed write.
   virtual uint64_t LatestSequence() const = 0;
 
-  // Pins the current state; reads with ReadOptions::snapshot =
-  // snapshot->sequence() see it until ReleaseSnapshot. Returns null after
-  // Close.
+  // Pins the current state; reads with ReadOptions::snapshot = the result
+  // see it until ReleaseSnapshot. Returns null after Close.
   virtual const Snapshot* GetSnapshot() = 0;
   // Releases a snapshot from GetSnapshot (exactly once; before Close).
   virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;
