@@ -483,6 +483,37 @@ TEST_F(ManifestTest, ResumeAfterNoSpaceLosesNothing) {
   options_.sync_mode = SyncMode::kAlways;
 }
 
+// Writers that keep retrying while Resume runs: they are refused until it
+// is done, then go on; nothing acknowledged is lost.
+TEST_F(ManifestTest, ResumeWhileWritersRetry) {
+  options_.sync_mode = SyncMode::kNone;
+  ASSERT_NO_FATAL_FAILURE(Fresh());
+  WriteBatches(50);
+  fault_.SetNoSpace(true);
+  EXPECT_TRUE(WriteBatchNo(next_batch_++).IsNoSpace());
+  fault_.SetNoSpace(false);
+  std::atomic<int> refused{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 3; t++) {
+    writers.emplace_back([&] {
+      for (int k = 0; k < 200; k++) {
+        const int i = next_batch_++;
+        for (int attempt = 0; !WriteBatchNo(i).ok(); attempt++) {
+          refused++;
+          ASSERT_LT(attempt, 1000000);
+          std::this_thread::yield();
+        }
+      }
+    });
+  }
+  while (refused < 10) std::this_thread::yield();
+  ASSERT_OK(db_->Resume());
+  for (auto& w : writers) w.join();
+  ExpectAcknowledgedBatches();
+  ReopenAndCheck(/*power_loss=*/false);
+  options_.sync_mode = SyncMode::kAlways;
+}
+
 TEST_F(ManifestTest, ResumeAfterFailedManifestSyncStartsANewManifest) {
   for (bool power_loss : {false, true}) {
     SCOPED_TRACE(power_loss ? "power loss" : "reopen");
