@@ -106,7 +106,8 @@ Status DBImpl::Recover() {
 Status DBImpl::CheckFilesAgainstManifest(const std::vector<uint64_t>& wals) {
   const std::string manifest =
       ManifestFileName(dbname_, versions_->manifest_number()).substr(dbname_.size() + 1);
-  const char* const kLost = ": the manifest lost edits that were synced and acted upon";
+  const char* const kLost =
+      " (the manifest lost edits that were synced and acted upon, or the file was removed)";
   std::vector<std::string> names;
   FLOWDB_RETURN_IF_ERROR(env_->GetChildren(TableDirName(dbname_), &names));
   std::set<uint64_t> tables;
