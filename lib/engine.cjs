@@ -5,62 +5,17 @@
 // Lifecycle (lifecycle.cjs) counts the operations in flight and the open
 // scans, so that close() can end the scans and wait for the operations.
 
-const path = require('node:path')
 const binding = require('./binding.cjs')
 const validate = require('./validate.cjs')
 const encoding = require('./encoding.cjs')
 const { Scan } = require('./scan.cjs')
 const { Lifecycle } = require('./lifecycle.cjs')
 const { Snapshot, kConstruct: kSnapshot } = require('./snapshot.cjs')
+const { resolveOpenOptions, nativeOpenOptions } = require('./options.cjs')
+const { statsWithRatios, prometheusText } = require('./metrics.cjs')
+const { tighter, keyBound, tsBounds, scanLimit } = require('./range.cjs')
 
-const { syncModes, compression, maxKeySize, maxValueSize, optionLimits, getIntoResults } = binding.constants
-const KiB = 1024
-const MiB = 1024 * KiB
-
-// [min, max] of an integer option, as the engine's own check has it.
-function limit (name) {
-  const l = optionLimits[name]
-  return [l.min, l.max]
-}
-
-// Every option of Engine.open: its default and its check. Integer options
-// give [min, max] (from constants.optionLimits); sizes are bytes.
-const OPEN_OPTIONS = {
-  path: { default: undefined },
-  inMemory: { default: false, check: validate.boolean },
-  createIfMissing: { default: true, check: validate.boolean },
-  errorIfExists: { default: false, check: validate.boolean },
-  syncMode: { default: 'always', choices: Object.keys(syncModes) },
-  syncIntervalMs: { default: 100, range: limit('syncIntervalMs') },
-  memtableSize: { default: 64 * MiB, range: limit('memtableSize') },
-  maxFrozenMemtables: { default: 2, range: limit('maxFrozenMemtables') },
-  blockSize: { default: 16 * KiB, range: limit('blockSize') },
-  blockRestartInterval: { default: 16, range: limit('blockRestartInterval') },
-  bloomBitsPerKey: { default: 10, range: limit('bloomBitsPerKey') },
-  compression: { default: 'lz4', choices: Object.keys(compression) },
-  blockCacheSize: { default: 64 * MiB, range: limit('blockCacheSize') },
-  maxOpenFiles: { default: 1000, range: limit('maxOpenFiles') },
-  defaultTtl: { default: 0 },
-  ttlBasis: { default: 'write', choices: ['write', 'ts'] },
-  flushIntervalMs: { default: 0, range: limit('flushIntervalMs') },
-  compactionTrigger: { default: 4, check: compactionTrigger },
-  compactionSizeRatio: { default: 1, range: limit('compactionSizeRatio') },
-  maxSpaceAmplification: { default: 200, range: limit('maxSpaceAmplification') },
-  timestampType: { default: 'number', choices: ['number', 'bigint'] },
-  keyEncoding: { default: 'utf8', choices: encoding.KEY_ENCODINGS },
-  valueEncoding: { default: 'buffer', choices: encoding.VALUE_ENCODINGS }
-}
-const OPEN_OPTION_NAMES = new Set(Object.keys(OPEN_OPTIONS))
-
-// compactionTrigger: 0 (automatic compaction off), or a number of SSTables
-// in its range except the engine's excluded value (1).
-function compactionTrigger (value, label) {
-  const { min, max, excluded } = optionLimits.compactionTrigger
-  validate.integer(value, label, min, max)
-  if (value === excluded) {
-    throw new RangeError(`${label} must be 0 (automatic compaction off) or at least ${excluded + 1}, got ${value}`)
-  }
-}
+const { maxKeySize, maxValueSize, getIntoResults } = binding.constants
 
 const GET_OPTIONS = new Set(['valueEncoding', 'snapshot'])
 const GET_LATEST_OPTIONS = new Set(['keyEncoding', 'valueEncoding', 'snapshot'])
@@ -68,138 +23,6 @@ const PATCH_OPTIONS = new Set(['value', 'ttl', 'expireAt', 'valueEncoding'])
 const PUT_OPTIONS = new Set(['expireAt', 'ttl', 'valueEncoding'])
 const WRITE_BATCH_OPTIONS = new Set(['valueEncoding'])
 const SCAN_OPTIONS = new Set(['prefix', 'gt', 'gte', 'lt', 'lte', 'ts', 'reverse', 'limit', 'keyEncoding', 'valueEncoding', 'snapshot'])
-const TS_RANGE_OPTIONS = new Set(['gt', 'gte', 'lt', 'lte'])
-
-// Returns the complete, checked option set, in the shape the engine keeps.
-function resolveOpenOptions (options) {
-  if (options === undefined) throw new TypeError('Engine.open() needs an options object with a path (or inMemory: true)')
-  const given = validate.optionsObject(options, 'options')
-  validate.checkKnownKeys(given, OPEN_OPTION_NAMES, 'Engine.open() options')
-  const resolved = {}
-  for (const [name, spec] of Object.entries(OPEN_OPTIONS)) {
-    const value = given[name]
-    if (value === undefined) {
-      resolved[name] = spec.default
-      continue
-    }
-    const label = `options.${name}`
-    if (spec.check) spec.check(value, label)
-    else if (spec.choices) validate.oneOf(value, label, spec.choices)
-    else if (spec.range) validate.integer(value, label, spec.range[0], spec.range[1])
-    resolved[name] = value
-  }
-  if (given.defaultTtl !== undefined) {
-    validate.duration(given.defaultTtl, 'options.defaultTtl', true, encoding.MAX_TTL_MS)
-  }
-  if (resolved.inMemory) {
-    if (given.path !== undefined) throw new TypeError('options.path cannot be combined with inMemory: true')
-    resolved.path = ''
-  } else {
-    if (given.path === undefined) throw new TypeError('options.path is required (or set inMemory: true)')
-    validate.string(given.path, 'options.path')
-    if (given.path === '') throw new TypeError('options.path must be a non-empty string')
-    resolved.path = path.resolve(given.path)
-  }
-  return resolved
-}
-
-// The options object binding.open() expects: every field present, in
-// native units.
-function nativeOpenOptions (o) {
-  return {
-    inMemory: o.inMemory,
-    createIfMissing: o.createIfMissing,
-    errorIfExists: o.errorIfExists,
-    syncMode: syncModes[o.syncMode],
-    syncIntervalMs: o.syncIntervalMs,
-    memtableSize: o.memtableSize,
-    maxFrozenMemtables: o.maxFrozenMemtables,
-    blockSize: o.blockSize,
-    blockRestartInterval: o.blockRestartInterval,
-    bloomBitsPerKey: o.bloomBitsPerKey,
-    compression: compression[o.compression],
-    blockCacheSize: o.blockCacheSize,
-    maxOpenFiles: o.maxOpenFiles,
-    defaultTtlUs: Math.round(o.defaultTtl * 1000),
-    ttlBasis: o.ttlBasis === 'ts' ? 1 : 0,
-    flushIntervalMs: o.flushIntervalMs,
-    compactionTrigger: o.compactionTrigger,
-    compactionSizeRatio: o.compactionSizeRatio,
-    maxSpaceAmplification: o.maxSpaceAmplification
-  }
-}
-
-// Adds the derived ratios to the native counters.
-function statsWithRatios (st) {
-  const lookups = st.blockCacheHits + st.blockCacheMisses
-  st.blockCacheHitRate = lookups === 0 ? 0 : st.blockCacheHits / lookups
-  // Bytes the engine wrote to SSTables (flushes and compactions) per byte
-  // accepted from writes; WAL bytes equal the accepted bytes and are left out.
-  st.writeAmplification = st.bytesWritten === 0 ? 0 : (st.flushBytes + st.compactionBytesWritten) / st.bytesWritten
-  // SSTables searched per point read that reached the SSTables.
-  st.readAmplification = st.gets === 0 ? 0 : st.getSstProbes / st.gets
-  // Bytes on disk per byte of the largest (oldest) SSTable: the size-tiered
-  // estimate of space amplification (1 after a full compaction).
-  st.spaceAmplification = st.largestSstableBytes === 0 ? 0 : st.sstableBytes / st.largestSstableBytes
-  return st
-}
-
-// Metric name, help, type and how to read it from stats().
-const METRICS = [
-  ['records_written_total', 'Records accepted by writes.', 'counter', (s) => s.recordsWritten],
-  ['bytes_written_total', 'Encoded batch bytes accepted by writes.', 'counter', (s) => s.bytesWritten],
-  ['wal_syncs_total', 'WAL fsyncs.', 'counter', (s) => s.walSyncs],
-  ['write_groups_total', 'Group commits.', 'counter', (s) => s.writeGroups],
-  ['flushes_total', 'Memtables flushed to SSTables.', 'counter', (s) => s.flushes],
-  ['flush_bytes_total', 'SSTable bytes written by flushes.', 'counter', (s) => s.flushBytes],
-  ['compactions_total', 'Compactions run.', 'counter', (s) => s.compactions],
-  ['compaction_read_bytes_total', 'SSTable bytes read by compactions.', 'counter', (s) => s.compactionBytesRead],
-  ['compaction_written_bytes_total', 'SSTable bytes written by compactions.', 'counter', (s) => s.compactionBytesWritten],
-  ['compaction_dropped_records_total', 'Overwritten, deleted or expired records dropped by compactions.', 'counter', (s) => s.compactionRecordsDropped],
-  ['gc_runs_total', 'Expired-file collections that dropped a file.', 'counter', (s) => s.gcRuns],
-  ['gc_files_total', 'SSTables dropped whole because every record expired.', 'counter', (s) => s.gcFiles],
-  ['gc_records_total', 'Records in SSTables dropped whole.', 'counter', (s) => s.gcRecords],
-  ['write_stalls_total', 'Writes that waited for a flush.', 'counter', (s) => s.stalls],
-  ['write_stall_seconds_total', 'Time writers waited for flushes.', 'counter', (s) => s.stallMicros / 1e6],
-  ['point_reads_total', 'Point reads served.', 'counter', (s) => s.gets],
-  ['block_cache_hits_total', 'Block cache hits.', 'counter', (s) => s.blockCacheHits],
-  ['block_cache_misses_total', 'Block cache misses.', 'counter', (s) => s.blockCacheMisses],
-  ['memtable_bytes', 'Bytes in the active and frozen memtables.', 'gauge', (s) => s.memtableBytes],
-  ['frozen_memtables', 'Memtables waiting to be flushed.', 'gauge', (s) => s.frozenMemtables],
-  ['sstables', 'Live SSTables.', 'gauge', (s) => s.sstables],
-  ['sstable_bytes', 'Bytes in live SSTables.', 'gauge', (s) => s.sstableBytes],
-  ['block_cache_bytes', 'Bytes held by the block cache.', 'gauge', (s) => s.blockCacheBytes],
-  ['block_cache_hit_ratio', 'Block cache hits per lookup.', 'gauge', (s) => s.blockCacheHitRate],
-  ['range_deletions', 'Live range tombstones.', 'gauge', (s) => s.rangeDeletions],
-  ['snapshots', 'Open snapshots.', 'gauge', (s) => s.snapshots],
-  ['open_table_readers', 'Open SSTable readers.', 'gauge', (s) => s.tableReaders],
-  ['write_amplification', 'SSTable bytes written per byte accepted.', 'gauge', (s) => s.writeAmplification],
-  ['read_amplification', 'SSTables searched per point read.', 'gauge', (s) => s.readAmplification],
-  ['space_amplification', 'SSTable bytes per byte of the largest SSTable.', 'gauge', (s) => s.spaceAmplification],
-  ['last_sequence', 'Sequence number of the newest write.', 'gauge', (s) => s.lastSequence]
-]
-const LATENCIES = [
-  ['write_latency_seconds', 'Write latency, including queueing and WAL sync.', 'writeLatency'],
-  ['read_latency_seconds', 'Point read latency (get, getLatest).', 'readLatency'],
-  ['flush_duration_seconds', 'Duration of one memtable flush.', 'flushLatency'],
-  ['compaction_duration_seconds', 'Duration of one compaction.', 'compactionLatency']
-]
-
-function prometheusText (st) {
-  const lines = []
-  for (const [name, help, type, get] of METRICS) {
-    lines.push(`# HELP flowdb_${name} ${help}`, `# TYPE flowdb_${name} ${type}`, `flowdb_${name} ${get(st)}`)
-  }
-  for (const [name, help, field] of LATENCIES) {
-    const l = st[field]
-    lines.push(`# HELP flowdb_${name} ${help}`, `# TYPE flowdb_${name} summary`)
-    for (const [q, v] of [['0.5', l.p50], ['0.9', l.p90], ['0.99', l.p99]]) {
-      lines.push(`flowdb_${name}{quantile="${q}"} ${v / 1e6}`)
-    }
-    lines.push(`flowdb_${name}_sum ${l.sum / 1e6}`, `flowdb_${name}_count ${l.count}`)
-  }
-  return lines.join('\n') + '\n'
-}
 
 function batchLabel (i, field) {
   return field === null ? `records[${i}]` : `records[${i}].${field}`
@@ -220,56 +43,6 @@ function deleteBatchLabel (i, field) {
 function encodingOption (given, name, choices, fallback, where) {
   const value = given[name]
   return value === undefined ? fallback : validate.oneOf(value, `${where}.${name}`, choices)
-}
-
-// The tighter of two key bounds ({ bytes, inclusive }, null = unbounded);
-// `sign` is 1 for lower bounds, -1 for upper bounds.
-function tighter (a, b, sign) {
-  if (a === null) return b
-  if (b === null) return a
-  const cmp = Buffer.compare(a.bytes, b.bytes) * sign
-  if (cmp !== 0) return cmp > 0 ? a : b
-  return a.inclusive ? b : a
-}
-
-function keyBound (range, exclusiveName, inclusiveName) {
-  const exclusive = range[exclusiveName]
-  const inclusive = range[inclusiveName]
-  if (exclusive !== undefined && inclusive !== undefined) {
-    throw new TypeError(`range.${exclusiveName} and range.${inclusiveName} cannot both be given`)
-  }
-  if (exclusive !== undefined) {
-    return { bytes: encoding.keyToBytes(validate.key(exclusive, `range.${exclusiveName}`, maxKeySize)), inclusive: false }
-  }
-  if (inclusive !== undefined) {
-    return { bytes: encoding.keyToBytes(validate.key(inclusive, `range.${inclusiveName}`, maxKeySize)), inclusive: true }
-  }
-  return null
-}
-
-// [tsMin, tsMax] as inclusive bigints; tsMin > tsMax means empty.
-function tsBounds (ts) {
-  if (ts === undefined) return [validate.INT64_MIN, validate.INT64_MAX]
-  const t = validate.optionsObject(ts, 'range.ts')
-  validate.checkKnownKeys(t, TS_RANGE_OPTIONS, 'range.ts')
-  for (const [ex, inc] of [['gt', 'gte'], ['lt', 'lte']]) {
-    if (t[ex] !== undefined && t[inc] !== undefined) {
-      throw new TypeError(`range.ts.${ex} and range.ts.${inc} cannot both be given`)
-    }
-  }
-  const bound = (name) => encoding.toBigInt(validate.int64(t[name], `range.ts.${name}`))
-  let min = validate.INT64_MIN
-  let max = validate.INT64_MAX
-  if (t.gte !== undefined) min = bound('gte')
-  if (t.gt !== undefined) min = bound('gt') + 1n
-  if (t.lte !== undefined) max = bound('lte')
-  if (t.lt !== undefined) max = bound('lt') - 1n
-  return [min, max]
-}
-
-function scanLimit (limit) {
-  if (limit === undefined || limit === Infinity || limit === -1) return Infinity
-  return validate.integer(limit, 'range.limit', -1, Number.MAX_SAFE_INTEGER)
 }
 
 const kConstruct = Symbol('flowdb.engine.construct')
