@@ -699,7 +699,10 @@ void DBImpl::RemoveObsoleteFiles() {
 // ---------------------------------------------------------------------------
 // Reads
 
-Status DBImpl::ReadSequence(const ReadOptions& options, SequenceNumber* sequence) const {
+// Out of line: point reads stay as small as before snapshots were pointers
+// (inlined, this grew Get enough to change its inlining: +2% instructions).
+[[gnu::noinline]] Status DBImpl::ReadSequence(const ReadOptions& options,
+                                              SequenceNumber* sequence) const {
   if (options.snapshot == nullptr) return Status::OK();
   // Only this DB's GetSnapshot makes snapshots, so the cast is sound for
   // ours; another DB's is told apart by its owner.
@@ -749,7 +752,7 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, int64_t ts,
   LatencyTimer timer(env_, &read_latency_);
   SequenceNumber snapshot;
   std::shared_ptr<const ReadState> rs = GetReadState(&snapshot);
-  FLOWDB_RETURN_IF_ERROR(ReadSequence(options, &snapshot));
+  if (options.snapshot != nullptr) FLOWDB_RETURN_IF_ERROR(ReadSequence(options, &snapshot));
   int64_t now = env_->NowMicros();
   gets_.fetch_add(1, std::memory_order_relaxed);
 
