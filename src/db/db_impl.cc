@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "db/builder.h"
 #include "db/db_iter.h"
@@ -39,12 +40,12 @@ struct DBImpl::Writer {
   Writer(Kind k, WriteBatch* b, WriteCallback* cb) : kind(k), batch(b), callback(cb) {}
 
   const Kind kind;
-  WriteBatch* batch;  // kWrite: what is applied; may point to ttl_batch
+  WriteBatch* batch;  // kWrite: what is applied; may point to *ttl_batch
   WriteCallback* const callback;  // may be null
   // Give the batch's entries the default expiry (Options::default_ttl_us)
   // once the callback has filled it.
   bool default_ttl = false;
-  WriteBatch ttl_batch;
+  std::optional<WriteBatch> ttl_batch;  // built only when needed
   bool excluded = false;  // its callback failed: status set, nothing applied
   Status status;
   bool done = false;
@@ -322,8 +323,8 @@ Status DBImpl::Write(WriteBatch* batch, WriteCallback* callback) {
       w.default_ttl = true;  // the callback may still change the batch
     } else if (WriteBatchInternal::ApplyDefaultExpiry(
                    *batch, env_->NowMicros(), options_.default_ttl_us,
-                   options_.ttl_basis == Options::TtlBasis::kRecordTs, &w.ttl_batch)) {
-      w.batch = &w.ttl_batch;
+                   options_.ttl_basis == Options::TtlBasis::kRecordTs, &w.ttl_batch.emplace())) {
+      w.batch = &*w.ttl_batch;
     }
   }
   return WriteInternal(&w);
@@ -409,15 +410,15 @@ Status DBImpl::WriteInternal(Writer* w) {
   while (true) {
     Writer* ready = writers_.front();
     writers_.pop_front();
-    if (!ready->excluded) ready->status = s;
     if (ready != w) {
+      if (!ready->excluded) ready->status = s;
       ready->done = true;
       ready->cv.notify_one();
     }
     if (ready == last_writer) break;
   }
   if (!writers_.empty()) writers_.front()->cv.notify_one();
-  return w->status;
+  return w->excluded ? w->status : s;
 }
 
 DBImpl::Writer* DBImpl::SelectGroup() {
@@ -453,8 +454,8 @@ void DBImpl::PrepareGroup() {
         WriteBatchInternal::ApplyDefaultExpiry(*m->batch, env_->NowMicros(),
                                                options_.default_ttl_us,
                                                options_.ttl_basis == Options::TtlBasis::kRecordTs,
-                                               &m->ttl_batch)) {
-      m->batch = &m->ttl_batch;
+                                               &m->ttl_batch.emplace())) {
+      m->batch = &*m->ttl_batch;
     }
   }
 }
