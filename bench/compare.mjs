@@ -87,6 +87,7 @@ const counts = {
 const WORKLOADS = [
   { id: 'seqWrite', label: 'sequential write (batches of 100)', unit: 'records/s' },
   { id: 'concurrentWrite', label: `${CONCURRENT_WRITERS} concurrent writers (batches of 100)`, unit: 'records/s' },
+  { id: 'concurrentWriteFresh', label: `${CONCURRENT_WRITERS} concurrent writers, fresh store (batches of 100)`, unit: 'records/s' },
   { id: 'getSync', label: 'point get, sync API', unit: 'gets/s' },
   { id: 'get', label: 'point get, Promise, 1 at a time', unit: 'gets/s' },
   { id: 'getInFlight', label: `point get, Promise, ${IN_FLIGHT} in flight`, unit: 'gets/s' },
@@ -134,10 +135,19 @@ async function runEngine (engine, run) {
       '--full-scans', String(counts.fullScans), '--seed', String(run + 1)
     ]
     if (flowdbOptions !== undefined && engine.driver === 'flowdb') childArgs.push('--options', JSON.stringify(flowdbOptions))
-    const { stdout, stderr } = await runChild('run-engine.mjs', childArgs)
-    const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '))
-    if (line === undefined) throw new Error(`${engine.name}: no result\n${stdout}\n${stderr}`)
-    return JSON.parse(line.slice('BENCH_RESULT '.length))
+    const parse = ({ stdout, stderr }) => {
+      const line = stdout.split('\n').find((l) => l.startsWith('BENCH_RESULT '))
+      if (line === undefined) throw new Error(`${engine.name}: no result\n${stdout}\n${stderr}`)
+      return JSON.parse(line.slice('BENCH_RESULT '.length))
+    }
+    const result = parse(await runChild('run-engine.mjs', childArgs))
+    if (engine.name === 'harness') return result
+    // The writers on a fresh store, in a process of its own.
+    const freshDir = path.join(dir, 'fresh')
+    mkdirSync(freshDir)
+    const fresh = parse(await runChild('run-engine.mjs', [...childArgs.map((a) => a === dir ? freshDir : a), '--fresh-only']))
+    result.workloads.concurrentWriteFresh = fresh.workloads.concurrentWriteFresh
+    return result
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -227,6 +237,9 @@ function renderTargets (m, f) {
   }
   rate('sequential write ≥ 4× rocksdb-native', 'seqWrite', 'rocksdb-native', 'seqWrite', 4)
   rate(`${CONCURRENT_WRITERS} writers ≥ 3× rocksdb-native`, 'concurrentWrite', 'rocksdb-native', 'concurrentWrite', 3)
+  for (const peer of Object.keys(m).filter((e) => e !== 'flowdb')) {
+    rate(`${CONCURRENT_WRITERS} writers, fresh store, ≥ 2× ${peer}`, 'concurrentWriteFresh', peer, 'concurrentWriteFresh', 2)
+  }
   rate('sync get ≥ 3× lmdb sync get', 'getSync', 'lmdb', 'getSync', 3)
   if (f && fl.get) {
     const floorRate = 1e6 / f.asyncBufferUs

@@ -2,7 +2,12 @@
 // open → sequential write → concurrent write → flush + close → size on disk →
 // reopen → reads → close → peak RSS. Prints one line
 //   BENCH_RESULT {json}
-// on stdout. Every read checks what it got: a missing record, a wrong value,
+// on stdout. With --fresh-only the process does one thing instead: the
+// concurrent writers into a fresh, empty store, first thing in a fresh
+// process (no memtable, WAL, file or JIT state left by earlier writes), with
+// the records of the sequential phase; its result is
+// workloads.concurrentWriteFresh.
+// Every read checks what it got: a missing record, a wrong value,
 // ts or count aborts the run with an error (exit status 1).
 //
 // Usage: node --expose-gc bench/run-engine.mjs --engine NAME --dir DIR [options]
@@ -19,7 +24,8 @@ const USAGE = `Usage: node --expose-gc bench/run-engine.mjs --engine NAME --dir 
   [--records N] [--series S] [--concurrency 8] [--in-flight 64] [--scan-size 200]
   [--sync-gets N] [--async-gets N] [--in-flight-gets N] [--latest-sync N]
   [--latest-async N] [--prefix-scans N] [--full-scans N] [--seed N]
-  [--options JSON]   (FlowDB engines only: Engine.open options beyond path and syncMode)`
+  [--options JSON]   (FlowDB engines only: Engine.open options beyond path and syncMode)
+  [--fresh-only]     (only the concurrent writers, into a fresh store)`
 
 const args = parseArgs(process.argv.slice(2), {
   engine: { type: 'string' },
@@ -37,7 +43,8 @@ const args = parseArgs(process.argv.slice(2), {
   prefixScans: { type: 'number', default: 2_000 },
   fullScans: { type: 'number', default: 2 },
   seed: { type: 'number', default: 1 },
-  options: { type: 'string', default: undefined }
+  options: { type: 'string', default: undefined },
+  freshOnly: { type: 'boolean', default: false }
 }, USAGE)
 if (!args.engine || !args.dir) throw new Error(USAGE)
 
@@ -86,6 +93,23 @@ async function main () {
   mkdirSync(dbDir, { recursive: true })
   const options = args.options === undefined ? undefined : JSON.parse(args.options)
   const open = () => driver.open(dbDir, { durability: engine.durability, options })
+
+  if (args.freshOnly) {
+    const db = await open()
+    const batches = data.batches(0, data.n)
+    collectGarbage()
+    const start = now()
+    let nextBatch = 0
+    const writer = async () => {
+      while (nextBatch < batches.length) await db.writeBatch(batches[nextBatch++])
+    }
+    await Promise.all(Array.from({ length: args.concurrency }, writer))
+    const seconds = secondsSince(start)
+    w.concurrentWriteFresh = { ops: data.n, seconds, opsPerSec: data.n / seconds }
+    await db.close()
+    result.peakRss = peakRss()
+    return result
+  }
 
   // --- writes ---------------------------------------------------------------
   let db = await open()

@@ -54,6 +54,14 @@ class ScanCursor {
   virtual int64_t expire_at() const = 0;
   virtual Status status() const = 0;
 
+  // Repositions the cursor: the next Next() returns the first selected
+  // record whose key is >= key (<= key when the scan is reverse), versions
+  // in the scan's ts order; a target outside the key bounds moves to the
+  // bound (or, past the far bound, to the end). Works at any point, also
+  // after the end. The new position counts as committed (see Commit): a
+  // memory-only Busy after it rewinds to it.
+  virtual void Seek(std::string_view key) = 0;
+
   // Memory-only reading, for serving a scan on a thread that must not block
   // (a Promise API's JS thread) and going on elsewhere when it would.
   // While on, Next() opens no file and reads no block that is not cached;
