@@ -101,6 +101,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
       !ToBool(env, o.Get("errorIfExists"), "errorIfExists", &opt.error_if_exists) ||
       !GetEnum(env, o, "syncMode", &opt.sync_mode) ||
       !GetInt(env, o, "syncIntervalMs", &opt.sync_interval_ms) ||
+      !GetEnum(env, o, "walRecovery", &opt.wal_recovery) ||
       !GetInt(env, o, "memtableSize", &opt.memtable_size) ||
       !GetInt(env, o, "maxFrozenMemtables", &opt.max_frozen_memtables) ||
       !GetInt(env, o, "blockSize", &opt.block_size) ||
@@ -147,6 +148,11 @@ Napi::Object MakeConstants(Napi::Env env) {
   sync.Set("none", static_cast<double>(SyncMode::kNone));
   sync.Freeze();
   c.Set("syncModes", sync);
+  Napi::Object wal_recovery = Napi::Object::New(env);
+  wal_recovery.Set("strict", static_cast<double>(WalRecovery::kStrict));
+  wal_recovery.Set("salvage", static_cast<double>(WalRecovery::kSalvage));
+  wal_recovery.Freeze();
+  c.Set("walRecoveryModes", wal_recovery);
   Napi::Object comp = Napi::Object::New(env);
   comp.Set("none", static_cast<double>(Compression::kNone));
   comp.Set("lz4", static_cast<double>(Compression::kLZ4));

@@ -181,11 +181,12 @@ class CloseWorker final : public PromiseWorker {
 bool ToSnapshot(Napi::Env env, Napi::Value v, const EngineHandle* engine, ReadOptions* ro,
                 std::shared_ptr<const Snapshot>* pin = nullptr) {
   if (v.IsUndefined()) return true;
-  if (!v.IsExternal() || !v.As<Napi::External<void>>().CheckTypeTag(&kSnapshotTag)) {
+  void* data = nullptr;
+  if (!IsTaggedExternal(env, v, &kSnapshotTag) || napi_get_value_external(env, v, &data) != napi_ok) {
     ThrowTypeError(env, "snapshot must be a Snapshot from engine.snapshot()");
     return false;
   }
-  const SnapshotRef& ref = **v.As<Napi::External<std::shared_ptr<SnapshotRef>>>().Data();
+  const SnapshotRef& ref = **static_cast<std::shared_ptr<SnapshotRef>*>(data);
   if (ref.engine != engine) {
     ThrowStatus(env, Status::InvalidArgument("snapshot belongs to another engine"));
     return false;
@@ -458,15 +459,28 @@ Napi::Value EngineWrap::SnapshotCreate(const Napi::CallbackInfo& info) {
   ref->engine = handle_.get();
   ref->pin = std::shared_ptr<const Snapshot>(snap, [db](const Snapshot* s) { db->ReleaseSnapshot(s); });
   handle_->snapshots.insert(ref);
-  auto* boxed = new std::shared_ptr<SnapshotRef>(std::move(ref));
-  Napi::External<std::shared_ptr<SnapshotRef>> ext =
-      Napi::External<std::shared_ptr<SnapshotRef>>::New(
-          env, boxed, [](Napi::Env, std::shared_ptr<SnapshotRef>* p) { delete p; });
-  ext.TypeTag(&kSnapshotTag);
-  Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, ext);
-  out.Set(1u, static_cast<double>(snap->sequence()));
-  return out;
+  // Plain Node-API calls, each checked: while a worker terminates they fail,
+  // and node-addon-api's wrappers would then abort the process.
+  auto* boxed = new std::shared_ptr<SnapshotRef>(ref);
+  napi_value ext;
+  if (napi_create_external(
+          env, boxed,
+          [](napi_env, void* data, void*) { delete static_cast<std::shared_ptr<SnapshotRef>*>(data); },
+          nullptr, &ext) != napi_ok) {
+    delete boxed;
+    handle_->snapshots.erase(ref);
+    ref->pin.reset();
+    return Napi::Value();
+  }
+  napi_value out, sequence;
+  if (napi_type_tag_object(env, ext, &kSnapshotTag) != napi_ok ||
+      napi_create_array_with_length(env, 2, &out) != napi_ok ||
+      napi_create_double(env, static_cast<double>(snap->sequence()), &sequence) != napi_ok ||
+      napi_set_element(env, out, 0, ext) != napi_ok ||
+      napi_set_element(env, out, 1, sequence) != napi_ok) {
+    return Napi::Value();  // the finalizer frees the box; close() releases the snapshot
+  }
+  return Napi::Value(env, out);
 }
 
 // snapshotRelease(handle): idempotent; a no-op once the engine closed or for
@@ -474,11 +488,12 @@ Napi::Value EngineWrap::SnapshotCreate(const Napi::CallbackInfo& info) {
 Napi::Value EngineWrap::SnapshotRelease(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!handle_) return ThrowTypeError(env, "invalid Engine object");
-  if (!info[0].IsExternal() || !info[0].As<Napi::External<void>>().CheckTypeTag(&kSnapshotTag)) {
+  void* data = nullptr;
+  if (!IsTaggedExternal(env, info[0], &kSnapshotTag) ||
+      napi_get_value_external(env, info[0], &data) != napi_ok) {
     return ThrowTypeError(env, "snapshot must be a handle from snapshotCreate()");
   }
-  const std::shared_ptr<SnapshotRef>& ref =
-      *info[0].As<Napi::External<std::shared_ptr<SnapshotRef>>>().Data();
+  const std::shared_ptr<SnapshotRef>& ref = *static_cast<std::shared_ptr<SnapshotRef>*>(data);
   if (ref->engine == handle_.get() && handle_->snapshots.erase(ref) > 0) ref->pin.reset();
   return env.Undefined();
 }
@@ -542,6 +557,8 @@ Napi::Value EngineWrap::Stats(const Napi::CallbackInfo& info) {
   set("gcRuns", st.gc_runs);
   set("gcFiles", st.gc_files);
   set("gcRecords", st.gc_records);
+  set("walSkippedRegions", st.wal_skipped_regions);
+  set("walSkippedBytes", st.wal_skipped_bytes);
   set("rangeDeletions", st.range_deletions);
   set("snapshots", st.snapshots);
   set("tableReaders", st.table_readers);

@@ -7,7 +7,7 @@
 const path = require('node:path')
 const validate = require('./validate.cjs')
 const encoding = require('./encoding.cjs')
-const { syncModes, compression, optionLimits } = require('./binding.cjs').constants
+const { syncModes, walRecoveryModes, compression, optionLimits } = require('./binding.cjs').constants
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -26,6 +26,7 @@ const OPEN_OPTIONS = {
   createIfMissing: { default: true, check: validate.boolean },
   errorIfExists: { default: false, check: validate.boolean },
   syncMode: { default: 'always', choices: Object.keys(syncModes) },
+  walRecovery: { default: 'strict', choices: Object.keys(walRecoveryModes) },
   syncIntervalMs: { default: 100, range: limit('syncIntervalMs') },
   memtableSize: { default: 64 * MiB, range: limit('memtableSize') },
   maxFrozenMemtables: { default: 2, range: limit('maxFrozenMemtables') },
@@ -98,6 +99,7 @@ function nativeOpenOptions (o) {
     createIfMissing: o.createIfMissing,
     errorIfExists: o.errorIfExists,
     syncMode: syncModes[o.syncMode],
+    walRecovery: walRecoveryModes[o.walRecovery],
     syncIntervalMs: o.syncIntervalMs,
     memtableSize: o.memtableSize,
     maxFrozenMemtables: o.maxFrozenMemtables,

@@ -6,6 +6,10 @@
 //   node scripts/test.mjs [--cpp-only | --js-only]
 //
 // The C++ suite is skipped, with a message, when GoogleTest is not installed.
+// CI (.ci/run) also sets FLOWDB_TEST_SANITIZE=1, which adds the C++ tests
+// built with ASan and UBSan (scripts/sanitize.sh asan), and FLOWDB_TEST_FUZZ=1,
+// which adds the fuzz smoke run (scripts/fuzz.sh --smoke); their results
+// count in the totals like the other suites.
 
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -72,6 +76,35 @@ function cppTests () {
   record('C++', 0, 1, `ctest exited with ${ctest.status} and no summary`)
 }
 
+// Reads ctest's summary into the totals as suite `suite`.
+function recordCtest (suite, result) {
+  const output = result.stdout + result.stderr
+  const summary = /(\d+)% tests passed, (\d+) tests? failed out of (\d+)/.exec(output)
+  if (summary !== null) {
+    const failed = Number(summary[2])
+    return record(suite, Number(summary[3]) - failed, failed)
+  }
+  record(suite, 0, 1, `exited with ${result.status} and no ctest summary`)
+}
+
+function sanitizedCppTests () {
+  console.log('\n== C++ tests with ASan + UBSan (scripts/sanitize.sh asan) ==')
+  const started = Date.now()
+  const result = run('bash', [join(root, 'scripts', 'sanitize.sh'), 'asan'], { capture: true })
+  recordCtest('C++ ASan+UBSan', result)
+  lines[lines.length - 1] += ` in ${Math.round((Date.now() - started) / 1000)} s`
+}
+
+function fuzzSmoke () {
+  console.log('\n== Fuzz smoke run (scripts/fuzz.sh --smoke) ==')
+  const started = Date.now()
+  const result = run('bash', [join(root, 'scripts', 'fuzz.sh'), '--smoke'], { capture: true })
+  const ok = (result.stdout.match(/^fuzz \S+: ok/gm) || []).length
+  let failed = (result.stdout.match(/^fuzz \S+: FAILED/gm) || []).length
+  if (result.status !== 0 && failed === 0) failed = 1 // the build failed
+  record('Fuzz smoke', ok, failed, `${Math.round((Date.now() - started) / 1000)} s`)
+}
+
 function ensureAddon () {
   if (existsSync(join(root, 'build', 'Release', 'flowdb.node'))) return true
   console.log('\nThe native addon is not built yet: running `npm run build`.')
@@ -108,7 +141,11 @@ function typeTests () {
   record('Types', tsc.status === 0 ? 1 : 0, tsc.status === 0 ? 0 : 1)
 }
 
-if (runCpp) cppTests()
+if (runCpp) {
+  cppTests()
+  if (process.env.FLOWDB_TEST_SANITIZE === '1') sanitizedCppTests()
+  if (process.env.FLOWDB_TEST_FUZZ === '1') fuzzSmoke()
+}
 if (runJs) {
   jsTests()
   typeTests()

@@ -79,6 +79,9 @@ Status CheckOptions(const Options& o) {
   if (static_cast<uint8_t>(o.ttl_basis) > static_cast<uint8_t>(Options::TtlBasis::kRecordTs)) {
     return Status::InvalidArgument("ttl_basis is not a TtlBasis");
   }
+  if (static_cast<uint8_t>(o.wal_recovery) > static_cast<uint8_t>(WalRecovery::kSalvage)) {
+    return Status::InvalidArgument("wal_recovery is not a WalRecovery");
+  }
   for (const Row& row : kRows) {
     const OptionLimit& l = row.limit;
     const int64_t v = row.get(o);
