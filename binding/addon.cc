@@ -51,6 +51,37 @@ class OpenWorker final : public PromiseWorker {
   std::shared_ptr<EngineHandle> handle_;
 };
 
+class RepairWorker final : public PromiseWorker {
+ public:
+  RepairWorker(Napi::Env env, std::string path, Options options)
+      : PromiseWorker(env, "flowdb.repair", nullptr), path_(std::move(path)), options_(options) {}
+  Status Run() override { return RepairDB(path_, options_, &report_); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("sstablesKept", static_cast<double>(report_.sstables_kept));
+    o.Set("sstablesSalvaged", static_cast<double>(report_.sstables_salvaged));
+    o.Set("sstablesDropped", static_cast<double>(report_.sstables_dropped));
+    o.Set("walSegments", static_cast<double>(report_.wal_segments));
+    o.Set("walRecords", static_cast<double>(report_.wal_records));
+    o.Set("walRecordsDropped", static_cast<double>(report_.wal_records_dropped));
+    o.Set("walBytesDropped", static_cast<double>(report_.wal_bytes_dropped));
+    o.Set("entriesSalvaged", static_cast<double>(report_.entries_salvaged));
+    o.Set("lastSequence", static_cast<double>(report_.last_sequence));
+    o.Set("dropped", FileProblemsToJs(env, report_.dropped));
+    Napi::Array lost = Napi::Array::New(env, report_.moved_to_lost.size());
+    for (size_t i = 0; i < report_.moved_to_lost.size(); i++) {
+      lost.Set(static_cast<uint32_t>(i), report_.moved_to_lost[i]);
+    }
+    o.Set("movedToLost", lost);
+    return o;
+  }
+
+ private:
+  std::string path_;
+  Options options_;
+  RepairReport report_;
+};
+
 // Reads a required numeric option as a non-negative integer.
 bool GetSize(Napi::Env env, Napi::Object o, const char* name, uint64_t* out) {
   return ToUint64(env, o.Get(name), name, out);
@@ -113,6 +144,36 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   return w->Promise();
 }
 
+// repair(path, options) → Promise<report>. options carries the SSTable
+// settings (blockSize, blockRestartInterval, bloomBitsPerKey, compression)
+// for the tables repair writes; lib/engine.cjs fills in defaults.
+Napi::Value Repair(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) return ThrowTypeError(env, "path must be a string");
+  if (!info[1].IsObject()) return ThrowTypeError(env, "options must be an object");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  if (path.empty()) return ThrowTypeError(env, "path must not be empty");
+  Napi::Object o = info[1].As<Napi::Object>();
+  uint64_t block, restart, bloom, compression;
+  if (!GetSize(env, o, "blockSize", &block) ||
+      !GetSize(env, o, "blockRestartInterval", &restart) ||
+      !GetSize(env, o, "bloomBitsPerKey", &bloom) || !GetSize(env, o, "compression", &compression)) {
+    return env.Undefined();
+  }
+  if (compression > 1) return ThrowRangeError(env, "compression must be 0 or 1");
+  if (block < 256 || block > (1u << 30) || restart < 1 || restart > 1024 || bloom > 64) {
+    return ThrowRangeError(env, "an option is out of range");
+  }
+  Options opt;
+  opt.block_size = block;
+  opt.block_restart_interval = static_cast<int>(restart);
+  opt.bloom_bits_per_key = static_cast<int>(bloom);
+  opt.compression = static_cast<Compression>(compression);
+  auto* w = new RepairWorker(env, std::move(path), opt);
+  w->Queue();
+  return w->Promise();
+}
+
 Napi::Object MakeConstants(Napi::Env env) {
   Napi::Object c = Napi::Object::New(env);
   Napi::Object codes = Napi::Object::New(env);
@@ -150,6 +211,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->iterator_class = Napi::Persistent(IteratorWrap::Define(env));
   env.AddCleanupHook([env]() { CloseAllEngines(env); });
   exports.Set("open", Napi::Function::New(env, Open, "open"));
+  exports.Set("repair", Napi::Function::New(env, Repair, "repair"));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
   exports.Set("constants", MakeConstants(env));
   return exports;
