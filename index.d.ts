@@ -612,6 +612,15 @@ export declare class Engine<V = Buffer, K = string, T = number | bigint, W = Val
   flush(): Promise<void>
 
   /**
+   * Makes the engine writable again after a write-path I/O error (e.g.
+   * `FLOWDB_NO_SPACE`) turned it read-only, once the cause is gone: starts a
+   * new manifest if one failed, a new WAL segment, and flushes every
+   * memtable. Rejects with the error, the engine still read-only, if that
+   * fails; resolves at once if the engine is not read-only.
+   */
+  resume(): Promise<void>
+
+  /**
    * Flushes, then merges every SSTable into one, dropping overwritten,
    * deleted and expired records that no open snapshot can see. Background
    * compaction does this piecewise on its own (see `compactionTrigger`).

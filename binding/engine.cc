@@ -163,6 +163,13 @@ class FlushWorker final : public PromiseWorker {
   Status Run() override { return handle()->db->Flush(); }
 };
 
+class ResumeWorker final : public PromiseWorker {
+ public:
+  ResumeWorker(Napi::Env env, std::shared_ptr<EngineHandle> h)
+      : PromiseWorker(env, "flowdb.resume", std::move(h)) {}
+  Status Run() override { return handle()->db->Resume(); }
+};
+
 class CloseWorker final : public PromiseWorker {
  public:
   // Not counted as pending: it is the operation that waits for the others.
@@ -228,6 +235,7 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::SnapshotCreate>("snapshotCreate"),
                          InstanceMethod<&EngineWrap::SnapshotRelease>("snapshotRelease"),
                          InstanceMethod<&EngineWrap::Flush>("flush"),
+                         InstanceMethod<&EngineWrap::Resume>("resume"),
                          InstanceMethod<&EngineWrap::Compact>("compact"),
                          InstanceMethod<&EngineWrap::Gc>("gc"),
                          InstanceMethod<&EngineWrap::Stats>("stats"),
@@ -504,6 +512,14 @@ Napi::Value EngineWrap::Flush(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
   auto* w = new FlushWorker(env, handle_);
+  w->Queue();
+  return w->Promise();
+}
+
+Napi::Value EngineWrap::Resume(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  auto* w = new ResumeWorker(env, handle_);
   w->Queue();
   return w->Promise();
 }

@@ -38,6 +38,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value SnapshotCreate(const Napi::CallbackInfo& info);
   Napi::Value SnapshotRelease(const Napi::CallbackInfo& info);
   Napi::Value Flush(const Napi::CallbackInfo& info);
+  Napi::Value Resume(const Napi::CallbackInfo& info);
   Napi::Value Compact(const Napi::CallbackInfo& info);
   Napi::Value Gc(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);

@@ -593,6 +593,19 @@ class Engine {
   }
 
   /**
+   * Makes the engine writable again after a write-path I/O error (such as
+   * FLOWDB_NO_SPACE) turned it read-only, once the cause is gone: starts a
+   * new manifest if one failed, a new WAL segment, and flushes every
+   * memtable. Resolves when writes are accepted again; rejects with the
+   * error, the engine still read-only, if that work fails. Resolves at once
+   * if the engine is not read-only.
+   */
+  async resume () {
+    this.#checkOpen('resume')
+    await this.#track(this.#native.resume())
+  }
+
+  /**
    * Flushes the memtable and merges every SSTable into one, dropping
    * overwritten, deleted and expired records that no snapshot can see.
    */

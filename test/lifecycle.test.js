@@ -23,7 +23,8 @@ const ASYNC_CALLS = {
   deleteBatch: (e) => e.deleteBatch([['k', 1]]),
   get: (e) => e.get('k', 1),
   getLatest: (e) => e.getLatest('k'),
-  flush: (e) => e.flush()
+  flush: (e) => e.flush(),
+  resume: (e) => e.resume()
 }
 const SYNC_CALLS = {
   getSync: (e) => e.getSync('k', 1),

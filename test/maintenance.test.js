@@ -245,3 +245,17 @@ describe('OPTIONS file', () => {
     await expect(Engine.open({ path })).rejects.toMatchObject({ code: 'FLOWDB_INVALID_ARGUMENT', message: expect.stringMatching(/comparator/) })
   })
 })
+
+describe('resume', () => {
+  it('resolves on a writable engine, writes go on, and rejects once closed', async () => {
+    const path = tempPath()
+    const e = await Engine.open({ path })
+    await e.put('a', 1, v('x'))
+    await e.resume()
+    await e.put('b', 1, v('y'))
+    expect(await keysOf(e)).toEqual(['a@1', 'b@1'])
+    expect(e.stats().flushes).toBe(0) // nothing to recover from: no flush
+    await e.close()
+    await expect(e.resume()).rejects.toMatchObject({ code: 'FLOWDB_CLOSED' })
+  })
+})

@@ -56,6 +56,7 @@ async function defaults (): Promise<void> {
   db.scan({ prefx: 'a' })
 
   await db.flush()
+  await db.resume()
   const stats = db.stats()
   expectType<Exact<typeof stats.sstables, number>>()
   expectType<Exact<typeof db.status, 'open' | 'closing' | 'closed'>>()

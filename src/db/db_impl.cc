@@ -27,6 +27,15 @@ bool FileOverlaps(const FileMetaData& f, const std::string* lower, const std::st
   return true;
 }
 
+// The directory holding path's entry: "a/b/c" → "a/b", "c" → ".", "/c" → "/".
+std::string ParentDirName(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
 }  // namespace
 
 struct DBImpl::PatchRequest {
@@ -95,9 +104,17 @@ TableOptions DBImpl::MakeTableOptions() const {
 }
 
 Status DBImpl::Open() {
+  // A directory created here survives a power loss only once the entry for
+  // it in its parent is synced; files created in it later make their own
+  // entries durable (SyncDir after each creation or rename).
+  const bool new_db_dir = !env_->FileExists(dbname_);
+  const bool new_sub_dir =
+      !env_->FileExists(WalDirName(dbname_)) || !env_->FileExists(TableDirName(dbname_));
   Status s = env_->CreateDir(dbname_);
   if (s.ok()) s = env_->CreateDir(WalDirName(dbname_));
   if (s.ok()) s = env_->CreateDir(TableDirName(dbname_));
+  if (s.ok() && new_db_dir) s = env_->SyncDir(ParentDirName(dbname_));
+  if (s.ok() && (new_db_dir || new_sub_dir)) s = env_->SyncDir(dbname_);
   if (!s.ok()) return s;
   s = env_->LockFile(LockFileName(dbname_), &db_lock_);
   if (!s.ok()) {
@@ -432,7 +449,12 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
     s = SwitchMemtable();
     force = false;
     flush_requested_ = false;
-    if (!s.ok()) break;
+    if (!s.ok()) {
+      // As after every write-path failure (a failed sync may leave the old
+      // WAL's durability unknown): read-only until Resume or reopen.
+      if (bg_error_.ok()) bg_error_ = s;
+      break;
+    }
   }
   if (stalled) {
     auto waited = std::chrono::steady_clock::now() - stall_start;
@@ -443,11 +465,11 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
   return s;
 }
 
-Status DBImpl::SwitchMemtable() {
+Status DBImpl::SwitchMemtable(bool sync_old_wal) {
   uint64_t number = versions_->NewFileNumber();
   std::unique_ptr<WritableFile> file;
   Status s = env_->NewWritableFile(WalFileName(dbname_, number), &file);
-  if (s.ok() && options_.sync_mode != SyncMode::kAlways) {
+  if (s.ok() && sync_old_wal && options_.sync_mode != SyncMode::kAlways) {
     // The old WAL must be durable before the new one can be: otherwise a
     // power loss could keep later writes and lose earlier ones.
     s = wal_->Sync();
@@ -474,7 +496,9 @@ void DBImpl::BackgroundLoop() {
   auto next_sync = std::chrono::steady_clock::now();
   while (!shutting_down_) {
     if (!imm_.empty() && bg_error_.ok()) {
+      flush_running_ = true;
       Status s = FlushOldestImmutable(lock);
+      flush_running_ = false;
       if (!s.ok() && bg_error_.ok()) bg_error_ = s;
       bg_cv_.notify_all();
       continue;
@@ -578,9 +602,54 @@ Status DBImpl::Flush() {
   return Status::OK();
 }
 
+Status DBImpl::Resume() {
+  if (closed_) return Status::Closed();
+  // Lead the write queue (alone: a writer without a batch is never grouped),
+  // so that no writer touches the WAL or the memtable meanwhile.
+  Writer w(nullptr);
+  std::unique_lock<std::mutex> lock(mu_);
+  writers_.push_back(&w);
+  while (&w != writers_.front()) w.cv.wait(lock);
+  Status s = ResumeLocked(lock);
+  writers_.pop_front();
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  return s;
+}
+
+Status DBImpl::ResumeLocked(std::unique_lock<std::mutex>& lock) {
+  if (shutting_down_) return Status::Closed();
+  if (bg_error_.ok()) return Status::OK();
+  // A flush or merge that began before the error may still be running.
+  while ((flush_running_ || compaction_running_) && !shutting_down_) bg_cv_.wait(lock);
+  if (shutting_down_) return Status::Closed();
+  // The manifest that failed is not written again: a fresh one takes over.
+  Status s = versions_->manifest_error();
+  if (!s.ok()) s = versions_->WriteSnapshotManifest();
+  // The WAL's tail is unknown after a failed append or sync: cut it back to
+  // the last acknowledged record and make that durable, so that it reads
+  // cleanly when it is no longer the newest WAL; then start a new one. The
+  // flushes below make the old WAL obsolete.
+  if (s.ok()) {
+    s = wal_file_->Truncate(options_.sync_mode == SyncMode::kAlways ? wal_->SyncedSize()
+                                                                    : wal_->FileSize());
+  }
+  if (s.ok()) s = wal_file_->Sync();
+  if (s.ok()) s = SwitchMemtable(/*sync_old_wal=*/false);
+  if (!s.ok()) return s;
+  // The check that the cause is gone: every memtable reaches an SSTable and
+  // the manifest, as a flush would.
+  bg_error_ = Status::OK();
+  bg_cv_.notify_all();
+  while (!imm_.empty() && bg_error_.ok() && !shutting_down_) bg_cv_.wait(lock);
+  if (!bg_error_.ok()) return bg_error_;
+  if (!imm_.empty()) return Status::Closed();
+  return Status::OK();
+}
+
 // Deletes table files that no Version in use names and no running job is
 // writing, WAL files older than the log number, and old manifests. Called at
-// open and after flushes, compactions and GC.
+// open and after flushes, compactions and GC. Deletes nothing while the
+// manifest has a write error.
 void DBImpl::RemoveObsoleteFiles() {
   // List first, then learn what is live: a file created after the listing
   // is not touched, and one listed is either still pending then or already
@@ -595,7 +664,10 @@ void DBImpl::RemoveObsoleteFiles() {
     std::lock_guard<std::mutex> l(mu_);
     live = pending_outputs_;
   }
-  versions_->AddLiveFiles(&live);
+  // After a failed manifest write, the manifest CURRENT names may hold an
+  // edit that the in-memory state lacks (a flush's output, a log number
+  // that retires WALs): no file is safe to delete until a fresh manifest.
+  if (!versions_->AddLiveFiles(&live)) return;
   const uint64_t log_number = versions_->log_number();
   const uint64_t manifest = versions_->manifest_number();
 
@@ -614,7 +686,9 @@ void DBImpl::RemoveObsoleteFiles() {
   }
   for (const std::string& name : have_top ? top : std::vector<std::string>()) {
     if (!ParseFileName(name, &number, &type)) continue;
-    if ((type == FileType::kManifest && number < manifest) ||
+    // A newer manifest is one whose CURRENT switch failed; while open, it
+    // may instead be a rotation in progress.
+    if ((type == FileType::kManifest && (number < manifest || (number > manifest && !opened_))) ||
         (type == FileType::kTemp && !opened_)) {
       env_->RemoveFile(dbname_ + "/" + name).PermitUncheckedError();
     }

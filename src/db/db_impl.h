@@ -63,6 +63,7 @@ class DBImpl final : public DB {
   const Snapshot* GetSnapshot() override;
   void ReleaseSnapshot(const Snapshot* snapshot) override;
   Status Flush() override;
+  Status Resume() override;
   Status CompactAll() override;
   Status DropExpiredFiles(uint64_t* files, uint64_t* entries) override;
   DBStats GetStats() const override;
@@ -91,6 +92,10 @@ class DBImpl final : public DB {
   Status ReplayWal(uint64_t number, bool is_last, std::shared_ptr<MemTable>* mem,
                    VersionEdit* edit, bool* flushed, SequenceNumber* max_seq);
   Status FlushDuringRecovery(MemTable* mem, VersionEdit* edit);
+  // Corruption naming the manifest if the recovered file set cannot be the
+  // latest one: a live SSTable or the WAL of the log number is missing.
+  // wals: the WAL numbers ≥ the log number found on disk, ascending.
+  Status CheckFilesAgainstManifest(const std::vector<uint64_t>& wals);
   void RemoveObsoleteFiles();
 
   // Takes a consistent (snapshot sequence, read state) pair.
@@ -119,7 +124,11 @@ class DBImpl final : public DB {
   // (flush_requested_), unless it is empty; stalls while too many frozen
   // memtables wait.
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
-  Status SwitchMemtable();  // REQUIRES: mu_ held by the leader
+  // REQUIRES: mu_ held by the leader. sync_old_wal = false when the caller
+  // made the old WAL durable itself (Resume).
+  Status SwitchMemtable(bool sync_old_wal = true);
+  // REQUIRES: mu_ held by the write-queue leader.
+  Status ResumeLocked(std::unique_lock<std::mutex>& lock);
   WriteBatch* BuildBatchGroup(Writer** last_writer);
   // Runs a write through the queue; batch == nullptr forces a memtable
   // switch; patch != nullptr makes the write a read-modify-write of one
@@ -166,9 +175,10 @@ class DBImpl final : public DB {
   std::unique_ptr<log::Writer> wal_;
   std::deque<Writer*> writers_;
   WriteBatch group_batch_;
-  Status bg_error_;  // once set, writes fail with it (the DB is read-only)
+  Status bg_error_;  // once set, writes fail with it (read-only until Resume)
   bool shutting_down_ = false;
   bool flush_requested_ = false;  // interval flush due; the next leader switches
+  bool flush_running_ = false;    // the background thread is flushing a memtable
   std::thread bg_thread_;
   std::thread compaction_thread_;
   bool compaction_running_ = false;   // a merge or GC is changing the file set

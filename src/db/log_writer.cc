@@ -44,6 +44,7 @@ Status Writer::Sync() {
     FLOWDB_RETURN_IF_ERROR(Write());
   }
   error_ = dest_->Sync();
+  if (error_.ok()) synced_size_ = file_size_;
   return error_;
 }
 

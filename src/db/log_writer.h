@@ -46,6 +46,9 @@ class Writer {
   // Bytes of the log written successfully so far, header included: the file
   // size when no call failed.
   uint64_t FileSize() const { return file_size_; }
+  // Bytes of the log made durable by this Writer's last successful Sync (0
+  // before one): with a sync after every record, the records acknowledged.
+  uint64_t SyncedSize() const { return synced_size_; }
 
  private:
   void AppendFileHeader();
@@ -56,6 +59,7 @@ class Writer {
   const LogKind kind_;
   bool header_pending_;
   uint64_t file_size_;
+  uint64_t synced_size_ = 0;
   Status error_;     // the first failure; sticky
   std::string buf_;  // the bytes of one Append, reused
 };

@@ -7,8 +7,17 @@
 // Replayed data stays in the memtable (and its WAL files stay) unless it
 // outgrows one memtable, in which case it is written to SSTables during
 // recovery.
+//
+// A manifest edit is acted upon (WALs below its log number deleted,
+// compaction inputs removed) only once it is synced, so a torn manifest tail
+// can only drop edits whose files are all still there. A live SSTable that
+// is missing, or a missing WAL named by the log number, means the manifest
+// lost synced edits (cut short or zero-filled): opening the older file set
+// would silently roll the database back, so the open fails with Corruption
+// naming the manifest.
 
 #include <algorithm>
+#include <set>
 
 #include "db/builder.h"
 #include "db/db_impl.h"
@@ -55,6 +64,7 @@ Status DBImpl::Recover() {
       }
     }
     std::sort(wals.begin(), wals.end());
+    FLOWDB_RETURN_IF_ERROR(CheckFilesAgainstManifest(wals));
   }
 
   std::shared_ptr<MemTable> mem;
@@ -93,6 +103,39 @@ Status DBImpl::Recover() {
   return Status::OK();
 }
 
+Status DBImpl::CheckFilesAgainstManifest(const std::vector<uint64_t>& wals) {
+  const std::string manifest =
+      ManifestFileName(dbname_, versions_->manifest_number()).substr(dbname_.size() + 1);
+  const char* const kLost =
+      " (the manifest lost edits that were synced and acted upon, or the file was removed)";
+  std::vector<std::string> names;
+  FLOWDB_RETURN_IF_ERROR(env_->GetChildren(TableDirName(dbname_), &names));
+  std::set<uint64_t> tables;
+  for (const auto& name : names) {
+    uint64_t number;
+    FileType type;
+    if (ParseFileName(name, &number, &type) && type == FileType::kTable) tables.insert(number);
+  }
+  for (const auto& f : versions_->current()->files()) {
+    if (!tables.count(f->number)) {
+      std::string table = TableFileName(dbname_, f->number);
+      return Status::Corruption(manifest, "names missing SSTable sst/" +
+                                              table.substr(TableDirName(dbname_).size() + 1) +
+                                              kLost);
+    }
+  }
+  // The log number always names a WAL that was created (and its directory
+  // entry synced) before the edit, and that is deleted only after a later
+  // edit with a larger log number is synced.
+  const uint64_t log_number = versions_->log_number();
+  if (wals.empty() || wals.front() != log_number) {
+    std::string wal = WalFileName(dbname_, log_number);
+    return Status::Corruption(manifest, "its log number names missing WAL wal/" +
+                                            wal.substr(WalDirName(dbname_).size() + 1) + kLost);
+  }
+  return Status::OK();
+}
+
 Status DBImpl::ReplayWal(uint64_t number, bool is_last, std::shared_ptr<MemTable>* mem,
                          VersionEdit* edit, bool* flushed, SequenceNumber* max_seq) {
   std::string fname = WalFileName(dbname_, number);
@@ -123,10 +166,12 @@ Status DBImpl::ReplayWal(uint64_t number, bool is_last, std::shared_ptr<MemTable
   FLOWDB_RETURN_IF_ERROR(reader.status());
   if (reader.TornTail()) {
     // Cut the unacknowledged tail so that this file, no longer the newest
-    // WAL once a new one is created, reads cleanly next time.
+    // WAL once a new one is created, reads cleanly next time. A file cut to
+    // nothing is kept (an empty log reads cleanly): it may be the one the
+    // manifest's log number names, which must exist until a new manifest
+    // moves past it.
     uint64_t keep = reader.LastRecordEndOffset();
     file.reset();
-    if (keep == 0) return env_->RemoveFile(fname);
     std::unique_ptr<WritableFile> w;
     FLOWDB_RETURN_IF_ERROR(env_->NewAppendableFile(fname, &w));
     FLOWDB_RETURN_IF_ERROR(w->Truncate(keep));

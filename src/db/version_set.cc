@@ -32,8 +32,9 @@ std::shared_ptr<const Version> VersionSet::current() const {
   return current_;
 }
 
-void VersionSet::AddLiveFiles(std::set<uint64_t>* live) const {
+bool VersionSet::AddLiveFiles(std::set<uint64_t>* live) const {
   std::lock_guard<std::mutex> l(mu_);
+  if (!manifest_error_.ok()) return false;
   size_t kept = 0;
   for (size_t i = 0; i < all_versions_.size(); i++) {
     std::shared_ptr<const Version> v = all_versions_[i].lock();
@@ -44,6 +45,7 @@ void VersionSet::AddLiveFiles(std::set<uint64_t>* live) const {
   }
   all_versions_.resize(kept);
   for (const auto& f : current_->files_) live->insert(f->number);
+  return true;
 }
 
 void VersionSet::MarkFileNumberUsed(uint64_t n) {
@@ -161,11 +163,18 @@ Status VersionSet::WriteSnapshotManifest() {
   edit.EncodeTo(&record);
   Status s = writer->AddRecord(record);
   if (s.ok()) s = file->Sync();
-  if (s.ok()) s = SetCurrentFile(env_, dbname_, number);
   if (!s.ok()) {
     writer.reset();
     file.reset();
     env_->RemoveFile(fname).PermitUncheckedError();
+    return s;
+  }
+  s = SetCurrentFile(env_, dbname_, number);
+  if (!s.ok()) {
+    // CURRENT may name either manifest now. Both hold the same state, but
+    // an edit appended to the old one could be lost: keep the new file and
+    // take no more edits until a fresh manifest is in place.
+    if (manifest_error_.ok()) manifest_error_ = s;
     return s;
   }
   manifest_log_ = std::move(writer);
@@ -173,6 +182,7 @@ Status VersionSet::WriteSnapshotManifest() {
   manifest_file_ = std::move(file);
   manifest_number_ = number;
   manifest_size_ = record.size();
+  manifest_error_ = Status::OK();
   if (old_number != 0 && old_number != number) {
     env_->RemoveFile(ManifestFileName(dbname_, old_number)).PermitUncheckedError();
   }
@@ -184,6 +194,7 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
   {
     std::lock_guard<std::mutex> l(mu_);
     if (!manifest_log_) return Status::InvalidArgument("manifest is not open");
+    if (!manifest_error_.ok()) return manifest_error_;
     if (edit->log_number()) {
       if (*edit->log_number() < log_number_.load()) {
         return Status::InvalidArgument("log number moves backwards");
@@ -197,7 +208,10 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
     edit->EncodeTo(&record);
     Status s = manifest_log_->AddRecord(record);
     if (s.ok()) s = manifest_file_->Sync();
-    if (!s.ok()) return s;
+    if (!s.ok()) {
+      manifest_error_ = s;
+      return s;
+    }
     manifest_size_ += record.size();
     if (edit->log_number()) log_number_ = *edit->log_number();
     current_ = std::move(v);
@@ -205,8 +219,9 @@ Status VersionSet::LogAndApply(VersionEdit* edit) {
     rotate = manifest_size_ > kMaxManifestSize;
   }
   if (rotate) {
-    // The edit is already durable in the old manifest; a failed rotation
-    // leaves that manifest in use.
+    // The edit is already durable in the old manifest (and in the new one
+    // if CURRENT switched); a failed rotation that leaves CURRENT in doubt
+    // sets manifest_error_, so that no later edit goes to the wrong file.
     WriteSnapshotManifest().PermitUncheckedError();
   }
   return Status::OK();

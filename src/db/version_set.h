@@ -5,6 +5,13 @@
 // Thread safety: VersionSet methods are thread-safe. LogAndApply calls are
 // serialized internally; current() may be called from any thread and the
 // returned Version stays valid as long as the caller holds it.
+//
+// A failed manifest append or sync is fatal for that manifest: the record
+// may or may not be on disk, and a failed fsync may have dropped earlier
+// pages too. Until WriteSnapshotManifest starts a fresh manifest, every
+// LogAndApply fails with the first error and AddLiveFiles reports that no
+// file may be deleted, since the manifest that CURRENT names may hold an
+// edit that the in-memory state does not.
 
 #ifndef FLOWDB_DB_VERSION_SET_H_
 #define FLOWDB_DB_VERSION_SET_H_
@@ -48,20 +55,35 @@ class VersionSet {
   Status Recover(bool* exists);
 
   // Starts a fresh manifest holding a snapshot of the current state and
-  // points CURRENT at it (used at open, after Recover or for a new DB).
+  // points CURRENT at it (used at open, after Recover or for a new DB, and
+  // to get past a failed manifest write). On success the old manifest is
+  // removed and manifest_error() is cleared. On error the old manifest stays
+  // in use, unless CURRENT may already name the new one (its rename went
+  // through but the directory sync failed): then the new file is kept and
+  // manifest_error() is set.
   Status WriteSnapshotManifest();
 
   // Applies edit to the current version, appends it to the manifest, syncs,
   // then installs the new version. Fills in next file number and last
-  // sequence. On error the current version is unchanged.
+  // sequence. On error the current version is unchanged; an append or sync
+  // error also sets manifest_error().
   Status LogAndApply(VersionEdit* edit);
+
+  // The first manifest append or sync error since the last successful
+  // WriteSnapshotManifest, or OK.
+  Status manifest_error() const {
+    std::lock_guard<std::mutex> l(mu_);
+    return manifest_error_;
+  }
 
   std::shared_ptr<const Version> current() const;
 
   // Adds to *live the numbers of the files of every Version still held by
   // anyone (the current one and those pinned by reads): deleting any other
-  // table file cannot disturb a reader.
-  void AddLiveFiles(std::set<uint64_t>* live) const;
+  // table file cannot disturb a reader. Returns false when no file may be
+  // deleted at all (manifest_error() is set: the manifest on disk may name
+  // files the current Version does not).
+  [[nodiscard]] bool AddLiveFiles(std::set<uint64_t>* live) const;
 
   uint64_t NewFileNumber() { return next_file_number_.fetch_add(1); }
   // Makes sure numbers up to n are never handed out (WAL files found at recovery).
@@ -92,6 +114,7 @@ class VersionSet {
   std::unique_ptr<log::Writer> manifest_log_;
   uint64_t manifest_number_ = 0;
   uint64_t manifest_size_ = 0;
+  Status manifest_error_;  // see manifest_error()
 
   std::atomic<uint64_t> next_file_number_{2};
   std::atomic<uint64_t> log_number_{0};

@@ -40,6 +40,7 @@ class FaultInjectionEnv::FaultFile final : public WritableFile {
 
   Status Sync() override {
     FLOWDB_RETURN_IF_ERROR(env_->InjectedSyncError(fname_));
+    FLOWDB_RETURN_IF_ERROR(env_->CallSyncHook(fname_));
     FLOWDB_RETURN_IF_ERROR(base_->Sync());
     std::lock_guard<std::mutex> guard(env_->mu_);
     state_->synced_size = state_->size;
@@ -180,6 +181,24 @@ Status FaultInjectionEnv::InjectedAppendError(const std::string& fname) {
   if (appends_left_ == 0) return Status::FromErrno(fname, EIO);
   if (appends_left_ > 0) appends_left_--;
   return Status::OK();
+}
+
+void FaultInjectionEnv::SetSyncHook(std::function<Status(const std::string&)> hook) {
+  std::lock_guard<std::mutex> guard(mu_);
+  if (hook) {
+    sync_hook_ = std::make_shared<const std::function<Status(const std::string&)>>(std::move(hook));
+  } else {
+    sync_hook_.reset();
+  }
+}
+
+Status FaultInjectionEnv::CallSyncHook(const std::string& fname) {
+  std::shared_ptr<const std::function<Status(const std::string&)>> hook;
+  {
+    std::lock_guard<std::mutex> guard(mu_);
+    hook = sync_hook_;
+  }
+  return hook ? (*hook)(fname) : Status::OK();
 }
 
 Status FaultInjectionEnv::InjectedSyncError(const std::string& name) const {

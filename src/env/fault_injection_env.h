@@ -28,6 +28,10 @@
 //    with IOError (EIO) until FailAfterNWrites(-1) turns the countdown off.
 //  - SetFailSync(true): WritableFile::Sync and Env::SyncDir fail with IOError
 //    (EIO) and make nothing durable.
+//  - SetSyncHook(f): every WritableFile::Sync first calls f(path); a non-OK
+//    result fails that Sync, which then makes nothing durable. f may block,
+//    to hold a background job at a chosen point (one-shot failures of the
+//    N-th sync of some file, thread interleavings in tests).
 // A failing Append leaves the file unchanged.
 //
 // Thread safety: every method may be called from any thread. DropUnsyncedData
@@ -40,6 +44,7 @@
 #define FLOWDB_ENV_FAULT_INJECTION_ENV_H_
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -78,6 +83,10 @@ class FaultInjectionEnv : public EnvWrapper {
   void SetFailWrites(bool fail) { fail_writes_.store(fail); }
   // n >= 0: n more Appends succeed, then all fail; n < 0: no countdown.
   void FailAfterNWrites(int n);
+  // Sets (or, with an empty function, removes) the hook called before every
+  // WritableFile::Sync with the file's path. It runs on the syncing thread,
+  // outside this Env's lock.
+  void SetSyncHook(std::function<Status(const std::string& fname)> hook);
 
  private:
   class FaultFile;
@@ -95,6 +104,8 @@ class FaultInjectionEnv : public EnvWrapper {
   Status InjectedAppendError(const std::string& fname);
   // The error the next Sync or SyncDir of name must fail with, or OK.
   Status InjectedSyncError(const std::string& name) const;
+  // The sync hook's verdict on a Sync of fname (OK without a hook).
+  Status CallSyncHook(const std::string& fname);
 
   std::atomic<bool> fail_sync_{false};
   std::atomic<bool> no_space_{false};
@@ -102,6 +113,7 @@ class FaultInjectionEnv : public EnvWrapper {
 
   std::mutex mu_;
   int appends_left_ = -1;  // guarded by mu_; < 0 = no countdown
+  std::shared_ptr<const std::function<Status(const std::string&)>> sync_hook_;  // guarded by mu_
   // Guarded by mu_: files opened for writing through this Env, by path.
   std::map<std::string, std::shared_ptr<FileState>> files_;
 };

@@ -237,6 +237,16 @@ class DB {
   // frozen memtable is flushed.
   virtual Status Flush() = 0;
 
+  // Leaves the read-only state that a failed write, sync, flush or manifest
+  // update (EIO, ENOSPC) put the DB in, once the cause is gone: writes a
+  // fresh manifest if a manifest write failed, cuts the WAL back to its last
+  // acknowledged record and starts a new one, then flushes every memtable.
+  // OK if all of that succeeded: the DB takes writes again and nothing
+  // acknowledged was lost. Otherwise the error, and the DB stays read-only
+  // (Resume may be tried again). OK at once if the DB is not read-only.
+  // Writes wait while it runs.
+  virtual Status Resume() = 0;
+
   virtual DBStats GetStats() const = 0;
 
   // Reads every live SSTable whole (every block checksum, entry order, the
