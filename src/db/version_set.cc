@@ -163,6 +163,9 @@ Status VersionSet::WriteSnapshotManifest() {
   edit.EncodeTo(&record);
   Status s = writer->AddRecord(record);
   if (s.ok()) s = file->Sync();
+  // The new manifest's directory entry must be durable before CURRENT can
+  // name it (the sync after the rename alone orders nothing between them).
+  if (s.ok()) s = env_->SyncDir(dbname_);
   if (!s.ok()) {
     writer.reset();
     file.reset();

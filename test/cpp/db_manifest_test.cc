@@ -390,9 +390,9 @@ TEST_F(ManifestTest, WalCutToNothingAtRecoveryStaysUntilTheManifestMovesOn) {
   ExpectAcknowledgedBatches();
 }
 
-// --- Hole: the directory entries made at open --------------------------------
+// --- Hole: directory entries -------------------------------------------------
 
-// Records directory creations and syncs, in order.
+// Records directory creations and syncs, file creations and renames, in order.
 class DirLogEnv : public EnvWrapper {
  public:
   explicit DirLogEnv(Env* target) : EnvWrapper(target) {}
@@ -404,11 +404,22 @@ class DirLogEnv : public EnvWrapper {
     Log("sync " + d);
     return target()->SyncDir(d);
   }
-  // Position of the first entry equal to e, or -1.
-  int Find(const std::string& e) {
+  Status NewWritableFile(const std::string& f, std::unique_ptr<WritableFile>* r) override {
+    Log("create " + f);
+    return target()->NewWritableFile(f, r);
+  }
+  Status RenameFile(const std::string& src, const std::string& dst) override {
+    Log("rename to " + dst);
+    return target()->RenameFile(src, dst);
+  }
+  // Position of the first entry at or after `from` equal to e (or, with
+  // prefix, starting with e), or -1.
+  int Find(const std::string& e, int from = 0, bool prefix = false) {
     std::lock_guard<std::mutex> l(mu_);
-    auto it = std::find(log_.begin(), log_.end(), e);
-    return it == log_.end() ? -1 : static_cast<int>(it - log_.begin());
+    for (size_t i = static_cast<size_t>(std::max(from, 0)); i < log_.size(); i++) {
+      if (prefix ? log_[i].rfind(e, 0) == 0 : log_[i] == e) return static_cast<int>(i);
+    }
+    return -1;
   }
   void Clear() {
     std::lock_guard<std::mutex> l(mu_);
@@ -424,7 +435,7 @@ class DirLogEnv : public EnvWrapper {
   std::vector<std::string> log_;
 };
 
-TEST(DBDirectoryTest, OpenSyncsTheEntriesOfTheDirectoriesItCreates) {
+TEST(DBDirectoryTest, NewDirectoriesAndTheManifestEntryAreSyncedBeforeUse) {
   const std::string parent = test::TempDir("db_dirsync");
   const std::string path = parent + "/db";
   DirLogEnv env(Env::Default());
@@ -441,6 +452,14 @@ TEST(DBDirectoryTest, OpenSyncsTheEntriesOfTheDirectoriesItCreates) {
   EXPECT_GT(synced_parent, made_db);
   EXPECT_GT(synced_db, made_wal);
   EXPECT_GT(synced_db, made_sst);
+  // The manifest's entry is synced before CURRENT is renamed to name it.
+  const int made_manifest = env.Find("create " + path + "/MANIFEST-", 0, /*prefix=*/true);
+  const int renamed_current = env.Find("rename to " + CurrentFileName(path), made_manifest);
+  ASSERT_GE(made_manifest, 0);
+  ASSERT_GT(renamed_current, made_manifest);
+  const int synced_between = env.Find("sync " + path, made_manifest);
+  EXPECT_GT(synced_between, made_manifest);
+  EXPECT_LT(synced_between, renamed_current);
   db.reset();
   // Reopening creates nothing, so the parent is not touched.
   env.Clear();
