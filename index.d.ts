@@ -62,6 +62,18 @@ export type TimestampOf<T extends TimestampType> = T extends 'bigint' ? bigint :
  */
 export type SyncMode = 'always' | 'interval' | 'none'
 
+/**
+ * What `Engine.open` does with a damaged WAL. A torn tail of the newest WAL
+ * (a write cut short by a crash, never acknowledged) is cut off either way.
+ * - `'strict'`: any other damage (a bad record followed by a valid one, a bad
+ *   record in an older WAL) rejects the open with a FlowDBError of code
+ *   `FLOWDB_CORRUPTION` naming the file and offset.
+ * - `'salvage'`: keeps every record that can still be read and skips the
+ *   damaged stretches; `stats().walSkippedRegions` / `walSkippedBytes` say
+ *   what was skipped. Writes in a skipped stretch are lost.
+ */
+export type WalRecovery = 'strict' | 'salvage'
+
 /** Compression of SSTable data blocks. */
 export type Compression = 'lz4' | 'none'
 
@@ -94,6 +106,8 @@ export interface EngineOptions {
   syncMode?: SyncMode
   /** WAL sync period for `syncMode: 'interval'`, in ms, 1 to 2^31 - 1. Default `100`. */
   syncIntervalMs?: number
+  /** What opening does with a damaged WAL; see {@link WalRecovery}. Default `'strict'`. */
+  walRecovery?: WalRecovery
   /** Bytes a memtable holds before it is frozen and flushed, 4 KiB to 4 GiB. Default 64 MiB. */
   memtableSize?: number
   /** Writers stall while this many frozen memtables await flushing, 1 to 64. Default `2`. */
@@ -390,6 +404,12 @@ export interface EngineStats {
   gcRuns: number
   gcFiles: number
   gcRecords: number
+  /**
+   * Damaged WAL stretches the open skipped with `walRecovery: 'salvage'`, and
+   * their bytes; 0 otherwise.
+   */
+  walSkippedRegions: number
+  walSkippedBytes: number
   /** Live range tombstones (memtables and SSTables). */
   rangeDeletions: number
   /** Open snapshots. */

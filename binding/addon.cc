@@ -98,11 +98,12 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   Options opt;
   bool in_memory = false;
   uint64_t sync_mode, sync_interval, memtable, frozen, block, restart, bloom, compression, cache,
-      files, ttl, flush_interval, trigger, size_ratio, space_amp, ttl_basis;
+      files, ttl, flush_interval, trigger, size_ratio, space_amp, ttl_basis, wal_recovery;
   if (!ToBool(env, o.Get("inMemory"), "inMemory", &in_memory) ||
       !ToBool(env, o.Get("createIfMissing"), "createIfMissing", &opt.create_if_missing) ||
       !ToBool(env, o.Get("errorIfExists"), "errorIfExists", &opt.error_if_exists) ||
       !GetSize(env, o, "syncMode", &sync_mode) || !GetSize(env, o, "syncIntervalMs", &sync_interval) ||
+      !GetSize(env, o, "walRecovery", &wal_recovery) ||
       !GetSize(env, o, "memtableSize", &memtable) ||
       !GetSize(env, o, "maxFrozenMemtables", &frozen) || !GetSize(env, o, "blockSize", &block) ||
       !GetSize(env, o, "blockRestartInterval", &restart) ||
@@ -117,6 +118,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   }
   if (sync_mode > 2) return ThrowRangeError(env, "syncMode must be 0, 1 or 2");
   if (compression > 1) return ThrowRangeError(env, "compression must be 0 or 1");
+  if (wal_recovery > 1) return ThrowRangeError(env, "walRecovery must be 0 or 1");
   if (frozen > 64 || restart > 1024 || bloom > 64 || files > (1u << 20) ||
       sync_interval > UINT32_MAX || flush_interval > UINT32_MAX || ttl_basis > 1 ||
       trigger == 1 || trigger > 1024 || size_ratio > 10000 || space_amp > 100000) {
@@ -125,6 +127,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   if (path.empty() && !in_memory) return ThrowTypeError(env, "path must not be empty");
   opt.sync_mode = static_cast<SyncMode>(sync_mode);
   opt.sync_interval_ms = static_cast<uint32_t>(sync_interval);
+  opt.wal_recovery = static_cast<WalRecovery>(wal_recovery);
   opt.memtable_size = memtable;
   opt.max_frozen_memtables = static_cast<int>(frozen);
   opt.block_size = block;
@@ -186,6 +189,11 @@ Napi::Object MakeConstants(Napi::Env env) {
   sync.Set("none", static_cast<double>(SyncMode::kNone));
   sync.Freeze();
   c.Set("syncModes", sync);
+  Napi::Object wal_recovery = Napi::Object::New(env);
+  wal_recovery.Set("strict", static_cast<double>(WalRecovery::kStrict));
+  wal_recovery.Set("salvage", static_cast<double>(WalRecovery::kSalvage));
+  wal_recovery.Freeze();
+  c.Set("walRecoveryModes", wal_recovery);
   Napi::Object comp = Napi::Object::New(env);
   comp.Set("none", static_cast<double>(Compression::kNone));
   comp.Set("lz4", static_cast<double>(Compression::kLZ4));

@@ -555,6 +555,8 @@ Napi::Value EngineWrap::Stats(const Napi::CallbackInfo& info) {
   set("gcRuns", st.gc_runs);
   set("gcFiles", st.gc_files);
   set("gcRecords", st.gc_records);
+  set("walSkippedRegions", st.wal_skipped_regions);
+  set("walSkippedBytes", st.wal_skipped_bytes);
   set("rangeDeletions", st.range_deletions);
   set("snapshots", st.snapshots);
   set("tableReaders", st.table_readers);

@@ -13,7 +13,7 @@ const encoding = require('./encoding.cjs')
 const { Scan, kAbort } = require('./scan.cjs')
 const { Snapshot, kConstruct: kSnapshot } = require('./snapshot.cjs')
 
-const { errorCodes, syncModes, compression, maxKeySize, maxValueSize } = binding.constants
+const { errorCodes, syncModes, walRecoveryModes, compression, maxKeySize, maxValueSize } = binding.constants
 const KiB = 1024
 const MiB = 1024 * KiB
 const GiB = 1024 * MiB
@@ -28,6 +28,7 @@ const OPEN_OPTIONS = {
   errorIfExists: { default: false, check: validate.boolean },
   syncMode: { default: 'always', choices: Object.keys(syncModes) },
   syncIntervalMs: { default: 100, range: [1, MAX_INTERVAL_MS] },
+  walRecovery: { default: 'strict', choices: Object.keys(walRecoveryModes) },
   memtableSize: { default: 64 * MiB, range: [64 * KiB, 4 * GiB] },
   maxFrozenMemtables: { default: 2, range: [1, 64] },
   blockSize: { default: 16 * KiB, range: [256, 16 * MiB] },
@@ -103,6 +104,7 @@ function nativeOpenOptions (o) {
     errorIfExists: o.errorIfExists,
     syncMode: syncModes[o.syncMode],
     syncIntervalMs: o.syncIntervalMs,
+    walRecovery: walRecoveryModes[o.walRecovery],
     memtableSize: o.memtableSize,
     maxFrozenMemtables: o.maxFrozenMemtables,
     blockSize: o.blockSize,
@@ -150,6 +152,8 @@ const METRICS = [
   ['gc_runs_total', 'Expired-file collections that dropped a file.', 'counter', (s) => s.gcRuns],
   ['gc_files_total', 'SSTables dropped whole because every record expired.', 'counter', (s) => s.gcFiles],
   ['gc_records_total', 'Records in SSTables dropped whole.', 'counter', (s) => s.gcRecords],
+  ['wal_skipped_regions', 'Damaged WAL stretches skipped by the open with walRecovery: salvage.', 'gauge', (s) => s.walSkippedRegions],
+  ['wal_skipped_bytes', 'Bytes of the damaged WAL stretches skipped by the open with walRecovery: salvage.', 'gauge', (s) => s.walSkippedBytes],
   ['write_stalls_total', 'Writes that waited for a flush.', 'counter', (s) => s.stalls],
   ['write_stall_seconds_total', 'Time writers waited for flushes.', 'counter', (s) => s.stallMicros / 1e6],
   ['point_reads_total', 'Point reads served.', 'counter', (s) => s.gets],

@@ -22,6 +22,7 @@ const OPTION_CASES = [
   ['errorIfExists', 'false', null],
   ['syncMode', 0, 'sometimes'],
   ['syncIntervalMs', '100', 0],
+  ['walRecovery', 1, 'lenient'],
   ['memtableSize', 1.5, 32 * 1024],
   ['maxFrozenMemtables', null, 0],
   ['blockSize', '16k', 2 ** 30],

@@ -929,6 +929,8 @@ DBStats DBImpl::GetStats() const {
   st.gc_records = gc_records_.load();
   st.gets = gets_.load();
   st.get_sst_probes = get_sst_probes_.load();
+  st.wal_skipped_regions = wal_skipped_regions_;
+  st.wal_skipped_bytes = wal_skipped_bytes_;
   {
     std::lock_guard<std::mutex> l(snapshot_mu_);
     st.snapshots = snapshots_.size();

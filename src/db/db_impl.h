@@ -205,6 +205,8 @@ class DBImpl final : public DB {
   std::atomic<uint64_t> compaction_entries_dropped_{0};
   std::atomic<uint64_t> gc_runs_{0}, gc_files_{0}, gc_records_{0};
   std::atomic<uint64_t> gets_{0}, get_sst_probes_{0};
+  // Set by Recover (WalRecovery::kSalvage).
+  uint64_t wal_skipped_regions_ = 0, wal_skipped_bytes_ = 0;
   Histogram write_latency_, read_latency_, flush_latency_, compaction_latency_;  // µs
 };
 

@@ -12,6 +12,8 @@ namespace {
 
 // Bytes asked of the file per read while records fit in the buffer.
 constexpr size_t kBlockSize = 64 * 1024;
+// The unit in which a file system writes file data back to the disk.
+constexpr size_t kPageSize = 4096;
 
 std::string KindName(uint32_t kind) {
   switch (kind) {
@@ -40,13 +42,7 @@ bool Reader::ReadRecord(std::string_view* record, std::string* scratch) {
     return false;
   }
   while (true) {
-    Physical r;
-    if (pending_.has_value()) {
-      r = *pending_;
-      pending_.reset();
-    } else {
-      r = ReadPhysicalRecord(scratch);
-    }
+    Physical r = ReadPhysicalRecord(scratch);
     bool go_on = false;
     switch (r.outcome) {
       case Outcome::kRecord:
@@ -57,30 +53,14 @@ bool Reader::ReadRecord(std::string_view* record, std::string* scratch) {
       case Outcome::kIOError:
         break;
       case Outcome::kTruncated:
-        go_on = HandleBadRecord(r, /*valid_record_follows=*/false, "truncated record");
+        go_on = HandleBadRecord(r, "truncated record");
         break;
-      case Outcome::kBadLength: {
-        // The next record cannot be located: skipping drops the rest.
-        if (skip_corrupted_ && !is_last_file_) {
-          bool all_zero;
-          Status s = ConsumeToEnd(&all_zero);
-          if (!s.ok()) {
-            status_ = std::move(s);
-            break;
-          }
-          r.end = offset_;
-        }
-        go_on = HandleBadRecord(r, /*valid_record_follows=*/false,
-                                "record length " + std::to_string(r.length) + " exceeds limit");
+      case Outcome::kBadLength:
+        go_on = HandleBadRecord(r, "record length " + std::to_string(r.length) + " exceeds limit");
         break;
-      }
-      case Outcome::kBadChecksum: {
-        Physical next = ReadPhysicalRecord(scratch);
-        if (next.outcome == Outcome::kIOError) break;
-        go_on = HandleBadRecord(r, next.outcome == Outcome::kRecord, "checksum mismatch");
-        if (go_on) pending_ = next;
+      case Outcome::kBadChecksum:
+        go_on = HandleBadRecord(r, "checksum mismatch");
         break;
-      }
     }
     if (!go_on) {
       done_ = true;
@@ -111,16 +91,30 @@ bool Reader::ReadFileHeader(std::string* scratch) {
   const uint32_t kind = DecodeFixed32(h.data() + 12);
   if (magic != kLogMagic) {
     if (is_last_file_ && magic == 0 && version == 0 && kind == 0) {
-      // Space allocated by the file system but never written.
-      bool rest_zero = false;
-      s = ConsumeToEnd(&rest_zero);
+      // Space the file system allocated but whose data never reached the
+      // disk reads as zeros. A power loss can keep a later page of a new
+      // log and lose its first: then the whole first page is zero.
+      std::string_view page_rest;
+      s = Consume(kPageSize - kFileHeaderSize, scratch, &page_rest);
       if (!s.ok()) {
         status_ = std::move(s);
         return false;
       }
-      if (rest_zero) {
-        torn_tail_ = true;
-        return false;
+      if (std::all_of(page_rest.begin(), page_rest.end(), [](char c) { return c == 0; })) {
+        bool rest_zero = true;
+        if (kind_ != LogKind::kWal) {
+          // A MANIFEST is synced before CURRENT names it: only an all-zero
+          // file can be a torn one.
+          s = ConsumeToEnd(&rest_zero);
+          if (!s.ok()) {
+            status_ = std::move(s);
+            return false;
+          }
+        }
+        if (rest_zero) {
+          torn_tail_ = true;
+          return false;
+        }
       }
     }
     ReportCorruption(0, "bad magic number: not a FlowDB log file");
@@ -156,17 +150,20 @@ Reader::Physical Reader::ReadPhysicalRecord(std::string* scratch) {
   }
   if (header.size() < kRecordHeaderSize) {
     r.outcome = Outcome::kTruncated;
+    bad_bytes_.assign(header);
     return r;
   }
-  // Decoded before the payload is consumed, which may move the buffer.
-  char length_bytes[4];
-  std::memcpy(length_bytes, header.data(), 4);
-  r.length = DecodeFixed32(length_bytes);
-  const uint32_t expected_crc = crc32c::Unmask(DecodeFixed32(header.data() + 4));
+  // Copied before the payload is consumed, which may move the buffer.
+  char header_bytes[kRecordHeaderSize];
+  std::memcpy(header_bytes, header.data(), kRecordHeaderSize);
+  r.length = DecodeFixed32(header_bytes);
+  const uint32_t expected_crc = crc32c::Unmask(DecodeFixed32(header_bytes + 4));
   if (r.length > kMaxRecordPayload) {
     r.outcome = Outcome::kBadLength;
+    bad_bytes_.assign(header_bytes, kRecordHeaderSize);
     return r;
   }
+  r.outcome = Outcome::kRecord;
   std::string_view payload;
   s = Consume(r.length, scratch, &payload);
   r.end = offset_;
@@ -177,31 +174,94 @@ Reader::Physical Reader::ReadPhysicalRecord(std::string* scratch) {
   }
   if (payload.size() < r.length) {
     r.outcome = Outcome::kTruncated;
-    return r;
-  }
-  uint32_t crc = crc32c::Extend(crc32c::Value(length_bytes, 4), payload.data(), payload.size());
-  if (crc != expected_crc) {
+  } else if (crc32c::Extend(crc32c::Value(header_bytes, 4), payload.data(), payload.size()) !=
+             expected_crc) {
     r.outcome = Outcome::kBadChecksum;
+  }
+  if (r.outcome != Outcome::kRecord) {
+    bad_bytes_.assign(header_bytes, kRecordHeaderSize);
+    bad_bytes_.append(payload);
     return r;
   }
-  r.outcome = Outcome::kRecord;
   r.payload = payload;
   return r;
 }
 
-bool Reader::HandleBadRecord(const Physical& r, bool valid_record_follows,
-                             const std::string& what) {
-  if (is_last_file_ && !valid_record_follows) {
-    torn_tail_ = true;
-    return false;
-  }
-  if (!skip_corrupted_) {
+bool Reader::HandleBadRecord(const Physical& r, const std::string& what) {
+  if (!is_last_file_ && !skip_corrupted_) {
     ReportCorruption(r.start, what);
     return false;
   }
-  dropped_records_++;
-  dropped_bytes_ += r.end - r.start;
+  // Whether r is a torn tail or damage in the middle depends on what
+  // follows it: read the rest of the file, starting with r's own bytes.
+  std::string rest = std::move(bad_bytes_);
+  bad_bytes_.clear();
+  rest.append(buffer_);
+  buffer_ = {};
+  while (!eof_) {
+    const size_t have = rest.size();
+    rest.resize(have + kBlockSize);
+    std::string_view got;
+    Status s = file_->Read(kBlockSize, &got, rest.data() + have);
+    if (!s.ok()) {
+      status_ = std::move(s);
+      return false;
+    }
+    if (got.size() > 0 && got.data() != rest.data() + have) {
+      std::memmove(rest.data() + have, got.data(), got.size());
+    }
+    rest.resize(have + got.size());
+    eof_ = got.size() < kBlockSize;
+  }
+  rest_ = std::move(rest);
+  const uint64_t file_end = r.start + rest_.size();
+  offset_ = file_end;
+
+  // The first valid record after r's start: where r's length says the next
+  // record starts if one is there, else at any later byte.
+  const std::string_view data(rest_);
+  std::optional<uint64_t> next;
+  if (r.outcome == Outcome::kBadChecksum && IsValidRecordAt(data, r.end - r.start)) {
+    next = r.end;
+  } else {
+    for (size_t pos = 1; pos + kRecordHeaderSize <= data.size(); pos++) {
+      if (IsValidRecordAt(data, pos)) {
+        next = r.start + pos;
+        break;
+      }
+    }
+  }
+
+  if (!next.has_value()) {
+    if (is_last_file_) {
+      torn_tail_ = true;
+    } else {
+      // Skip mode, an older log: nothing readable is left.
+      skipped_regions_++;
+      skipped_bytes_ += file_end - r.start;
+    }
+    return false;
+  }
+  if (!skip_corrupted_) {
+    ReportCorruption(r.start, what + ", and a valid record follows at offset " +
+                                  std::to_string(*next));
+    return false;
+  }
+  skipped_regions_++;
+  skipped_bytes_ += *next - r.start;
+  // Go on reading from memory: with eof_ set, Consume serves buffer_ only.
+  buffer_ = data.substr(*next - r.start);
+  offset_ = *next;
   return true;
+}
+
+bool Reader::IsValidRecordAt(std::string_view data, size_t pos) {
+  if (pos > data.size() || data.size() - pos < kRecordHeaderSize) return false;
+  const char* h = data.data() + pos;
+  const uint32_t length = DecodeFixed32(h);
+  if (length > kMaxRecordPayload || data.size() - pos - kRecordHeaderSize < length) return false;
+  const uint32_t expected_crc = crc32c::Unmask(DecodeFixed32(h + 4));
+  return crc32c::Extend(crc32c::Value(h, 4), h + kRecordHeaderSize, length) == expected_crc;
 }
 
 Status Reader::Consume(size_t n, std::string* scratch, std::string_view* out) {

@@ -8,37 +8,44 @@
 //    is 0 bytes long: a log created but never written) → ReadRecord returns
 //    false, status() OK, TornTail() false.
 //  - Torn tail, only when is_last_file: reading stops at a record R that
-//    cannot be trusted and after which nothing valid can be shown to follow:
-//      * R's header or payload runs past the end of the file, or
-//      * R's length exceeds kMaxRecordPayload (the next record cannot be
-//        located), or
-//      * R's checksum does not match and the record that would start right
-//        after R (at R's offset + 8 + R's length) is not a valid record:
-//        past or at the end of the file, truncated, zero-filled or failing
-//        its own checksum.
-//    Also a file header cut short, or a header that is all zero bytes with
-//    only zero bytes after it (preallocated space). ReadRecord then returns
-//    false, status() OK, TornTail() true, and LastRecordEndOffset() is where
-//    to truncate the file (the end of the last good record, 16 after the
-//    header, or 0 when the header itself is torn).
-//  - Corruption: a checksum mismatch at R followed by a valid record where
-//    R's length says the next one starts (a bad record in the middle), or
-//    any bad record in a file that is not the last → ReadRecord returns
-//    false and status() is Corruption naming the file and R's offset, e.g.
-//    "wal/000004.log at offset 96: checksum mismatch".
+//    cannot be trusted (its header or payload runs past the end of the file,
+//    its length exceeds kMaxRecordPayload, or its checksum does not match)
+//    and no valid record starts at any later byte of the file. A crash
+//    mid-write can only damage the end of a log, so once a valid record
+//    follows the damage it is corruption, not a torn write.
+//    Also a file header cut short; a header of zero bytes with only zero
+//    bytes after it (preallocated space); and, for a WAL, a first page
+//    (kPageSize bytes, or the whole file if shorter) of zero bytes whatever
+//    follows it: a power loss during the first writes to a new WAL can keep
+//    a later page and lose the first, and no record of such a file was
+//    acknowledged (in the sync modes that sync, the sync that would have
+//    acknowledged it never finished; in the others, losing the unsynced
+//    tail is what they allow). ReadRecord then returns false, status() OK,
+//    TornTail() true, and LastRecordEndOffset() is where to truncate the
+//    file (the end of the last good record, 16 after the header, or 0 when
+//    the header itself is torn).
+//  - Corruption: a bad record followed by a valid one, or any bad record in
+//    a file that is not the last → ReadRecord returns false and status() is
+//    Corruption naming the file and R's offset, e.g.
+//    "wal/000004.log at offset 96: checksum mismatch, and a valid record
+//    follows at offset 180".
 //  - A bad file header (magic, version, or a kind other than the expected
 //    one) is Corruption naming the file, except for the torn cases above.
 //  - An I/O error of the file is returned as is by status().
 //
-// With skip_corrupted, a bad record that would be Corruption is skipped
-// instead: reading resumes right after it (at R's offset + 8 + R's length;
-// for a length over the limit or a record cut off by the end of file, at the
-// end of the file), and DroppedRecords()/DroppedBytes() count what was
-// skipped. A torn tail of the last file is still reported by TornTail() and
-// not counted as dropped. The file header is never skipped.
+// Deciding between a torn tail and corruption reads the rest of the file
+// into memory once, at the first bad record, and looks for a valid record at
+// every later byte (where R's length says the next record starts first).
+// A valid record can also appear by chance inside R's payload when that
+// payload itself holds log bytes; in the last file that makes a torn tail
+// read as Corruption, never the reverse.
 //
-// A limit of the format: a corrupted length field that points past the end of
-// the last file looks exactly like a torn write and is read as a torn tail.
+// With skip_corrupted (salvage), a bad region that would be Corruption is
+// skipped instead: reading resumes at the next valid record, and
+// SkippedRegions()/SkippedBytes() count what was skipped. A bad record with
+// no valid record after it is still a torn tail in the last file (not
+// counted as skipped) and is skipped to the end in an older one. The file
+// header is never skipped.
 
 #ifndef FLOWDB_DB_LOG_READER_H_
 #define FLOWDB_DB_LOG_READER_H_
@@ -81,9 +88,10 @@ class Reader {
   // the file header before the first one (0 while the header is unread or
   // torn, or for a 0-byte file).
   uint64_t LastRecordEndOffset() const { return last_record_end_; }
-  // Records and bytes (record headers included) skipped with skip_corrupted.
-  uint64_t DroppedRecords() const { return dropped_records_; }
-  uint64_t DroppedBytes() const { return dropped_bytes_; }
+  // Damaged stretches skipped with skip_corrupted, and their bytes (from a
+  // bad record's start to the next valid record or the end of the file).
+  uint64_t SkippedRegions() const { return skipped_regions_; }
+  uint64_t SkippedBytes() const { return skipped_bytes_; }
 
  private:
   enum class Outcome {
@@ -107,9 +115,12 @@ class Reader {
   bool ReadFileHeader(std::string* scratch);
   // Reads the record at the current offset.
   Physical ReadPhysicalRecord(std::string* scratch);
-  // Deals with the untrustworthy record r: returns true to go on reading
-  // (skip mode), or false after setting the torn tail or Corruption.
-  bool HandleBadRecord(const Physical& r, bool valid_record_follows, const std::string& what);
+  // Deals with the untrustworthy record r, whose bytes are in bad_bytes_:
+  // returns true to go on reading at the next valid record (skip mode), or
+  // false after setting the torn tail, Corruption or an I/O error.
+  bool HandleBadRecord(const Physical& r, const std::string& what);
+  // Whether a complete record with a matching checksum starts at data[pos].
+  static bool IsValidRecordAt(std::string_view data, size_t pos);
   // Consumes up to n bytes, fewer only at the end of the file. *out points
   // into the read buffer or, for n beyond the buffer size, into *scratch.
   Status Consume(size_t n, std::string* scratch, std::string_view* out);
@@ -134,10 +145,14 @@ class Reader {
   Status status_;
   bool torn_tail_ = false;
   uint64_t last_record_end_ = 0;
-  uint64_t dropped_records_ = 0;
-  uint64_t dropped_bytes_ = 0;
-  // A record read ahead while judging a bad one; handled next.
-  std::optional<Physical> pending_;
+  uint64_t skipped_regions_ = 0;
+  uint64_t skipped_bytes_ = 0;
+  // The bytes of the last bad record read (header and what of the payload
+  // the file holds).
+  std::string bad_bytes_;
+  // The rest of the file from the first bad record on; once loaded, buffer_
+  // points into it and eof_ is set.
+  std::string rest_;
 };
 
 }  // namespace flowdb::log

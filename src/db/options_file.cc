@@ -172,6 +172,7 @@ std::string EncodeOptionsFile(const Options& o,
   PutLine(&r, "error_if_exists", BoolName(o.error_if_exists));
   PutLine(&r, "sync_mode", SyncModeName(o.sync_mode));
   PutLine(&r, "sync_interval_ms", std::to_string(o.sync_interval_ms));
+  PutLine(&r, "wal_recovery", o.wal_recovery == WalRecovery::kSalvage ? "salvage" : "strict");
   PutLine(&r, "memtable_size", std::to_string(o.memtable_size));
   PutLine(&r, "max_frozen_memtables", std::to_string(o.max_frozen_memtables));
   PutLine(&r, "block_size", std::to_string(o.block_size));

@@ -3,7 +3,9 @@
 // WAL files with numbers ≥ the manifest's log number hold writes that are
 // not yet in SSTables; they are replayed in number order. A torn tail of the
 // newest WAL (a crash mid-write) is cut off, since that write was never
-// acknowledged; any other damage is Corruption naming the file and offset.
+// acknowledged; any other damage is Corruption naming the file and offset,
+// unless Options::wal_recovery salvages what can be read (then everything
+// recovered goes to SSTables, so the damaged WAL files become obsolete).
 // Replayed data stays in the memtable (and its WAL files stay) unless it
 // outgrows one memtable, in which case it is written to SSTables during
 // recovery.
@@ -142,16 +144,23 @@ Status DBImpl::ReplayWal(uint64_t number, bool is_last, std::shared_ptr<MemTable
   std::string shown = "wal/" + fname.substr(WalDirName(dbname_).size() + 1);
   std::unique_ptr<SequentialFile> file;
   FLOWDB_RETURN_IF_ERROR(env_->NewSequentialFile(fname, &file));
-  log::Reader reader(file.get(), shown, log::LogKind::kWal, is_last);
+  const bool salvage = options_.wal_recovery == WalRecovery::kSalvage;
+  log::Reader reader(file.get(), shown, log::LogKind::kWal, is_last, /*skip_corrupted=*/salvage);
   std::string_view record;
   std::string scratch;
   WriteBatch batch;
+  uint64_t bad_batches = 0, bad_batch_bytes = 0;
   while (reader.ReadRecord(&record, &scratch)) {
     Status s = WriteBatchInternal::SetContents(&batch, record);
     if (!s.ok()) {
+      if (salvage) {
+        bad_batches++;
+        bad_batch_bytes += log::kRecordHeaderSize + record.size();
+        continue;
+      }
       uint64_t offset = reader.LastRecordEndOffset() - record.size() - log::kRecordHeaderSize;
-      return Status::Corruption(shown, "at offset " + std::to_string(offset) +
-                                           ": malformed write batch");
+      return Status::Corruption(shown + " at offset " + std::to_string(offset),
+                                "malformed write batch");
     }
     SequenceNumber first = WriteBatchInternal::Sequence(batch);
     if (*mem == nullptr) *mem = std::make_shared<MemTable>(number);
@@ -164,6 +173,12 @@ Status DBImpl::ReplayWal(uint64_t number, bool is_last, std::shared_ptr<MemTable
     }
   }
   FLOWDB_RETURN_IF_ERROR(reader.status());
+  if (reader.SkippedRegions() + bad_batches > 0) {
+    wal_skipped_regions_ += reader.SkippedRegions() + bad_batches;
+    wal_skipped_bytes_ += reader.SkippedBytes() + bad_batch_bytes;
+    // The WAL must not be read again: what was recovered goes to SSTables.
+    *flushed = true;
+  }
   if (reader.TornTail()) {
     // Cut the unacknowledged tail so that this file, no longer the newest
     // WAL once a new one is created, reads cleanly next time. A file cut to

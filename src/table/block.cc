@@ -10,6 +10,11 @@
 
 namespace flowdb {
 
+namespace {
+// Defined below with the other entry decoding.
+Status CheckEntryBoundaries(const char* data, uint32_t restarts, uint32_t num_restarts);
+}  // namespace
+
 Status Block::Open(std::string contents, std::unique_ptr<Block>* block) {
   block->reset();
   const size_t size = contents.size();
@@ -36,6 +41,7 @@ Status Block::Open(std::string contents, std::unique_ptr<Block>* block) {
   if (restarts_offset == 0 && num_restarts != 1) {
     return Status::Corruption("empty block with several restart points");
   }
+  FLOWDB_RETURN_IF_ERROR(CheckEntryBoundaries(contents.data(), restarts_offset, num_restarts));
   block->reset(new Block(std::move(contents), restarts_offset, num_restarts));
   return Status::OK();
 }
@@ -69,6 +75,49 @@ inline const char* DecodeHeader(const char* data, uint32_t restarts, uint32_t of
   }
   *p = q;
   return nullptr;
+}
+
+// Walks the entry headers of a block whose restart array (increasing, inside
+// the entries) starts at `restarts`, and checks that every restart point is
+// where an entry starts. A restart point inside an entry would make walks
+// from it (backward reads, seeks) see other entries than a forward walk.
+// Also rejects a header that does not decode or overruns the entries, since
+// the walk cannot go past it.
+Status CheckEntryBoundaries(const char* data, uint32_t restarts, uint32_t num_restarts) {
+  // Runs on every block read from a file: the common entry, whose three
+  // lengths fit one varint byte each, takes a short path.
+  uint32_t next_restart = 1;  // restart point 0 is offset 0
+  uint32_t next_restart_offset =
+      num_restarts > 1 ? DecodeFixed32(data + restarts + 4) : std::numeric_limits<uint32_t>::max();
+  uint32_t offset = 0;
+  while (offset < restarts) {
+    const auto* q = reinterpret_cast<const uint8_t*>(data + offset);
+    uint64_t end;
+    if (restarts - offset >= 3 && (q[0] | q[1] | q[2]) < 128) {
+      end = uint64_t{offset} + 3 + q[1] + q[2];
+    } else {
+      const char* p;
+      uint32_t shared, non_shared, value_len;
+      const char* problem = DecodeHeader(data, restarts, offset, &p, &shared, &non_shared, &value_len);
+      if (problem != nullptr) return BadEntry(offset, problem);
+      end = static_cast<uint64_t>(p - data) + non_shared + value_len;
+    }
+    if (end > restarts) return BadEntry(offset, "entry overruns the block");
+    offset = static_cast<uint32_t>(end);
+    // Restart points increase strictly, so at most one lies at or before the
+    // next entry, and it must be that entry.
+    if (offset >= next_restart_offset) {
+      if (offset != next_restart_offset) {
+        return Status::Corruption("block with restart point " + std::to_string(next_restart) +
+                                  " inside an entry");
+      }
+      next_restart++;
+      next_restart_offset = next_restart < num_restarts
+                                ? DecodeFixed32(data + restarts + 4 * size_t{next_restart})
+                                : std::numeric_limits<uint32_t>::max();
+    }
+  }
+  return Status::OK();
 }
 
 // The key of the entry at restart point i, whose prefix is never shared.

@@ -3,6 +3,7 @@
 
 #include "flowdb/db.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -12,6 +13,7 @@
 #include "db/filename.h"
 #include "env/fault_injection_env.h"
 #include "test_util.h"
+#include "util/coding.h"
 
 namespace flowdb {
 namespace {
@@ -590,6 +592,136 @@ TEST_F(DBTest, CorruptRecordInMiddleOfWalIsReported) {
   ASSERT_TRUE(s.IsCorruption()) << s.ToString();
   EXPECT_NE(std::string::npos, s.ToString().find("wal/")) << s.ToString();
   EXPECT_NE(std::string::npos, s.ToString().find("offset")) << s.ToString();
+}
+
+TEST_F(DBTest, WalDamageFollowedByValidRecordsFailsOpenUnlessSalvaged) {
+  // Damage in the middle of the newest WAL is not a torn tail: dropping
+  // everything after it would lose acknowledged writes without a word.
+  struct Damage {
+    const char* name;
+    uint64_t begin, end;  // damaged bytes; zeroed, or flipped for "flip"
+  };
+  for (Damage d : {Damage{"flip", 5000, 5003}, Damage{"zero page", 4096, 8192},
+                   Damage{"flipped length", 0, 0}}) {
+    SCOPED_TRACE(d.name);
+    db_.reset();
+    ASSERT_OK(DestroyDB(dbname_, options_));
+    options_.wal_recovery = WalRecovery::kStrict;
+    Reopen();
+    const int kBatches = 60;
+    for (int i = 0; i < kBatches; i++) {
+      ASSERT_OK(Put("k" + std::to_string(i), i, std::string(200, static_cast<char>('a' + i % 26))));
+    }
+    db_.reset();
+    std::vector<std::string> wals = WalFiles();
+    ASSERT_FALSE(wals.empty());
+    const std::string wal = wals.back();
+    std::string contents;
+    ASSERT_OK(ReadFileToString(env_.get(), wal, &contents));
+    ASSERT_GT(contents.size(), 12000u);
+    if (std::string(d.name) == "flipped length") {
+      // The length of a record near the middle, made to point past the end.
+      d.begin = contents.size() / 2;
+      d.end = d.begin + 1;
+      // Find a record start: records follow the 16-byte header back to back.
+      uint64_t pos = 16;
+      while (pos + 8 < d.begin) pos += 8 + DecodeFixed32(contents.data() + pos);
+      d.begin = pos + 3;
+      d.end = pos + 4;
+      contents[d.begin] = 0x10;
+    } else {
+      for (uint64_t p = d.begin; p < d.end; p++) {
+        contents[p] = std::string(d.name) == "flip" ? static_cast<char>(contents[p] ^ 0x5a) : '\0';
+      }
+    }
+    ASSERT_OK(WriteStringToFile(env_.get(), contents, wal, true));
+
+    Status s = Open();
+    ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+    const std::string wal_name = "wal/" + wal.substr(WalDirName(dbname_).size() + 1);
+    EXPECT_NE(std::string::npos, s.ToString().find(wal_name + " at offset ")) << s.ToString();
+    EXPECT_NE(std::string::npos, s.ToString().find("a valid record follows")) << s.ToString();
+    // Opening again fails again: nothing was cut off.
+    EXPECT_TRUE(Open().IsCorruption());
+
+    options_.wal_recovery = WalRecovery::kSalvage;
+    Reopen();
+    DBStats st = db_->GetStats();
+    EXPECT_EQ(st.wal_skipped_regions, 1u);
+    EXPECT_GT(st.wal_skipped_bytes, 0u);
+    EXPECT_LE(st.wal_skipped_bytes, d.end - d.begin + 2 * 260);
+    int found = 0;
+    for (int i = 0; i < kBatches; i++) {
+      std::string v = Get("k" + std::to_string(i), i);
+      if (v == "NOT_FOUND") continue;
+      EXPECT_EQ(v, std::string(200, static_cast<char>('a' + i % 26)));
+      found++;
+    }
+    // Only the batches in the damaged stretch are gone; the last one is kept.
+    EXPECT_GE(found, kBatches - static_cast<int>((d.end - d.begin) / 200) - 2);
+    EXPECT_LT(found, kBatches);
+    EXPECT_NE("NOT_FOUND", Get("k" + std::to_string(kBatches - 1), kBatches - 1));
+    // What was salvaged is in SSTables: a strict open sees a clean database.
+    options_.wal_recovery = WalRecovery::kStrict;
+    Reopen();
+    EXPECT_EQ(db_->GetStats().wal_skipped_regions, 0u);
+    int found_again = 0;
+    for (int i = 0; i < kBatches; i++) found_again += Get("k" + std::to_string(i), i) != "NOT_FOUND";
+    EXPECT_EQ(found_again, found);
+  }
+}
+
+TEST_F(DBTest, NewestWalWhoseFirstPageWasLostOpensAsEmpty) {
+  // A power loss during the first writes to a new WAL segment kept a later
+  // page and lost the first: nothing in it was acknowledged (the sync that
+  // would have acknowledged it never finished), so it is dropped, in every
+  // sync mode.
+  for (SyncMode mode : {SyncMode::kAlways, SyncMode::kInterval, SyncMode::kNone}) {
+    SCOPED_TRACE(static_cast<int>(mode));
+    db_.reset();
+    ASSERT_OK(DestroyDB(dbname_, options_));
+    options_.sync_mode = mode;
+    ASSERT_NO_FATAL_FAILURE(Reopen());
+    ASSERT_OK(Put("flushed", 1, "kept"));
+    ASSERT_OK(db_->Flush());
+    for (int i = 0; i < 40; i++) ASSERT_OK(Put("w" + std::to_string(i), i, std::string(300, 'w')));
+    db_.reset();
+    const std::string wal = WalFiles().back();
+    std::string contents;
+    ASSERT_OK(ReadFileToString(env_.get(), wal, &contents));
+    ASSERT_GT(contents.size(), 8192u);
+    std::fill(contents.begin(), contents.begin() + 4096, '\0');
+    ASSERT_OK(WriteStringToFile(env_.get(), contents, wal, true));
+    ASSERT_NO_FATAL_FAILURE(Reopen());
+    EXPECT_EQ("kept", Get("flushed", 1));
+    EXPECT_EQ("NOT_FOUND", Get("w39", 39));
+    EXPECT_FALSE(env_->FileExists(wal));
+    ASSERT_OK(Put("after", 1, "x"));
+    ASSERT_NO_FATAL_FAILURE(Reopen());
+    EXPECT_EQ("x", Get("after", 1));
+  }
+  options_.sync_mode = SyncMode::kAlways;
+}
+
+TEST_F(DBTest, OlderWalWithAZeroFirstPageIsCorruption) {
+  // A WAL followed by a newer one was complete when the next was created:
+  // its header cannot be a lost first write.
+  Reopen();
+  for (int i = 0; i < 40; i++) ASSERT_OK(Put("w" + std::to_string(i), i, std::string(300, 'w')));
+  db_.reset();
+  Reopen();  // replays into a memtable that keeps that WAL, and starts a new one
+  ASSERT_OK(Put("newer", 1, "x"));
+  db_.reset();
+  std::vector<std::string> wals = WalFiles();
+  ASSERT_GE(wals.size(), 2u);
+  std::string contents;
+  ASSERT_OK(ReadFileToString(env_.get(), wals[0], &contents));
+  ASSERT_GT(contents.size(), 8192u);
+  std::fill(contents.begin(), contents.begin() + 4096, '\0');
+  ASSERT_OK(WriteStringToFile(env_.get(), contents, wals[0], true));
+  Status s = Open();
+  ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+  EXPECT_NE(std::string::npos, s.ToString().find("bad magic number")) << s.ToString();
 }
 
 TEST_F(DBTest, CorruptSSTableIsReportedWithItsName) {

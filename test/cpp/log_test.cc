@@ -1,6 +1,7 @@
 // Tests of the record log (log::Writer / log::Reader): round trips, and how
 // torn tails, corruption and bad headers are told apart.
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <memory>
@@ -18,14 +19,17 @@
 namespace flowdb::log {
 namespace {
 
+// The page size the reader assumes a file system writes back in.
+constexpr size_t kPageSizeForTest = 4096;
+
 // Everything a Reader reports after reading a file to its end.
 struct ReadResult {
   std::vector<std::string> records;
   Status status;
   bool torn = false;
   uint64_t last_end = 0;
-  uint64_t dropped_records = 0;
-  uint64_t dropped_bytes = 0;
+  uint64_t skipped_regions = 0;
+  uint64_t skipped_bytes = 0;
 };
 
 ReadResult ReadAll(SequentialFile* file, const std::string& name, bool is_last,
@@ -40,8 +44,8 @@ ReadResult ReadAll(SequentialFile* file, const std::string& name, bool is_last,
   r.status = reader.status();
   r.torn = reader.TornTail();
   r.last_end = reader.LastRecordEndOffset();
-  r.dropped_records = reader.DroppedRecords();
-  r.dropped_bytes = reader.DroppedBytes();
+  r.skipped_regions = reader.SkippedRegions();
+  r.skipped_bytes = reader.SkippedBytes();
   return r;
 }
 
@@ -146,7 +150,7 @@ TEST_F(LogTest, RoundTripOfRandomSizes) {
     EXPECT_FALSE(r.torn);
     EXPECT_TRUE(r.records == records);
     EXPECT_EQ(r.last_end, Contents().size());
-    EXPECT_EQ(r.dropped_records, 0u);
+    EXPECT_EQ(r.skipped_regions, 0u);
   }
 }
 
@@ -347,8 +351,12 @@ TEST_F(LogTest, FlippedByteInAMiddleRecordIsCorruption) {
     for (bool is_last : {true, false}) {
       ReadResult r = Read(is_last);
       ASSERT_TRUE(r.status.IsCorruption()) << "byte " << pos;
+      // In an older log any bad record is corruption; in the last one, the
+      // valid record after it makes it so.
       EXPECT_EQ(r.status.message(),
-                kName + " at offset " + std::to_string(starts[2]) + ": checksum mismatch");
+                kName + " at offset " + std::to_string(starts[2]) + ": checksum mismatch" +
+                    (is_last ? ", and a valid record follows at offset " + std::to_string(starts[3])
+                             : ""));
       ASSERT_TRUE(r.records == Prefix(records, 2));
       EXPECT_FALSE(r.torn);
       EXPECT_EQ(r.last_end, starts[2]);
@@ -393,9 +401,10 @@ TEST_F(LogTest, FlippedByteInTheLastRecordIsATornTail) {
   }
 }
 
-TEST_F(LogTest, BadRecordFollowedByGarbageIsATornTail) {
-  // A bad record whose successor does not verify either: nothing valid
-  // follows, so in the last log it is a torn tail (the spec's rule).
+TEST_F(LogTest, BadRecordsFollowedByAValidOneAreCorruption) {
+  // Two adjacent bad records, then a valid one: the damage is in the middle
+  // of the log, not a torn tail, though the record right after the first bad
+  // one does not verify either.
   std::vector<std::string> records = MakeRecords({50, 60, 70, 80}, 29);
   std::vector<uint64_t> starts = Write(records);
   std::string data = Contents();
@@ -403,10 +412,106 @@ TEST_F(LogTest, BadRecordFollowedByGarbageIsATornTail) {
   data[starts[2] + 20] ^= 1;
   SetContents(data);
   ReadResult r = Read(true);
+  EXPECT_TRUE(r.status.IsCorruption());
+  EXPECT_EQ(r.status.message(), kName + " at offset " + std::to_string(starts[1]) +
+                                    ": checksum mismatch, and a valid record follows at offset " +
+                                    std::to_string(starts[3]));
+  EXPECT_FALSE(r.torn);
+  EXPECT_TRUE(r.records == Prefix(records, 1));
+  // Only when nothing valid follows is it a torn tail.
+  data[starts[3] + 20] ^= 1;
+  SetContents(data);
+  r = Read(true);
   EXPECT_OK(r.status);
   EXPECT_TRUE(r.torn);
   EXPECT_EQ(r.last_end, starts[1]);
   EXPECT_TRUE(r.records == Prefix(records, 1));
+}
+
+TEST_F(LogTest, DamageInTheMiddleOfTheLastLogIsCorruption) {
+  // Many records over several 4 KiB pages; every kind of damage in the
+  // middle must be reported, with every record before it returned.
+  std::vector<size_t> sizes(80, 0);
+  for (size_t i = 0; i < sizes.size(); i++) sizes[i] = 40 + (i * 37) % 300;
+  std::vector<std::string> records = MakeRecords(sizes, 71);
+  std::vector<uint64_t> starts = Write(records);
+  const std::string full = Contents();
+  const uint64_t last_start = starts.back();
+
+  // Index of the record that contains file offset pos.
+  auto record_at = [&](uint64_t pos) {
+    return static_cast<size_t>(std::upper_bound(starts.begin(), starts.end(), pos) -
+                               starts.begin()) - 1;
+  };
+  struct Damage {
+    std::string name;
+    uint64_t begin, end;  // damaged bytes
+  };
+  std::vector<Damage> damages;
+  // A few flipped bytes in a record's length, checksum and payload.
+  for (size_t i : {size_t{3}, size_t{20}, size_t{41}}) {
+    for (uint64_t off : {uint64_t{0}, uint64_t{2}, uint64_t{3}, uint64_t{5}, uint64_t{12}}) {
+      damages.push_back({"flip", starts[i] + off, starts[i] + off + 1});
+    }
+  }
+  // Zeroed 4 KiB pages (page-aligned, as a lost page would be) before the
+  // last record.
+  for (uint64_t page = 4096; page + 4096 <= last_start; page += 4096) {
+    damages.push_back({"zero page", page, page + 4096});
+  }
+  ASSERT_GE(damages.size(), 17u);  // 15 flips, 2+ pages
+  for (const Damage& d : damages) {
+    SCOPED_TRACE(d.name + " at " + std::to_string(d.begin));
+    std::string data = full;
+    for (uint64_t p = d.begin; p < d.end; p++) {
+      data[p] = d.name == "flip" ? static_cast<char>(data[p] ^ 0x21) : '\0';
+    }
+    SetContents(data);
+    const size_t first_bad = record_at(d.begin);
+    ReadResult r = Read(/*is_last=*/true);
+    ASSERT_TRUE(r.status.IsCorruption()) << r.status.ToString();
+    EXPECT_EQ(r.status.message().rfind(kName + " at offset " + std::to_string(starts[first_bad]) + ": ", 0),
+              0u)
+        << r.status.ToString();
+    EXPECT_NE(r.status.message().find("a valid record follows"), std::string::npos);
+    EXPECT_FALSE(r.torn);
+    EXPECT_TRUE(r.records == Prefix(records, first_bad));
+
+    // Salvage keeps every record the damage did not touch.
+    r = Read(/*is_last=*/true, /*skip=*/true);
+    ASSERT_OK(r.status);
+    EXPECT_FALSE(r.torn);
+    EXPECT_EQ(r.skipped_regions, 1u);
+    const size_t last_bad = record_at(d.end - 1);
+    std::vector<std::string> expected = Prefix(records, first_bad);
+    expected.insert(expected.end(), records.begin() + last_bad + 1, records.end());
+    EXPECT_TRUE(r.records == expected)
+        << r.records.size() << " records, expected " << expected.size();
+    EXPECT_EQ(r.skipped_bytes, starts[last_bad + 1] - starts[first_bad]);
+    EXPECT_EQ(r.last_end, full.size());
+  }
+}
+
+TEST_F(LogTest, DamagedLengthFollowedByValidRecordsIsCorruption) {
+  // A length made larger than the rest of the file, or over the limit,
+  // used to look like a torn tail when later records were fine.
+  std::vector<std::string> records = MakeRecords({50, 60, 70, 80}, 73);
+  std::vector<uint64_t> starts = Write(records);
+  const std::string full = Contents();
+  for (char high : {'\x10', '\x7f'}) {
+    std::string data = full;
+    data[starts[1] + 3] = high;  // length ≥ 256 MiB: past the end, or over the limit
+    SetContents(data);
+    ReadResult r = Read(true);
+    EXPECT_TRUE(r.status.IsCorruption()) << r.status.ToString();
+    EXPECT_NE(r.status.message().find("a valid record follows at offset " + std::to_string(starts[2])),
+              std::string::npos)
+        << r.status.ToString();
+    EXPECT_TRUE(r.records == Prefix(records, 1));
+    r = Read(true, /*skip=*/true);
+    EXPECT_OK(r.status);
+    EXPECT_TRUE(r.records == (std::vector<std::string>{records[0], records[2], records[3]}));
+  }
 }
 
 TEST_F(LogTest, ZeroFilledTailIsATornTail) {
@@ -457,8 +562,8 @@ TEST_F(LogTest, LengthOverTheLimit) {
   r = Read(false, /*skip=*/true);
   EXPECT_OK(r.status);
   EXPECT_TRUE(r.records == records);
-  EXPECT_EQ(r.dropped_records, 1u);
-  EXPECT_EQ(r.dropped_bytes, data.size() - full.size());
+  EXPECT_EQ(r.skipped_regions, 1u);
+  EXPECT_EQ(r.skipped_bytes, data.size() - full.size());
 }
 
 TEST_F(LogTest, SkipCorruptedSkipsExactlyTheBadRecord) {
@@ -473,33 +578,35 @@ TEST_F(LogTest, SkipCorruptedSkipsExactlyTheBadRecord) {
     EXPECT_FALSE(r.torn);
     EXPECT_TRUE(r.records ==
                 (std::vector<std::string>{records[0], records[1], records[3], records[4]}));
-    EXPECT_EQ(r.dropped_records, 1u);
-    EXPECT_EQ(r.dropped_bytes, kRecordHeaderSize + 70);
+    EXPECT_EQ(r.skipped_regions, 1u);
+    EXPECT_EQ(r.skipped_bytes, kRecordHeaderSize + 70);
     EXPECT_EQ(r.last_end, data.size());
   }
 }
 
-TEST_F(LogTest, SkipCorruptedInAnOlderLogSkipsAdjacentBadRecords) {
+TEST_F(LogTest, SkipCorruptedSkipsAdjacentBadRecordsAsOneRegion) {
   std::vector<std::string> records = MakeRecords({50, 60, 70, 80, 90}, 43);
   std::vector<uint64_t> starts = Write(records);
   std::string data = Contents();
   data[starts[1] + 30] ^= 0x10;
   data[starts[2] + 30] ^= 0x10;
+  const std::string damaged = data;
   data += "trailing junk";  // cut-off record at the end of an older log
   SetContents(data);
   ReadResult r = Read(false, /*skip=*/true);
   EXPECT_OK(r.status);
   EXPECT_TRUE(r.records == (std::vector<std::string>{records[0], records[3], records[4]}));
-  EXPECT_EQ(r.dropped_records, 3u);
-  EXPECT_EQ(r.dropped_bytes, 2 * kRecordHeaderSize + 60 + 70 + 13);
-  // In the last log a bad record whose successor does not verify is a torn
-  // tail, skip mode or not; a torn tail is not counted as dropped.
+  EXPECT_EQ(r.skipped_regions, 2u);
+  EXPECT_EQ(r.skipped_bytes, 2 * kRecordHeaderSize + 60 + 70 + 13);
+  // In the last log the junk at the end is a torn tail, not counted as
+  // skipped; the bad records before valid ones are skipped.
   r = Read(true, /*skip=*/true);
   EXPECT_OK(r.status);
   EXPECT_TRUE(r.torn);
-  EXPECT_EQ(r.last_end, starts[1]);
-  EXPECT_TRUE(r.records == Prefix(records, 1));
-  EXPECT_EQ(r.dropped_records, 0u);
+  EXPECT_EQ(r.last_end, damaged.size());
+  EXPECT_TRUE(r.records == (std::vector<std::string>{records[0], records[3], records[4]}));
+  EXPECT_EQ(r.skipped_regions, 1u);
+  EXPECT_EQ(r.skipped_bytes, 2 * kRecordHeaderSize + 60 + 70);
 }
 
 TEST_F(LogTest, BadHeaderIsCorruption) {
@@ -552,6 +659,37 @@ TEST_F(LogTest, TornOrZeroHeader) {
   EXPECT_TRUE(Read(false).status.IsCorruption());
   // A zero header followed by data is not a torn write.
   SetContents(std::string(kFileHeaderSize, '\0') + full.substr(kFileHeaderSize));
+  EXPECT_TRUE(Read(true).status.IsCorruption());
+}
+
+TEST_F(LogTest, NewestLogWhoseFirstPageNeverReachedTheDiskIsEmpty) {
+  // A power loss during the first writes to a new WAL can keep a later page
+  // and lose the first. No record in it was acknowledged: it reads as a
+  // torn log with nothing to keep.
+  std::vector<std::string> records = MakeRecords({1000, 3000, 2500, 1500, 2000}, 59);
+  Write(records);
+  std::string data = Contents();
+  ASSERT_GT(data.size(), 2 * kPageSizeForTest);
+  std::fill(data.begin(), data.begin() + kPageSizeForTest, '\0');
+  SetContents(data);
+  ReadResult r = Read(true);
+  EXPECT_OK(r.status);
+  EXPECT_TRUE(r.torn);
+  EXPECT_TRUE(r.records.empty());
+  EXPECT_EQ(r.last_end, 0u);
+  // Also when the file ends inside that first page.
+  SetContents(std::string(1000, '\0'));
+  r = Read(true);
+  EXPECT_OK(r.status);
+  EXPECT_TRUE(r.torn);
+  // Not so for a log followed by newer ones, for a MANIFEST (synced before
+  // it is used), or when only part of the first page is zero.
+  SetContents(data);
+  r = Read(false);
+  EXPECT_EQ(r.status.message(), kName + " at offset 0: bad magic number: not a FlowDB log file");
+  EXPECT_TRUE(Read(true, false, LogKind::kManifest).status.IsCorruption());
+  data[kPageSizeForTest - 1] = 1;
+  SetContents(data);
   EXPECT_TRUE(Read(true).status.IsCorruption());
 }
 

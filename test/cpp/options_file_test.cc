@@ -110,6 +110,7 @@ TEST(OptionsFileFormatTest, Golden) {
       "error_if_exists=true\n"
       "sync_mode=interval\n"
       "sync_interval_ms=250\n"
+      "wal_recovery=strict\n"
       "memtable_size=8388608\n"
       "max_frozen_memtables=3\n"
       "block_size=4096\n"
@@ -168,18 +169,19 @@ TEST(OptionsFileFormatTest, Checksum) {
 // (and in CheckOptionsCompatible if it shapes the data), then update the
 // count and the list below.
 TEST(OptionsFileFormatTest, RecordsEveryOptionsField) {
-  static_assert(CountFields<Options>() == 20, "Options changed: update options_file.cc");
+  static_assert(CountFields<Options>() == 21, "Options changed: update options_file.cc");
   StringMap m = Stored(Options(), {});
   std::set<std::string> names;
   for (const auto& [name, value] : m) names.insert(name);
   std::set<std::string> want = {
       "format_version", "comparator", "create_if_missing", "error_if_exists",
-      "sync_mode", "sync_interval_ms", "memtable_size", "max_frozen_memtables",
+      "sync_mode", "sync_interval_ms", "wal_recovery", "memtable_size", "max_frozen_memtables",
       "block_size", "block_restart_interval", "bloom_bits_per_key", "compression",
       "block_cache_size", "max_open_files", "default_ttl_us", "ttl_basis", "flush_interval_ms",
       "compaction_trigger", "compaction_size_ratio", "max_space_amplification"};
   EXPECT_EQ(want, names);
   EXPECT_EQ("always", m["sync_mode"]);
+  EXPECT_EQ("strict", m["wal_recovery"]);
   EXPECT_EQ("lz4", m["compression"]);
   EXPECT_EQ("true", m["create_if_missing"]);
   Options none;

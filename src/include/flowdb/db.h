@@ -121,6 +121,11 @@ struct DBStats {
   uint64_t table_readers = 0;     // open SSTable readers (≤ max_open_files)
   uint64_t get_sst_probes = 0;    // SSTables searched by point reads
   uint64_t gets = 0;              // point reads (Get) served
+  // Damaged WAL stretches skipped by the open with WalRecovery::kSalvage,
+  // and their bytes (0 with kStrict, which fails the open instead). A
+  // skipped malformed write batch counts as one region of its record's size.
+  uint64_t wal_skipped_regions = 0;
+  uint64_t wal_skipped_bytes = 0;
 
   LatencySummary write_latency;       // DB::Write, including queueing and WAL sync
   LatencySummary read_latency;        // DB::Get and DB::GetLatest

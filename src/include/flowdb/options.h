@@ -25,6 +25,23 @@ enum class SyncMode : uint8_t {
   kNone = 2,
 };
 
+// What DB::Open does with a damaged WAL. A torn tail of the newest WAL (a
+// write cut short by a crash, which was never acknowledged) is cut off in
+// every mode.
+enum class WalRecovery : uint8_t {
+  // Any other damage (a bad record followed by a valid one, a bad record in
+  // an older WAL, a malformed write batch) fails the open with Corruption
+  // naming the file and offset.
+  kStrict = 0,
+  // Keeps every record that can still be read and skips the damaged
+  // stretches between them; DBStats::wal_skipped_regions/_bytes say what
+  // was skipped. Writes in a skipped stretch are lost, and later writes
+  // are kept even when an earlier one was not. What was recovered is
+  // written to SSTables before the open returns, so the damaged WAL is not
+  // read again.
+  kSalvage = 1,
+};
+
 enum class Compression : uint8_t {
   kNone = 0,
   kLZ4 = 1,
@@ -40,6 +57,8 @@ struct Options {
 
   SyncMode sync_mode = SyncMode::kAlways;
   uint32_t sync_interval_ms = 100;  // SyncMode::kInterval only
+
+  WalRecovery wal_recovery = WalRecovery::kStrict;
 
   // A memtable is frozen and flushed to an SSTable once its estimated size
   // reaches this many bytes.
