@@ -475,7 +475,7 @@ export interface RepairReport {
   sstablesKept: number
   sstablesSalvaged: number
   sstablesDropped: number
-  /** WAL segments read; records recovered into SSTables; damaged records and bytes skipped. */
+  /** WAL segments read; records recovered into SSTables; damaged stretches (one or more records each) and their bytes skipped. */
   walSegments: number
   walRecords: number
   walRecordsDropped: number

@@ -223,12 +223,12 @@ class Repairer {
     if (!reader.status().ok()) {
       Dropped(fname, OffsetInMessage(reader.status().message()), reader.status().ToString());
     }
-    if (reader.DroppedRecords() > 0) {
-      report_->wal_records_dropped += reader.DroppedRecords();
-      report_->wal_bytes_dropped += reader.DroppedBytes();
+    if (reader.SkippedRegions() > 0) {
+      report_->wal_records_dropped += reader.SkippedRegions();
+      report_->wal_bytes_dropped += reader.SkippedBytes();
       Dropped(fname, 0,
-              std::to_string(reader.DroppedRecords()) + " damaged records (" +
-                  std::to_string(reader.DroppedBytes()) + " bytes) skipped");
+              std::to_string(reader.SkippedRegions()) + " damaged regions (" +
+                  std::to_string(reader.SkippedBytes()) + " bytes) skipped");
     }
     to_lost_.push_back(fname);
     if (mem.empty()) return Status::OK();
@@ -253,8 +253,15 @@ class Repairer {
     FLOWDB_RETURN_IF_ERROR(versions.WriteSnapshotManifest());
     VersionEdit edit;
     for (const FileMetaData& meta : kept_) edit.AddFile(meta);
-    // Every WAL segment has been read into an SSTable.
-    edit.SetLogNumber(versions.NewFileNumber());
+    // Every WAL segment has been read into an SSTable. The log number names
+    // a new, empty segment: recovery requires the one it names to exist.
+    const uint64_t log_number = versions.NewFileNumber();
+    std::unique_ptr<WritableFile> wal;
+    FLOWDB_RETURN_IF_ERROR(env_->NewWritableFile(WalFileName(dbname_, log_number), &wal));
+    FLOWDB_RETURN_IF_ERROR(wal->Sync());
+    FLOWDB_RETURN_IF_ERROR(wal->Close());
+    FLOWDB_RETURN_IF_ERROR(env_->SyncDir(WalDirName(dbname_)));
+    edit.SetLogNumber(log_number);
     return versions.LogAndApply(&edit);
   }
 
