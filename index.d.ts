@@ -436,6 +436,60 @@ export interface EngineStats {
   compactionLatency: LatencySummary
 }
 
+/** One damaged piece of a database file, found by verify() or dropped by repair(). */
+export interface FileProblem {
+  /** Relative to the database directory, e.g. `'sst/000012.sst'`, `'wal/000031.log'`. */
+  file: string
+  /** Byte offset of the damage in the file; 0 when unknown or the whole file. */
+  offset: number
+  message: string
+}
+
+/** What {@link Engine.verify} read and found. */
+export interface VerifyReport {
+  /** True when nothing is wrong (`problems` is empty). */
+  ok: boolean
+  /** Live SSTables read, their bytes, data blocks checked and entries read. */
+  sstables: number
+  sstableBytes: number
+  dataBlocks: number
+  entries: number
+  /** WAL segments and records (write batches) read. */
+  walSegments: number
+  walRecords: number
+  problems: FileProblem[]
+}
+
+/** Options of {@link Engine.repair}: the directory, and how to write the SSTables it rebuilds (defaults as for open). */
+export interface RepairOptions {
+  path: string
+  blockSize?: number
+  blockRestartInterval?: number
+  bloomBitsPerKey?: number
+  compression?: 'none' | 'lz4'
+}
+
+/** What {@link Engine.repair} kept and dropped. */
+export interface RepairReport {
+  /** SSTables kept as they were, rewritten with their readable entries, or dropped. */
+  sstablesKept: number
+  sstablesSalvaged: number
+  sstablesDropped: number
+  /** WAL segments read; records recovered into SSTables; damaged stretches (one or more records each) and their bytes skipped. */
+  walSegments: number
+  walRecords: number
+  walRecordsDropped: number
+  walBytesDropped: number
+  /** Entries copied out of partly readable SSTables. */
+  entriesSalvaged: number
+  /** The last sequence number of the repaired database. */
+  lastSequence: number
+  /** Every piece that could not be kept, and why. */
+  dropped: FileProblem[]
+  /** Files moved to `lost/` (relative paths). */
+  movedToLost: string[]
+}
+
 /**
  * An open FlowDB database. A record is identified by `(key, ts)`; writing the
  * same `(key, ts)` again overwrites it.
@@ -470,6 +524,24 @@ export declare class Engine<V = Buffer, K = string, T = number | bigint, W = Val
   >(
     options: EngineOptions & { valueEncoding?: VE, keyEncoding?: KE, timestampType?: TT }
   ): Promise<Engine<ValueOf<VE, Buffer>, KeyOf<KE, string>, TimestampOf<TT>, VE extends 'json' ? unknown : Value>>
+
+  /**
+   * Salvages a damaged database that is not open (modelled on LevelDB's
+   * RepairDB): every SSTable that reads whole is kept; a damaged one is
+   * rewritten with the entries before its first bad block (or dropped if it
+   * cannot be opened); the readable records of every WAL segment become
+   * new SSTables (damaged records are skipped and counted); a new MANIFEST
+   * names exactly what was kept; a damaged OPTIONS file is rewritten. What
+   * was replaced or unreadable is moved to `lost/` inside the directory,
+   * never deleted. Data from a dropped piece is gone, and older versions of
+   * records it overwrote or deleted may show again. Open the database
+   * afterwards as usual.
+   *
+   * Rejects with a `TypeError`/`RangeError` for bad options, `FLOWDB_LOCKED`
+   * if the database is open, `FLOWDB_IO_ERROR` if files cannot be read or
+   * written.
+   */
+  static repair(options: RepairOptions): Promise<RepairReport>
 
   /** `'open'`, `'closing'` once {@link Engine.close} was called, `'closed'` when it has finished. */
   readonly status: 'open' | 'closing' | 'closed'
@@ -574,6 +646,16 @@ export declare class Engine<V = Buffer, K = string, T = number | bigint, W = Val
    * compaction does this piecewise on its own (see `compactionTrigger`).
    */
   compact(): Promise<void>
+
+  /**
+   * Reads every live SSTable whole (every block checksum, entry order and
+   * count, key and sequence ranges and size against the MANIFEST) and every
+   * WAL segment not yet flushed (every record checksum and write batch),
+   * while the engine stays usable. Damage is reported in
+   * `problems`, not thrown; rejects only if the check cannot run
+   * (`FLOWDB_CLOSED`, `FLOWDB_IO_ERROR` listing the directory).
+   */
+  verify(): Promise<VerifyReport>
 
   /**
    * Deletes the SSTables whose records have all expired, unless an older

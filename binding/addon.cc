@@ -59,6 +59,37 @@ class OpenWorker final : public PromiseWorker {
   std::shared_ptr<EngineHandle> handle_;
 };
 
+class RepairWorker final : public PromiseWorker {
+ public:
+  RepairWorker(Napi::Env env, std::string path, Options options)
+      : PromiseWorker(env, "flowdb.repair", nullptr), path_(std::move(path)), options_(options) {}
+  Status Run() override { return RepairDB(path_, options_, &report_); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("sstablesKept", static_cast<double>(report_.sstables_kept));
+    o.Set("sstablesSalvaged", static_cast<double>(report_.sstables_salvaged));
+    o.Set("sstablesDropped", static_cast<double>(report_.sstables_dropped));
+    o.Set("walSegments", static_cast<double>(report_.wal_segments));
+    o.Set("walRecords", static_cast<double>(report_.wal_records));
+    o.Set("walRecordsDropped", static_cast<double>(report_.wal_records_dropped));
+    o.Set("walBytesDropped", static_cast<double>(report_.wal_bytes_dropped));
+    o.Set("entriesSalvaged", static_cast<double>(report_.entries_salvaged));
+    o.Set("lastSequence", static_cast<double>(report_.last_sequence));
+    o.Set("dropped", FileProblemsToJs(env, report_.dropped));
+    Napi::Array lost = Napi::Array::New(env, report_.moved_to_lost.size());
+    for (size_t i = 0; i < report_.moved_to_lost.size(); i++) {
+      lost.Set(static_cast<uint32_t>(i), report_.moved_to_lost[i]);
+    }
+    o.Set("movedToLost", lost);
+    return o;
+  }
+
+ private:
+  std::string path_;
+  Options options_;
+  RepairReport report_;
+};
+
 // Reads the integer option `name` into *out, an Options field of type T.
 // Only the type is checked here (an integer the field can hold): which
 // values are allowed is DB::Open's decision (CheckOptions), and JS checks
@@ -136,6 +167,30 @@ std::string CamelCase(const char* field) {
   return out;
 }
 
+// repair(path, options) → Promise<report>. options carries the SSTable
+// settings (blockSize, blockRestartInterval, bloomBitsPerKey, compression)
+// for the tables repair writes; lib/engine.cjs fills in defaults.
+Napi::Value Repair(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) return ThrowTypeError(env, "path must be a string");
+  if (!info[1].IsObject()) return ThrowTypeError(env, "options must be an object");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  if (path.empty()) return ThrowTypeError(env, "path must not be empty");
+  Napi::Object o = info[1].As<Napi::Object>();
+  Options opt;
+  if (!GetInt(env, o, "blockSize", &opt.block_size) ||
+      !GetInt(env, o, "blockRestartInterval", &opt.block_restart_interval) ||
+      !GetInt(env, o, "bloomBitsPerKey", &opt.bloom_bits_per_key) ||
+      !GetEnum(env, o, "compression", &opt.compression)) {
+    return env.Undefined();
+  }
+  // The engine's one option policy decides the values (as for open()).
+  Status s = CheckOptions(opt);
+  if (!s.ok()) return ThrowStatus(env, s);
+  auto* w = new RepairWorker(env, std::move(path), opt);
+  return w->Start();
+}
+
 Napi::Object MakeConstants(Napi::Env env) {
   Napi::Object c = Napi::Object::New(env);
   Napi::Object codes = Napi::Object::New(env);
@@ -210,6 +265,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->iterator_class = Napi::Persistent(IteratorWrap::Define(env));
   env.AddCleanupHook([env]() { CloseAllEngines(env); });
   exports.Set("open", Napi::Function::New(env, Open, "open"));
+  exports.Set("repair", Napi::Function::New(env, Repair, "repair"));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
   exports.Set("constants", MakeConstants(env));
   return exports;

@@ -131,6 +131,28 @@ class CompactWorker final : public PromiseWorker {
   Status Run() override { return handle()->db->CompactAll(); }
 };
 
+class VerifyWorker final : public PromiseWorker {
+ public:
+  VerifyWorker(Napi::Env env, std::shared_ptr<EngineHandle> h)
+      : PromiseWorker(env, "flowdb.verify", std::move(h)) {}
+  Status Run() override { return handle()->db->Verify(&report_); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("ok", report_.problems.empty());
+    o.Set("sstables", static_cast<double>(report_.sstables));
+    o.Set("sstableBytes", static_cast<double>(report_.sstable_bytes));
+    o.Set("dataBlocks", static_cast<double>(report_.data_blocks));
+    o.Set("entries", static_cast<double>(report_.entries));
+    o.Set("walSegments", static_cast<double>(report_.wal_segments));
+    o.Set("walRecords", static_cast<double>(report_.wal_records));
+    o.Set("problems", FileProblemsToJs(env, report_.problems));
+    return o;
+  }
+
+ private:
+  VerifyReport report_;
+};
+
 class GcWorker final : public PromiseWorker {
  public:
   GcWorker(Napi::Env env, std::shared_ptr<EngineHandle> h)
@@ -241,6 +263,7 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::Compact>("compact"),
                          InstanceMethod<&EngineWrap::Gc>("gc"),
                          InstanceMethod<&EngineWrap::Stats>("stats"),
+                         InstanceMethod<&EngineWrap::Verify>("verify"),
                          InstanceMethod<&EngineWrap::Close>("close"),
                      });
 }
@@ -510,6 +533,25 @@ Napi::Value EngineWrap::Gc(const Napi::CallbackInfo& info) {
   if (!CheckOpen(env)) return env.Undefined();
   auto* w = new GcWorker(env, handle_);
   return w->Start();
+}
+
+Napi::Value EngineWrap::Verify(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  auto* w = new VerifyWorker(env, handle_);
+  return w->Start();
+}
+
+Napi::Array FileProblemsToJs(Napi::Env env, const std::vector<FileProblem>& problems) {
+  Napi::Array out = Napi::Array::New(env, problems.size());
+  for (size_t i = 0; i < problems.size(); i++) {
+    Napi::Object p = Napi::Object::New(env);
+    p.Set("file", problems[i].file);
+    p.Set("offset", static_cast<double>(problems[i].offset));
+    p.Set("message", problems[i].message);
+    out.Set(static_cast<uint32_t>(i), p);
+  }
+  return out;
 }
 
 Napi::Value EngineWrap::Flush(const Napi::CallbackInfo& info) {

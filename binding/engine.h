@@ -7,8 +7,10 @@
 #include <napi.h>
 
 #include <memory>
+#include <vector>
 
 #include "engine_handle.h"
+#include "flowdb/db.h"
 
 namespace flowdb::binding {
 
@@ -46,6 +48,7 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value Compact(const Napi::CallbackInfo& info);
   Napi::Value Gc(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value Verify(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   std::shared_ptr<EngineHandle> handle_;
@@ -55,6 +58,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   char* shared_data_ = nullptr;
   size_t shared_size_ = 0;
 };
+
+// [{ file, offset, message }] for a VerifyReport's or RepairReport's problems.
+Napi::Array FileProblemsToJs(Napi::Env env, const std::vector<FileProblem>& problems);
 
 // Closes every engine of this environment synchronously (env cleanup hook).
 void CloseAllEngines(Napi::Env env);

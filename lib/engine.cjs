@@ -5,17 +5,18 @@
 // Lifecycle (lifecycle.cjs) counts the operations in flight and the open
 // scans, so that close() can end the scans and wait for the operations.
 
+const path = require('node:path')
 const binding = require('./binding.cjs')
 const validate = require('./validate.cjs')
 const encoding = require('./encoding.cjs')
 const { Scan } = require('./scan.cjs')
 const { Lifecycle } = require('./lifecycle.cjs')
 const { Snapshot, kConstruct: kSnapshot } = require('./snapshot.cjs')
-const { resolveOpenOptions, nativeOpenOptions } = require('./options.cjs')
+const { OPEN_OPTIONS, resolveOpenOptions, nativeOpenOptions } = require('./options.cjs')
 const { statsWithRatios, prometheusText } = require('./metrics.cjs')
 const { tighter, keyBound, tsBounds, scanLimit } = require('./range.cjs')
 
-const { maxKeySize, maxValueSize, getIntoResults } = binding.constants
+const { maxKeySize, maxValueSize, getIntoResults, compression } = binding.constants
 
 const GET_OPTIONS = new Set(['valueEncoding', 'snapshot'])
 const GET_LATEST_OPTIONS = new Set(['keyEncoding', 'valueEncoding', 'snapshot'])
@@ -73,6 +74,39 @@ class Engine {
     const resolved = resolveOpenOptions(options)
     const native = await binding.open(resolved.path, nativeOpenOptions(resolved))
     return new Engine(kConstruct, native, resolved)
+  }
+
+  /**
+   * Salvages a damaged database that is not open: keeps every SSTable that
+   * reads whole, rewrites the readable part of a damaged one, turns the
+   * readable WAL records into SSTables, writes a new MANIFEST and moves what
+   * it replaced or could not read to `lost/` inside the directory. Resolves
+   * to a report of what was kept and dropped. See index.d.ts.
+   */
+  static async repair (options) {
+    if (options === undefined) throw new TypeError('Engine.repair() needs an options object with a path')
+    const given = validate.optionsObject(options, 'options')
+    const names = ['path', 'blockSize', 'blockRestartInterval', 'bloomBitsPerKey', 'compression']
+    validate.checkKnownKeys(given, new Set(names), 'Engine.repair() options')
+    if (given.path === undefined) throw new TypeError('options.path is required')
+    validate.string(given.path, 'options.path')
+    if (given.path === '') throw new TypeError('options.path must be a non-empty string')
+    const resolved = {}
+    for (const name of names.slice(1)) {
+      const spec = OPEN_OPTIONS[name]
+      const value = given[name]
+      if (value === undefined) {
+        resolved[name] = spec.default
+      } else if (spec.choices) {
+        validate.oneOf(value, `options.${name}`, spec.choices)
+        resolved[name] = value
+      } else {
+        validate.integer(value, `options.${name}`, spec.range[0], spec.range[1])
+        resolved[name] = value
+      }
+    }
+    resolved.compression = compression[resolved.compression]
+    return binding.repair(path.resolve(given.path), resolved)
   }
 
   constructor (token, native, options) {
@@ -354,6 +388,16 @@ class Engine {
   async gc () {
     this.#life.checkOpen('gc')
     return this.#life.track(this.#native.gc())
+  }
+
+  /**
+   * Reads every live SSTable whole and the unflushed WAL segments, checking
+   * every checksum and each SSTable against the MANIFEST. Resolves to a
+   * report; damage is listed in report.problems, not thrown.
+   */
+  async verify () {
+    this.#life.checkOpen('verify')
+    return this.#life.track(this.#native.verify())
   }
 
   stats () {

@@ -263,9 +263,14 @@ describe('OPTIONS file', () => {
     e = await Engine.open({ path, blockSize: 8192 })
     expect(String(await e.get('k', 1))).toBe('v')
     await e.close()
+    // Files as another build would write them, without the checksum line
+    // (an edit would break it: that is damage, FLOWDB_CORRUPTION).
+    const edited = (t) => t.replace(/^checksum=.*\n/m, '')
     writeFileSync(file, readFileSync(file, 'utf8').replace(/^format_version=\d+$/m, 'format_version=999'))
+    await expect(Engine.open({ path })).rejects.toMatchObject({ code: 'FLOWDB_CORRUPTION', message: expect.stringContaining('OPTIONS') })
+    writeFileSync(file, edited(readFileSync(file, 'utf8').replace(/^format_version=\d+$/m, 'format_version=999')))
     await expect(Engine.open({ path })).rejects.toMatchObject({ code: 'FLOWDB_NOT_SUPPORTED', message: expect.stringMatching(/format/) })
-    writeFileSync(file, text.replace(/^comparator=.*$/m, 'comparator=reverse-bytewise'))
+    writeFileSync(file, edited(text.replace(/^comparator=.*$/m, 'comparator=reverse-bytewise')))
     await expect(Engine.open({ path })).rejects.toMatchObject({ code: 'FLOWDB_INVALID_ARGUMENT', message: expect.stringMatching(/comparator/) })
   })
 })

@@ -3,7 +3,7 @@
 // each @ts-expect-error fails to compile if the line is accepted.
 
 import { Engine, FlowDBError, errorCodes, versions } from 'flowdb'
-import type { FlowRecord, Scan, ErrorCode, EngineOptions, Int64, Snapshot, EngineStats } from 'flowdb'
+import type { FlowRecord, Scan, ErrorCode, EngineOptions, Int64, Snapshot, EngineStats, VerifyReport, RepairReport, FileProblem } from 'flowdb'
 
 type Exact<A, B> = (<G>() => G extends A ? 1 : 2) extends (<G>() => G extends B ? 1 : 2) ? true : false
 function expectType<T extends true> (): void {}
@@ -132,5 +132,13 @@ async function maintenance (): Promise<void> {
   expectType<Exact<ReturnType<typeof db.metrics>, string>>()
   // @ts-expect-error ttlBasis is 'write' or 'ts'
   await Engine.open({ path: 'data', ttlBasis: 'record' })
+  const verified = await db.verify()
+  expectType<Exact<typeof verified, VerifyReport>>()
+  expectType<Exact<typeof verified.problems, FileProblem[]>>()
+  const repaired = await Engine.repair({ path: 'data', compression: 'none' })
+  expectType<Exact<typeof repaired, RepairReport>>()
+  expectType<Exact<typeof repaired.movedToLost, string[]>>()
+  // @ts-expect-error repair takes no open options such as syncMode
+  await Engine.repair({ path: 'data', syncMode: 'always' })
 }
 void maintenance

@@ -19,6 +19,11 @@ namespace flowdb {
 // directory, and fills *meta. REQUIRES: meta->number is set. When nothing is
 // left to write, no file is created and meta->file_size is 0. On error the
 // partial file is removed.
+// Fills *meta (all but the number) for a table of file_size bytes whose
+// properties are p and whose range-deletion block holds range_dels.
+void SetFileMetaData(const TableProperties& p, uint64_t file_size,
+                     const std::vector<RangeTombstone>& range_dels, FileMetaData* meta);
+
 Status BuildTable(const std::string& dbname, Env* env, const TableOptions& options,
                   CompactionIterator* input, const std::vector<RangeTombstone>& range_dels,
                   FileMetaData* meta);

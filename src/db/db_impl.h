@@ -68,6 +68,7 @@ class DBImpl final : public DB {
   Status CompactAll() override;
   Status DropExpiredFiles(uint64_t* files, uint64_t* entries) override;
   DBStats GetStats() const override;
+  Status Verify(VerifyReport* report) override;  // db/verify.cc
   Status Close() override;
 
  private:

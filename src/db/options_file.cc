@@ -5,12 +5,20 @@
 
 #include "db/filename.h"
 #include "flowdb/db.h"
+#include "util/crc32c.h"
 
 namespace flowdb {
 
 namespace {
 
 constexpr std::string_view kHeaderMagic = "FLOWDB-OPTIONS ";
+constexpr std::string_view kChecksumName = "checksum";
+
+std::string ChecksumHex(std::string_view covered) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "%08x", crc32c::Mask(crc32c::Value(covered.data(), covered.size())));
+  return buf;
+}
 constexpr size_t kMaxExtraNameLength = 128;
 // Longest piece of a line or value quoted in an error message.
 constexpr size_t kMaxQuoted = 64;
@@ -115,6 +123,13 @@ Status Parse(std::string_view contents, const std::string& context,
         return line_error(line_no, "control character in " + Quote(line));
       }
       std::string name(line.substr(0, eq));
+      if (name == kChecksumName && eol != std::string_view::npos) {
+        if (line.substr(eq + 1) != ChecksumHex(contents.substr(0, pos))) {
+          return line_error(line_no, "checksum mismatch: the file is damaged");
+        }
+        pos = eol + 1;
+        continue;
+      }
       if (!result.emplace(name, std::string(line.substr(eq + 1))).second) {
         return line_error(line_no, "duplicate name " + Quote(name));
       }
@@ -175,6 +190,7 @@ std::string EncodeOptionsFile(const Options& o,
   for (const auto& [name, value] : extra) {
     PutLine(&r, std::string(kOptionsExtraPrefix) + name, value);
   }
+  PutLine(&r, kChecksumName, ChecksumHex(r));
   return r;
 }
 
@@ -196,10 +212,10 @@ Status CheckOptionsCompatible(const std::map<std::string, std::string>& stored,
                               const Options& now,
                               const std::map<std::string, std::string>& extra_now) {
   auto version = stored.find("format_version");
-  if (version == stored.end()) return Status::Corruption("options file has no format_version");
+  if (version == stored.end()) return Status::Corruption("OPTIONS file has no format_version");
   int stored_version = 0;
   if (!ParseSmallNumber(version->second, &stored_version) || stored_version == 0) {
-    return Status::Corruption("options file: bad format_version " + Quote(version->second));
+    return Status::Corruption("OPTIONS file: bad format_version " + Quote(version->second));
   }
   if (stored_version > FormatVersion()) {
     return Status::NotSupported(
@@ -209,7 +225,7 @@ Status CheckOptionsCompatible(const std::map<std::string, std::string>& stored,
   }
 
   auto comparator = stored.find("comparator");
-  if (comparator == stored.end()) return Status::Corruption("options file has no comparator");
+  if (comparator == stored.end()) return Status::Corruption("OPTIONS file has no comparator");
   if (comparator->second != kOptionsComparatorName) {
     return Status::InvalidArgument("option comparator: the database was created with " +
                                    Quote(comparator->second) + ", this build uses " +

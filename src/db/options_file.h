@@ -18,6 +18,15 @@
 //   extra.NAME=VALUE           a caller-supplied extra (e.g. the JS layer's
 //                              key encoding), stored under kOptionsExtraPrefix
 //
+//   checksum=XXXXXXXX          written last: 8 lowercase hex digits of the
+//                              masked crc32c of every byte before this line
+//
+// A checksum line that does not match is Corruption; lines after it (none
+// are written) are not covered. Files without one (written by older builds)
+// are read unchecked, and so is a file whose damage hides the checksum line
+// (a changed name, or the newline before it): that damage is caught only if
+// it also breaks the format. The parsed map does not include "checksum".
+//
 // Extras describe how the data was shaped by the caller, so CheckOptionsCompatible
 // treats any change of one as an error; Options fields are tuning and may
 // change freely (see CheckOptionsCompatible). Extras are prefixed so that

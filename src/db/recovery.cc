@@ -129,8 +129,12 @@ Status DBImpl::CheckFilesAgainstManifest(const std::vector<uint64_t>& wals) {
   // The log number always names a WAL that was created (and its directory
   // entry synced) before the edit, and that is deleted only after a later
   // edit with a larger log number is synced.
+  // Log number 0 with no SSTable on disk: the open that created the DB
+  // failed (or lost power) before its first edit was durable; no WAL was
+  // ever named.
   const uint64_t log_number = versions_->log_number();
-  if (wals.empty() || wals.front() != log_number) {
+  const bool never_named = log_number == 0 && tables.empty();
+  if (!never_named && (wals.empty() || wals.front() != log_number)) {
     std::string wal = WalFileName(dbname_, log_number);
     return Status::Corruption(manifest, "its log number names missing WAL wal/" +
                                             wal.substr(WalDirName(dbname_).size() + 1) + kLost);
@@ -179,20 +183,24 @@ Status DBImpl::ReplayWal(uint64_t number, bool is_last, std::shared_ptr<MemTable
     // The WAL must not be read again: what was recovered goes to SSTables.
     *flushed = true;
   }
+  file.reset();
+  std::unique_ptr<WritableFile> w;
+  FLOWDB_RETURN_IF_ERROR(env_->NewAppendableFile(fname, &w));
   if (reader.TornTail()) {
     // Cut the unacknowledged tail so that this file, no longer the newest
     // WAL once a new one is created, reads cleanly next time. A file cut to
     // nothing is kept (an empty log reads cleanly): it may be the one the
     // manifest's log number names, which must exist until a new manifest
     // moves past it.
-    uint64_t keep = reader.LastRecordEndOffset();
-    file.reset();
-    std::unique_ptr<WritableFile> w;
-    FLOWDB_RETURN_IF_ERROR(env_->NewAppendableFile(fname, &w));
-    FLOWDB_RETURN_IF_ERROR(w->Truncate(keep));
-    FLOWDB_RETURN_IF_ERROR(w->Sync());
-    FLOWDB_RETURN_IF_ERROR(w->Close());
+    FLOWDB_RETURN_IF_ERROR(w->Truncate(reader.LastRecordEndOffset()));
   }
+  // The replayed records are visible from now on, and writes acknowledged
+  // after the open may build on them, so they must be durable before any
+  // new write is: also those that were written but never synced (a failed
+  // sync, or syncMode 'interval'/'none' before a process crash). Otherwise a
+  // later power loss could drop them and keep newer writes.
+  FLOWDB_RETURN_IF_ERROR(w->Sync());
+  FLOWDB_RETURN_IF_ERROR(w->Close());
   return Status::OK();
 }
 

@@ -25,8 +25,9 @@ Status TableCache::Get(const FileMetaData& f, bool memory_only, std::shared_ptr<
   std::unique_ptr<RandomAccessFile> file;
   FLOWDB_RETURN_IF_ERROR(env_->NewRandomAccessFile(fname, &file));
   std::unique_ptr<Table> opened;
-  Status s = Table::Open(TableReadOptions(), std::move(file), f.file_size, f.number, block_cache_,
-                         &opened);
+  TableReadOptions topts;
+  topts.file_name = fname.substr(dbname_.size() + 1);  // "sst/NNNNNN.sst"
+  Status s = Table::Open(topts, std::move(file), f.file_size, f.number, block_cache_, &opened);
   if (!s.ok()) {
     if (s.IsCorruption()) return Status::Corruption(fname, s.message());
     return s;

@@ -49,6 +49,7 @@ Status Table::Open(const TableReadOptions& options, std::unique_ptr<RandomAccess
   if (!s.ok()) return Annotate(s, OffsetName("footer", footer_offset));
 
   std::unique_ptr<Table> t(new Table(std::move(file), file_size, table_id, cache));
+  t->file_name_ = options.file_name;
   std::string contents;
   FLOWDB_RETURN_IF_ERROR(t->ReadMetaBlock("properties", footer.properties_handle, &contents));
   s = t->properties_.DecodeFrom(contents);
@@ -129,7 +130,8 @@ Status Table::LoadIndex(const BlockHandle& handle) {
 }
 
 std::string Table::DataBlockName(size_t i) const {
-  return OffsetName("data block", index_[i].meta.handle.offset());
+  std::string name = OffsetName("data block", index_[i].meta.handle.offset());
+  return file_name_.empty() ? name : file_name_ + " " + name;
 }
 
 size_t Table::FindDataBlock(std::string_view target) const {
@@ -156,7 +158,7 @@ Status Table::GetDataBlock(const ReadOptions& options, size_t i,
   data_block_reads_.fetch_add(1, std::memory_order_relaxed);
   std::string contents;
   Status s = ReadBlock(file_.get(), handle, &contents);
-  if (!s.ok()) return Annotate(s, "sstable data");
+  if (!s.ok()) return Annotate(s, file_name_.empty() ? "sstable data" : file_name_ + " data");
   std::unique_ptr<Block> owned;
   s = Block::Open(std::move(contents), &owned);
   if (!s.ok()) return Annotate(s, DataBlockName(i));

@@ -52,6 +52,9 @@ struct TableReadOptions {
   // order and count against the index: costs a full read of the file. For
   // verifying a table just written or a suspect file.
   bool paranoid_checks = false;
+  // Names the file in the Corruption messages of data block reads (e.g.
+  // "sst/000012.sst"); empty: they name the block's offset only.
+  std::string file_name;
 };
 
 class Table {
@@ -154,6 +157,7 @@ class Table {
   const std::unique_ptr<RandomAccessFile> file_;
   const uint64_t file_size_;
   const uint64_t table_id_;
+  std::string file_name_;  // TableReadOptions::file_name
   BlockCache* const cache_;
 
   std::vector<IndexEntry> index_;

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "flowdb/iterator.h"
 #include "flowdb/options.h"
@@ -149,6 +150,39 @@ struct PatchOptions {
   int64_t expire_at = kNoExpiry;  // µs since the epoch; kNoExpiry = never
 };
 
+// One problem found by DB::Verify, or something RepairDB could not keep.
+struct FileProblem {
+  std::string file;     // relative to the DB directory, e.g. "sst/000012.sst"
+  uint64_t offset = 0;  // byte offset of the damage in the file; 0 if unknown or the whole file
+  std::string message;
+};
+
+// What DB::Verify read and what it found wrong.
+struct VerifyReport {
+  uint64_t sstables = 0;      // live SSTables checked
+  uint64_t sstable_bytes = 0;
+  uint64_t data_blocks = 0;   // SSTable data blocks whose checksum was verified
+  uint64_t entries = 0;       // SSTable entries read
+  uint64_t wal_segments = 0;  // WAL segments read
+  uint64_t wal_records = 0;   // WAL records (write batches) read and decoded
+  std::vector<FileProblem> problems;  // empty when everything verified
+};
+
+// What RepairDB kept and what it dropped.
+struct RepairReport {
+  uint64_t sstables_kept = 0;      // read whole and kept as they were
+  uint64_t sstables_salvaged = 0;  // partly readable: their readable entries rewritten
+  uint64_t sstables_dropped = 0;   // nothing readable: moved to lost/
+  uint64_t wal_segments = 0;       // WAL segments read
+  uint64_t wal_records = 0;        // WAL records recovered into new SSTables
+  uint64_t wal_records_dropped = 0;
+  uint64_t wal_bytes_dropped = 0;
+  uint64_t entries_salvaged = 0;   // entries copied out of partly readable SSTables
+  uint64_t last_sequence = 0;      // of the repaired DB
+  std::vector<FileProblem> dropped;        // each piece that could not be kept, and why
+  std::vector<std::string> moved_to_lost;  // files moved to lost/ (relative paths)
+};
+
 class DB {
  public:
   DB() = default;
@@ -235,6 +269,15 @@ class DB {
 
   virtual DBStats GetStats() const = 0;
 
+  // Reads every live SSTable whole (every block checksum, entry order, the
+  // entry count, key, sequence and range-deletion bounds against the
+  // MANIFEST, the file size) and every WAL segment not yet flushed (every
+  // record checksum, every write batch decoded), while the DB stays usable.
+  // Fills *report; damage is a problem in the report, not an error status.
+  // Returns an error only if the check itself could not run (Closed, or an
+  // I/O error listing the directories).
+  virtual Status Verify(VerifyReport* report) = 0;
+
   // Stops background work, syncs the WAL and releases the directory lock.
   // Idempotent. Iterators and cursors must be destroyed first.
   virtual Status Close() = 0;
@@ -242,6 +285,20 @@ class DB {
 
 // Removes every file of the DB at path (which must not be open).
 Status DestroyDB(const std::string& path, const Options& options);
+
+// Salvages a damaged DB at path (which must not be open), in the manner of
+// LevelDB's RepairDB: every SSTable is read whole; one that reads cleanly is
+// kept, one partly readable is rewritten with the entries before its first
+// bad block, one that cannot be opened is moved to lost/. The records of
+// every WAL segment are read (bad records skipped and counted) and written to
+// new SSTables. A new MANIFEST naming exactly the kept tables replaces the
+// old one, a damaged OPTIONS file is replaced with options, and the old
+// MANIFESTs and the WAL segments read are moved to lost/. Nothing readable
+// is deleted. *report (may be null) says what was kept and what dropped.
+// Data written after a dropped piece may reappear older versions of records
+// it overwrote or deleted. Returns an I/O error if the files could not be
+// read or written, Locked if the DB is open.
+Status RepairDB(const std::string& path, const Options& options, RepairReport* report);
 
 // Version strings, for flowdb.versions in JS.
 const char* LZ4VersionString();
