@@ -333,8 +333,8 @@ class Engine {
    * if the engine is not read-only.
    */
   async resume () {
-    this.#checkOpen('resume')
-    await this.#track(this.#native.resume())
+    this.#life.checkOpen('resume')
+    await this.#life.track(this.#native.resume())
   }
 
   /**
