@@ -508,8 +508,7 @@ Napi::Value EngineWrap::Resume(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
   auto* w = new ResumeWorker(env, handle_);
-  w->Queue();
-  return w->Promise();
+  return w->Start();
 }
 
 Napi::Value EngineWrap::Stats(const Napi::CallbackInfo& info) {
