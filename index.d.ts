@@ -600,9 +600,10 @@ export declare const errorCodes: Readonly<{
   NO_SPACE: 'FLOWDB_NO_SPACE'
 }>
 
-/** Versions of this build: the package, the lz4 library in use, and the on-disk format. */
+/** Versions of this build: the package, the lz4 and simdjson libraries in use, and the on-disk format. */
 export declare const versions: Readonly<{
   flowdb: string
   lz4: string
+  simdjson: string
   format: number
 }>

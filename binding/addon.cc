@@ -11,6 +11,7 @@
 #include "flowdb/db.h"
 #include "flowdb/write_batch.h"
 #include "iterator.h"
+#include "key_path.h"
 #include "worker.h"
 
 #ifndef FLOWDB_VERSION
@@ -136,6 +137,7 @@ Napi::Object MakeConstants(Napi::Env env) {
   Napi::Object versions = Napi::Object::New(env);
   versions.Set("flowdb", FLOWDB_VERSION);
   versions.Set("lz4", LZ4VersionString());
+  versions.Set("simdjson", doc::SimdjsonVersionString());
   versions.Set("format", FormatVersion());
   versions.Freeze();
   c.Set("versions", versions);
