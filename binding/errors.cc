@@ -14,11 +14,23 @@ const ErrorCode kErrorCodes[] = {
     {"BUSY", "FLOWDB_BUSY"},
     {"LOCKED", "FLOWDB_LOCKED"},
     {"CLOSED", "FLOWDB_CLOSED"},
+    // Document store (JsonDB).
+    {"CONFLICT", "FLOWDB_CONFLICT"},
+    {"CONSTRAINT", "FLOWDB_CONSTRAINT"},
+    {"INVALID_KEY", "FLOWDB_INVALID_KEY"},
+    {"READ_ONLY", "FLOWDB_READ_ONLY"},
+    {"TRANSACTION_INACTIVE", "FLOWDB_TRANSACTION_INACTIVE"},
 };
 const size_t kNumErrorCodes = sizeof(kErrorCodes) / sizeof(kErrorCodes[0]);
 
 const char* ErrorCodeFor(const Status& s) {
   if (s.IsNoSpace()) return "FLOWDB_NO_SPACE";
+  switch (s.subcode()) {
+    case Status::SubCode::kInvalidKey: return "FLOWDB_INVALID_KEY";
+    case Status::SubCode::kTransactionReadOnly: return "FLOWDB_READ_ONLY";
+    case Status::SubCode::kTransactionInactive: return "FLOWDB_TRANSACTION_INACTIVE";
+    default: break;
+  }
   switch (s.code()) {
     case Status::Code::kNotFound: return "FLOWDB_NOT_FOUND";
     case Status::Code::kCorruption: return "FLOWDB_CORRUPTION";
@@ -28,6 +40,8 @@ const char* ErrorCodeFor(const Status& s) {
     case Status::Code::kBusy: return "FLOWDB_BUSY";
     case Status::Code::kLocked: return "FLOWDB_LOCKED";
     case Status::Code::kClosed: return "FLOWDB_CLOSED";
+    case Status::Code::kConflict: return "FLOWDB_CONFLICT";
+    case Status::Code::kConstraint: return "FLOWDB_CONSTRAINT";
     case Status::Code::kOk: break;
   }
   return "FLOWDB_IO_ERROR";

@@ -3,9 +3,11 @@
 const binding = require('./binding.cjs')
 const { FlowDBError } = require('./errors.cjs')
 const { Engine } = require('./engine.cjs')
+const { KeyRange } = require('./jsondb/key-range.cjs')
 
 module.exports = {
   Engine,
+  KeyRange,
   FlowDBError,
   errorCodes: binding.constants.errorCodes,
   versions: binding.constants.versions
