@@ -1,19 +1,19 @@
 'use strict'
 
 // Engine: the JS face of one open FlowDB database. It validates arguments
-// and options, applies defaults, encodes writes, decodes reads, and owns the
-// lifecycle: in-flight operations are counted so that close() can wait for
-// them, and open scans are tracked so that close() can end them first.
+// and options, applies defaults, encodes writes and decodes reads; its
+// Lifecycle (lifecycle.cjs) counts the operations in flight and the open
+// scans, so that close() can end the scans and wait for the operations.
 
 const path = require('node:path')
 const binding = require('./binding.cjs')
-const { FlowDBError } = require('./errors.cjs')
 const validate = require('./validate.cjs')
 const encoding = require('./encoding.cjs')
-const { Scan, kAbort } = require('./scan.cjs')
+const { Scan } = require('./scan.cjs')
+const { Lifecycle } = require('./lifecycle.cjs')
 const { Snapshot, kConstruct: kSnapshot } = require('./snapshot.cjs')
 
-const { errorCodes, syncModes, compression, maxKeySize, maxValueSize } = binding.constants
+const { syncModes, compression, maxKeySize, maxValueSize } = binding.constants
 const KiB = 1024
 const MiB = 1024 * KiB
 const GiB = 1024 * MiB
@@ -263,11 +263,6 @@ function scanLimit (limit) {
   return validate.integer(limit, 'range.limit', -1, Number.MAX_SAFE_INTEGER)
 }
 
-// Lets Scan objects be collected when the user drops them unclosed: the
-// engine holds them weakly and forgets them when they are collected (the
-// native iterator's own finalizer then releases it).
-const scanRegistry = new FinalizationRegistry(({ scans, ref }) => scans.delete(ref))
-
 const kConstruct = Symbol('flowdb.engine.construct')
 
 // Native getInto/getLatestInto results that are not byte counts.
@@ -278,18 +273,13 @@ const SHARED_BUFFER_SIZE = 64 * 1024
 
 class Engine {
   #native
-  #status = 'open'
-  #pending = 0 // native operations in flight
-  #onIdle = null
-  #closing = null
-  #scans = new Set() // WeakRef<Scan>
-  #scanRefs = new WeakMap() // Scan → its WeakRef in #scans
-  #owner
+  // State, operations in flight and open scans; also the owner handed to
+  // scans and snapshots.
+  #life = new Lifecycle('engine')
   #bigint
   #keyEncoding
   #valueEncoding
   #limits // for encodeBatch: sizes and the ttl basis
-  #snapshotOwner
   // Sync reads copy their result into this JS-owned buffer instead of
   // allocating one ArrayBuffer per read; the result is copied out of it.
   #shared = Buffer.alloc(SHARED_BUFFER_SIZE)
@@ -311,24 +301,17 @@ class Engine {
     this.#keyEncoding = options.keyEncoding
     this.#valueEncoding = options.valueEncoding
     this.#limits = Object.freeze({ maxKeySize, maxValueSize, ttlFromTs: options.ttlBasis === 'ts' })
-    this.#snapshotOwner = { isClosed: () => this.#status !== 'open' }
-    this.#owner = {
-      register: (scan) => this.#registerScan(scan),
-      release: (scan) => this.#releaseScan(scan),
-      track: (promise) => this.#track(promise),
-      closedError: (method) => this.#closedError(method)
-    }
   }
 
   /** 'open' | 'closing' | 'closed' */
   get status () {
-    return this.#status
+    return this.#life.status
   }
 
   // --- writes ---------------------------------------------------------------
 
   async writeBatch (records, options) {
-    this.#checkOpen('writeBatch')
+    this.#life.checkOpen('writeBatch')
     if (!Array.isArray(records)) throw new TypeError(`records must be an array, got ${validate.describe(records)}`)
     const json = this.#jsonWrites(options, WRITE_BATCH_OPTIONS, 'writeBatch')
     if (records.length === 0) return
@@ -336,7 +319,7 @@ class Engine {
   }
 
   async put (key, ts, value, options) {
-    this.#checkOpen('put')
+    this.#life.checkOpen('put')
     const json = this.#jsonWrites(options, PUT_OPTIONS, 'put')
     const record = { key, ts, value, expireAt: undefined, ttl: undefined }
     if (options !== undefined) {
@@ -347,12 +330,12 @@ class Engine {
   }
 
   async del (key, ts) {
-    this.#checkOpen('del')
+    this.#life.checkOpen('del')
     await this.#write(encoding.encodeBatch([{ type: 'del', key, ts }], false, deleteLabel, this.#limits))
   }
 
   async deleteBatch (pairs) {
-    this.#checkOpen('deleteBatch')
+    this.#life.checkOpen('deleteBatch')
     if (!Array.isArray(pairs)) throw new TypeError(`pairs must be an array of [key, ts], got ${validate.describe(pairs)}`)
     if (pairs.length === 0) return
     const records = new Array(pairs.length)
@@ -372,17 +355,17 @@ class Engine {
    * deletes nothing.
    */
   async deleteRange (start, end) {
-    this.#checkOpen('deleteRange')
+    this.#life.checkOpen('deleteRange')
     const a = encoding.keyToBytes(validate.key(start, 'start', maxKeySize))
     const b = encoding.keyToBytes(validate.key(end, 'end', maxKeySize))
     const cmp = Buffer.compare(a, b)
     if (cmp > 0) throw new RangeError('deleteRange: start must not sort after end')
     if (cmp === 0) return
-    this.#pending++
+    this.#life.begin()
     try {
       await this.#native.deleteRange(a, b)
     } finally {
-      this.#settled()
+      this.#life.settled()
     }
   }
 
@@ -393,7 +376,7 @@ class Engine {
    * deleted or expired.
    */
   async patchRecord (key, ts, changes) {
-    this.#checkOpen('patchRecord')
+    this.#life.checkOpen('patchRecord')
     validate.key(key, 'key', maxKeySize)
     validate.int64(ts, 'ts')
     const c = validate.optionsObject(changes, 'changes')
@@ -414,12 +397,12 @@ class Engine {
       ? undefined
       : encoding.expiryOf(c.expireAt, c.ttl, ts, this.#limits.ttlFromTs, Date.now() * 1000,
         'changes.expireAt', 'changes.ttl')
-    this.#pending++
+    this.#life.begin()
     let found
     try {
       found = await this.#native.patch(key, ts, value, expireAt)
     } finally {
-      this.#settled()
+      this.#life.settled()
     }
     return this.#latestRecord(key, found, this.#keyEncoding, valueEncoding)
   }
@@ -431,25 +414,25 @@ class Engine {
   // needs file I/O pays (native getInto returns INTO_WOULD_BLOCK then).
 
   async get (key, ts, options) {
-    this.#checkOpen('get')
+    this.#life.checkOpen('get')
     validate.key(key, 'key', maxKeySize)
     validate.int64(ts, 'ts')
     const valueEncoding = this.#readValueEncoding(options, GET_OPTIONS, 'get')
     const snap = this.#snapshotOption(options)
     const r = this.#native.getInto(key, ts, true, snap)
     if (r !== INTO_WOULD_BLOCK) return this.#valueFromInto(r, valueEncoding)
-    this.#pending++
+    this.#life.begin()
     let buf
     try {
       buf = await this.#native.get(key, ts, snap)
     } finally {
-      this.#settled()
+      this.#life.settled()
     }
     return buf === undefined ? undefined : encoding.decodeValue(buf, valueEncoding)
   }
 
   getSync (key, ts, options) {
-    this.#checkOpen('getSync')
+    this.#life.checkOpen('getSync')
     validate.key(key, 'key', maxKeySize)
     validate.int64(ts, 'ts')
     const valueEncoding = this.#readValueEncoding(options, GET_OPTIONS, 'getSync')
@@ -457,24 +440,24 @@ class Engine {
   }
 
   async getLatest (key, options) {
-    this.#checkOpen('getLatest')
+    this.#life.checkOpen('getLatest')
     validate.key(key, 'key', maxKeySize)
     const [keyEncoding, valueEncoding] = this.#readEncodings(options, 'getLatest')
     const snap = this.#snapshotOption(options)
     const r = this.#native.getLatestInto(key, true, snap)
     if (r !== INTO_WOULD_BLOCK) return this.#latestFromInto(key, r, keyEncoding, valueEncoding)
-    this.#pending++
+    this.#life.begin()
     let found
     try {
       found = await this.#native.getLatest(key, snap)
     } finally {
-      this.#settled()
+      this.#life.settled()
     }
     return found === undefined ? undefined : this.#latestRecord(key, found, keyEncoding, valueEncoding)
   }
 
   getLatestSync (key, options) {
-    this.#checkOpen('getLatestSync')
+    this.#life.checkOpen('getLatestSync')
     validate.key(key, 'key', maxKeySize)
     const [keyEncoding, valueEncoding] = this.#readEncodings(options, 'getLatestSync')
     return this.#latestFromInto(key, this.#native.getLatestInto(key, false, this.#snapshotOption(options)), keyEncoding, valueEncoding)
@@ -504,7 +487,7 @@ class Engine {
   // --- scans ----------------------------------------------------------------
 
   scan (range) {
-    this.#checkOpen('scan')
+    this.#life.checkOpen('scan')
     const r = validate.optionsObject(range, 'range')
     if (range !== undefined) validate.checkKnownKeys(r, SCAN_OPTIONS, 'scan() range')
 
@@ -539,7 +522,7 @@ class Engine {
         reverse,
         snapshot: this.#snapshotOption(r, 'range')
       })
-    return new Scan(this.#owner, native, limit, keyEncoding, valueEncoding, this.#bigint)
+    return new Scan(this.#life, native, limit, keyEncoding, valueEncoding, this.#bigint)
   }
 
   // --- maintenance and lifecycle --------------------------------------------
@@ -549,14 +532,14 @@ class Engine {
    * done; compaction keeps what it can see until then.
    */
   snapshot () {
-    this.#checkOpen('snapshot')
+    this.#life.checkOpen('snapshot')
     const [id, sequence] = this.#native.snapshotCreate()
-    return new Snapshot(kSnapshot, this.#native, id, sequence, this.#snapshotOwner)
+    return new Snapshot(kSnapshot, this.#native, id, sequence, this.#life)
   }
 
   async flush () {
-    this.#checkOpen('flush')
-    await this.#track(this.#native.flush())
+    this.#life.checkOpen('flush')
+    await this.#life.track(this.#native.flush())
   }
 
   /**
@@ -564,8 +547,8 @@ class Engine {
    * overwritten, deleted and expired records that no snapshot can see.
    */
   async compact () {
-    this.#checkOpen('compact')
-    await this.#track(this.#native.compact())
+    this.#life.checkOpen('compact')
+    await this.#life.track(this.#native.compact())
   }
 
   /**
@@ -574,12 +557,12 @@ class Engine {
    * dropped. The background thread also does this about once a second.
    */
   async gc () {
-    this.#checkOpen('gc')
-    return this.#track(this.#native.gc())
+    this.#life.checkOpen('gc')
+    return this.#life.track(this.#native.gc())
   }
 
   stats () {
-    this.#checkOpen('stats')
+    this.#life.checkOpen('stats')
     return statsWithRatios(this.#native.stats())
   }
 
@@ -591,22 +574,17 @@ class Engine {
   // Ends open scans, waits for operations in flight, then closes the
   // database. Idempotent: every call returns the same Promise.
   close () {
-    if (this.#closing === null) this.#closing = this.#close()
-    return this.#closing
+    return this.#life.close(() => this.#closeNative())
   }
 
   [Symbol.asyncDispose] () {
     return this.close()
   }
 
-  async #close () {
-    this.#status = 'closing'
-    for (const ref of this.#scans) ref.deref()?.[kAbort]()
-    if (this.#pending > 0) await new Promise((resolve) => { this.#onIdle = resolve })
+  async #closeNative () {
     try {
       await this.#native.close()
     } finally {
-      this.#status = 'closed'
       this.#native = null
     }
   }
@@ -616,37 +594,15 @@ class Engine {
   // The snapshot sequence of a read's options (undefined = latest).
   #snapshotOption (options, where = 'options') {
     if (options === undefined || options === null || options.snapshot === undefined) return undefined
-    return Snapshot.sequenceFor(options.snapshot, this.#snapshotOwner, `${where}.snapshot`)
-  }
-
-  #checkOpen (method) {
-    if (this.#status !== 'open') throw this.#closedError(method)
-  }
-
-  #closedError (method) {
-    const state = this.#status === 'open' ? 'closed' : this.#status
-    return new FlowDBError(`Cannot call ${method}(): the engine is ${state}`, errorCodes.CLOSED)
+    return Snapshot.sequenceFor(options.snapshot, this.#life, `${where}.snapshot`)
   }
 
   async #write (batch) {
-    this.#pending++
+    this.#life.begin()
     try {
       await this.#native.write(batch)
     } finally {
-      this.#settled()
-    }
-  }
-
-  #track (promise) {
-    this.#pending++
-    return promise.finally(() => this.#settled())
-  }
-
-  #settled () {
-    if (--this.#pending === 0 && this.#onIdle !== null) {
-      const resolve = this.#onIdle
-      this.#onIdle = null
-      resolve()
+      this.#life.settled()
     }
   }
 
@@ -684,21 +640,6 @@ class Engine {
       value: encoding.decodeValue(value, valueEncoding),
       expireAt: expireAt === null ? null : encoding.toTimestamp(expireAt, this.#bigint)
     }
-  }
-
-  #registerScan (scan) {
-    const ref = new WeakRef(scan)
-    this.#scans.add(ref)
-    this.#scanRefs.set(scan, ref)
-    scanRegistry.register(scan, { scans: this.#scans, ref }, ref)
-  }
-
-  #releaseScan (scan) {
-    const ref = this.#scanRefs.get(scan)
-    if (ref === undefined) return
-    this.#scans.delete(ref)
-    this.#scanRefs.delete(scan)
-    scanRegistry.unregister(ref)
   }
 }
 

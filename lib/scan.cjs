@@ -10,6 +10,7 @@
 // ahead while this thread decodes.
 
 const { readInt64, readExpireAt } = require('./encoding.cjs')
+const { kAbort } = require('./lifecycle.cjs')
 
 // A copy of buf[off, off + len) that the caller owns. Buffer.allocUnsafe
 // carves small buffers out of a shared pool, which costs far less than an
@@ -26,9 +27,6 @@ const CHUNK_BYTES = 64 * 1024
 const ENTRY_HEADER_SIZE = 24
 
 const DONE = Object.freeze({ value: undefined, done: true })
-
-// Hooks the owning engine passes to each scan (see engine.cjs).
-const kAbort = Symbol('flowdb.scan.abort')
 
 // States: 'open' → 'closed' (closed by the user, exhausted or past its
 // limit) or 'aborted' (closed by engine.close(); reads reject FLOWDB_CLOSED).
@@ -53,8 +51,8 @@ class Scan {
   #lastKeyOff = 0
   #lastKeyLen = -1
 
-  // owner: the engine's hooks { register(scan), release(scan),
-  //        track(promise) → promise, closedError(method) → FlowDBError }.
+  // owner: the engine's Lifecycle (lifecycle.cjs): register(scan),
+  //        release(scan), track(promise), closedError(method).
   // native: a NativeIterator, or null for a scan known to be empty.
   constructor (owner, native, limit, keyEncoding, valueEncoding, bigint) {
     this.#owner = owner
@@ -240,4 +238,4 @@ class Scan {
 
 function noop () {}
 
-module.exports = { Scan, kAbort }
+module.exports = { Scan }
