@@ -29,21 +29,66 @@ bool FileOverlaps(const FileMetaData& f, const std::string* lower, const std::st
 
 }  // namespace
 
-struct DBImpl::PatchRequest {
-  std::string_view key;
-  int64_t ts;
-  const PatchOptions* options;
-  Record* result;  // may be null
-};
-
+// One request in the write queue. The queue's leader carries out its own
+// request and, for writes, those of the writes grouped behind it.
 struct DBImpl::Writer {
-  explicit Writer(WriteBatch* b) : batch(b) {}
-  WriteBatch* batch;
-  PatchRequest* patch = nullptr;
+  enum class Kind {
+    kWrite,           // apply batch (after callback, if any)
+    kSwitchMemtable,  // freeze the memtable (if not empty) and start a new one
+  };
+  Writer(Kind k, WriteBatch* b, WriteCallback* cb) : kind(k), batch(b), callback(cb) {}
+
+  const Kind kind;
+  WriteBatch* batch;  // kWrite: what is applied; may point to ttl_batch
+  WriteCallback* const callback;  // may be null
+  // Give the batch's entries the default expiry (Options::default_ttl_us)
+  // once the callback has filled it.
+  bool default_ttl = false;
+  WriteBatch ttl_batch;
+  bool excluded = false;  // its callback failed: status set, nothing applied
   Status status;
   bool done = false;
   std::condition_variable cv;
 };
+
+namespace {
+
+// DB::Patch as a write callback: reads the record while the writer leads and
+// puts the patched record into the batch the write applies.
+class PatchCallback final : public WriteCallback {
+ public:
+  PatchCallback(std::string_view key, int64_t ts, const PatchOptions& patch, Record* result,
+                WriteBatch* batch)
+      : key_(key), ts_(ts), patch_(patch), result_(result), batch_(batch) {}
+
+  Status Callback(DB* db) override {
+    std::string value;
+    int64_t expire_at = kNoExpiry;
+    Status s = db->Get(ReadOptions(), key_, ts_, &value, &expire_at);
+    if (s.IsNotFound()) return Status::NotFound("no live record with this key and ts");
+    FLOWDB_RETURN_IF_ERROR(s);
+    if (patch_.set_value) value = patch_.value;
+    if (patch_.set_expire_at) expire_at = patch_.expire_at;
+    batch_->Clear();
+    batch_->Put(key_, ts_, value, expire_at);
+    if (result_ != nullptr) {
+      result_->key.assign(key_);
+      result_->ts = ts_;
+      result_->value = std::move(value);
+      result_->expire_at = expire_at;
+    }
+    return Status::OK();
+  }
+
+ private:
+  const std::string_view key_;
+  const int64_t ts_;
+  const PatchOptions& patch_;
+  Record* const result_;
+  WriteBatch* const batch_;
+};
+
+}  // namespace
 
 DBImpl::DBImpl(const Options& options, std::string dbname)
     : options_(options),
@@ -263,19 +308,23 @@ void Summarize(const Histogram& h, LatencySummary* out) {
 
 }  // namespace
 
-Status DBImpl::Write(WriteBatch* batch) {
+Status DBImpl::Write(WriteBatch* batch) { return Write(batch, nullptr); }
+
+Status DBImpl::Write(WriteBatch* batch, WriteCallback* callback) {
   if (batch == nullptr) return Status::InvalidArgument("null write batch");
-  if (batch->empty()) return closed_ ? Status::Closed() : Status::OK();
+  if (batch->empty() && callback == nullptr) return closed_ ? Status::Closed() : Status::OK();
   LatencyTimer timer(env_, &write_latency_);
+  Writer w(Writer::Kind::kWrite, batch, callback);
   if (options_.default_ttl_us > 0) {
-    WriteBatch with_ttl;
-    if (WriteBatchInternal::ApplyDefaultExpiry(
-            *batch, env_->NowMicros(), options_.default_ttl_us,
-            options_.ttl_basis == Options::TtlBasis::kRecordTs, &with_ttl)) {
-      return WriteInternal(&with_ttl);
+    if (callback != nullptr) {
+      w.default_ttl = true;  // the callback may still change the batch
+    } else if (WriteBatchInternal::ApplyDefaultExpiry(
+                   *batch, env_->NowMicros(), options_.default_ttl_us,
+                   options_.ttl_basis == Options::TtlBasis::kRecordTs, &w.ttl_batch)) {
+      w.batch = &w.ttl_batch;
     }
   }
-  return WriteInternal(batch);
+  return WriteInternal(&w);
 }
 
 Status DBImpl::DeleteRange(std::string_view start, std::string_view end) {
@@ -283,7 +332,8 @@ Status DBImpl::DeleteRange(std::string_view start, std::string_view end) {
   if (end.size() > WriteBatch::kMaxKeySize) return Status::InvalidArgument("key too large");
   WriteBatch batch;
   batch.DeleteRange(start, end);
-  return WriteInternal(&batch);
+  Writer w(Writer::Kind::kWrite, &batch, nullptr);
+  return WriteInternal(&w);
 }
 
 Status DBImpl::Patch(std::string_view key, int64_t ts, const PatchOptions& patch,
@@ -292,113 +342,135 @@ Status DBImpl::Patch(std::string_view key, int64_t ts, const PatchOptions& patch
   if (patch.set_value && patch.value.size() > WriteBatch::kMaxValueSize) {
     return Status::InvalidArgument("value too large");
   }
-  PatchRequest req{key, ts, &patch, result};
-  return WriteInternal(nullptr, &req);
+  // The patched record keeps its expiry (or takes the patch's): no default
+  // expiry is applied.
+  WriteBatch batch;
+  PatchCallback callback(key, ts, patch, result, &batch);
+  Writer w(Writer::Kind::kWrite, &batch, &callback);
+  return WriteInternal(&w);
 }
 
-Status DBImpl::ApplyPatch(PatchRequest* patch, WriteBatch* out) {
-  // Every earlier write has been applied and published: the queue leader
-  // runs alone.
-  std::string value;
-  int64_t expire_at = kNoExpiry;
-  Status s = Get(ReadOptions(), patch->key, patch->ts, &value, &expire_at);
-  if (s.IsNotFound()) return Status::NotFound("no live record with this key and ts");
-  FLOWDB_RETURN_IF_ERROR(s);
-  const PatchOptions& p = *patch->options;
-  if (p.set_value) value = p.value;
-  if (p.set_expire_at) expire_at = p.expire_at;
-  out->Clear();
-  out->Put(patch->key, patch->ts, value, expire_at);
-  if (patch->result != nullptr) {
-    patch->result->key.assign(patch->key);
-    patch->result->ts = patch->ts;
-    patch->result->value = std::move(value);
-    patch->result->expire_at = expire_at;
-  }
-  return Status::OK();
-}
-
-Status DBImpl::WriteInternal(WriteBatch* batch, PatchRequest* patch) {
+Status DBImpl::WriteInternal(Writer* w) {
   if (closed_) return Status::Closed();
-  Writer w(batch);
-  w.patch = patch;
   std::unique_lock<std::mutex> lock(mu_);
-  writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) w.cv.wait(lock);
-  if (w.done) return w.status;
+  writers_.push_back(w);
+  while (!w->done && w != writers_.front()) w->cv.wait(lock);
+  if (w->done) return w->status;
 
-  // This writer leads a group.
-  const bool force_switch = batch == nullptr && patch == nullptr;
-  Status s = shutting_down_ ? Status::Closed() : MakeRoomForWrite(lock, force_switch);
-  Writer* last_writer = &w;
-  WriteBatch patched;
-  if (s.ok() && patch != nullptr) {
-    lock.unlock();
-    s = ApplyPatch(patch, &patched);
-    lock.lock();
-    batch = &patched;
-  }
-  if (s.ok() && batch != nullptr) {
-    WriteBatch* group = patch != nullptr ? batch : BuildBatchGroup(&last_writer);
-    SequenceNumber last = versions_->last_sequence();
-    WriteBatchInternal::SetSequence(group, last + 1);
-    last += group->Count();
-    MemTable* mem = mem_.get();
-    if (mem->first_write_micros() == 0) mem->set_first_write_micros(env_->NowMicros());
-    // Only the leader touches wal_ and mem_, so they can be used unlocked.
-    lock.unlock();
-    s = wal_->AddRecord(WriteBatchInternal::Contents(*group));
-    if (s.ok() && options_.sync_mode == SyncMode::kAlways) {
-      s = wal_->Sync();
-      wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+  // This writer leads: every earlier request has been carried out.
+  const bool is_write = w->kind == Writer::Kind::kWrite;
+  Status s = shutting_down_ ? Status::Closed()
+                            : MakeRoomForWrite(lock, w->kind == Writer::Kind::kSwitchMemtable);
+  Writer* last_writer = w;
+  if (s.ok() && is_write) {
+    last_writer = SelectGroup();
+    bool callbacks = false;
+    for (Writer* m : group_) callbacks |= m->callback != nullptr;
+    if (callbacks) {
+      // Callbacks may read the DB: they run without mu_, and the queue
+      // keeps every other writer waiting meanwhile.
+      lock.unlock();
+      PrepareGroup();
+      lock.lock();
     }
-    if (s.ok()) WriteBatchInternal::InsertInto(*group, mem);
-    lock.lock();
-    if (s.ok()) {
-      versions_->SetLastSequence(last);
-      records_written_.fetch_add(group->Count(), std::memory_order_relaxed);
-      bytes_written_.fetch_add(group->ApproximateSize(), std::memory_order_relaxed);
-      write_groups_.fetch_add(1, std::memory_order_relaxed);
-    } else if (bg_error_.ok()) {
-      // The WAL tail is unknown now: refuse further writes.
-      bg_error_ = s;
+    WriteBatch* group = BuildBatchGroup();
+    if (group != nullptr) {
+      SequenceNumber last = versions_->last_sequence();
+      WriteBatchInternal::SetSequence(group, last + 1);
+      last += group->Count();
+      MemTable* mem = mem_.get();
+      if (mem->first_write_micros() == 0) mem->set_first_write_micros(env_->NowMicros());
+      // Only the leader touches wal_ and mem_, so they can be used unlocked.
+      lock.unlock();
+      s = wal_->AddRecord(WriteBatchInternal::Contents(*group));
+      if (s.ok() && options_.sync_mode == SyncMode::kAlways) {
+        s = wal_->Sync();
+        wal_syncs_.fetch_add(1, std::memory_order_relaxed);
+      }
+      if (s.ok()) WriteBatchInternal::InsertInto(*group, mem);
+      lock.lock();
+      if (s.ok()) {
+        versions_->SetLastSequence(last);
+        records_written_.fetch_add(group->Count(), std::memory_order_relaxed);
+        bytes_written_.fetch_add(group->ApproximateSize(), std::memory_order_relaxed);
+        write_groups_.fetch_add(1, std::memory_order_relaxed);
+      } else if (bg_error_.ok()) {
+        // The WAL tail is unknown now: refuse further writes.
+        bg_error_ = s;
+      }
+      if (group == &group_batch_) group_batch_.Clear();
     }
-    if (group == &group_batch_) group_batch_.Clear();
   }
+  group_.clear();
 
+  // s is the group's status; a writer whose callback failed keeps its own.
   while (true) {
     Writer* ready = writers_.front();
     writers_.pop_front();
-    if (ready != &w) {
-      ready->status = s;
+    if (!ready->excluded) ready->status = s;
+    if (ready != w) {
       ready->done = true;
       ready->cv.notify_one();
     }
     if (ready == last_writer) break;
   }
   if (!writers_.empty()) writers_.front()->cv.notify_one();
-  return s;
+  return w->status;
 }
 
-WriteBatch* DBImpl::BuildBatchGroup(Writer** last_writer) {
+DBImpl::Writer* DBImpl::SelectGroup() {
   Writer* first = writers_.front();
-  WriteBatch* result = first->batch;
+  group_.clear();
+  group_.push_back(first);
   size_t size = first->batch->ApproximateSize();
   // Let a small batch lead only a small group, so its latency stays low.
   size_t max_size = size <= (128u << 10) ? size + (128u << 10) : kMaxGroupBytes;
-  *last_writer = first;
   for (auto it = writers_.begin() + 1; it != writers_.end(); ++it) {
     Writer* w = *it;
-    if (w->batch == nullptr) break;  // a memtable switch or a patch runs alone
+    // A memtable switch runs alone; a callback that must see every earlier
+    // write leads its own group.
+    if (w->kind != Writer::Kind::kWrite) break;
+    if (w->callback != nullptr && !w->callback->AllowGrouping()) break;
     size += w->batch->ApproximateSize();
     if (size > max_size) break;
-    if (result == first->batch) {
+    group_.push_back(w);
+  }
+  return group_.back();
+}
+
+void DBImpl::PrepareGroup() {
+  for (Writer* m : group_) {
+    if (m->callback == nullptr) continue;
+    Status s = m->callback->Callback(this);
+    if (!s.ok()) {
+      m->excluded = true;
+      m->status = std::move(s);
+      continue;
+    }
+    if (m->default_ttl &&
+        WriteBatchInternal::ApplyDefaultExpiry(*m->batch, env_->NowMicros(),
+                                               options_.default_ttl_us,
+                                               options_.ttl_basis == Options::TtlBasis::kRecordTs,
+                                               &m->ttl_batch)) {
+      m->batch = &m->ttl_batch;
+    }
+  }
+}
+
+WriteBatch* DBImpl::BuildBatchGroup() {
+  WriteBatch* result = nullptr;
+  for (Writer* m : group_) {
+    if (m->excluded || m->batch->empty()) continue;
+    if (result == nullptr) {
+      result = m->batch;
+      continue;
+    }
+    if (result != &group_batch_) {
       group_batch_.Clear();
-      WriteBatchInternal::Append(&group_batch_, *first->batch);
+      WriteBatchInternal::Append(&group_batch_, *result);
       result = &group_batch_;
     }
-    WriteBatchInternal::Append(result, *w->batch);
-    *last_writer = w;
+    WriteBatchInternal::Append(result, *m->batch);
   }
   return result;
 }
@@ -568,7 +640,8 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& lock) {
 
 Status DBImpl::Flush() {
   if (closed_) return Status::Closed();
-  Status s = WriteInternal(nullptr);
+  Writer w(Writer::Kind::kSwitchMemtable, nullptr, nullptr);
+  Status s = WriteInternal(&w);
   if (!s.ok()) return s;
   std::unique_lock<std::mutex> lock(mu_);
   bg_cv_.notify_all();

@@ -51,6 +51,7 @@ class DBImpl final : public DB {
   Status Open();
 
   Status Write(WriteBatch* batch) override;
+  Status Write(WriteBatch* batch, WriteCallback* callback) override;
   Status DeleteRange(std::string_view start, std::string_view end) override;
   Status Patch(std::string_view key, int64_t ts, const PatchOptions& patch,
                Record* result) override;
@@ -81,7 +82,6 @@ class DBImpl final : public DB {
     SequenceNumber drop_floor = 0;
   };
   struct Writer;
-  struct PatchRequest;
   class SnapshotImpl;
   struct CompactionJob;
 
@@ -119,13 +119,19 @@ class DBImpl final : public DB {
   // memtables wait.
   Status MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force);
   Status SwitchMemtable();  // REQUIRES: mu_ held by the leader
-  WriteBatch* BuildBatchGroup(Writer** last_writer);
-  // Runs a write through the queue; batch == nullptr forces a memtable
-  // switch; patch != nullptr makes the write a read-modify-write of one
-  // record, done alone while the writer leads.
-  Status WriteInternal(WriteBatch* batch, PatchRequest* patch = nullptr);
-  // REQUIRES: the caller leads the write queue, mu_ not held.
-  Status ApplyPatch(PatchRequest* patch, WriteBatch* out);
+  // REQUIRES: mu_ held by the leader, whose request is a write. Chooses
+  // the queued writes that join its group (into group_) and returns the
+  // last of them.
+  Writer* SelectGroup();
+  // REQUIRES: the caller leads, mu_ not held. Runs the group's write
+  // callbacks in queue order (a failed one leaves its writer out) and
+  // applies default expiry where asked.
+  void PrepareGroup();
+  // REQUIRES: the caller leads. The batch the group appends: a member's own
+  // when it is alone, else group_batch_ holding every member's entries.
+  WriteBatch* BuildBatchGroup();
+  // Runs a request through the write queue and returns its status.
+  Status WriteInternal(Writer* w);
 
   void BackgroundLoop();
   Status FlushOldestImmutable(std::unique_lock<std::mutex>& lock);
@@ -164,6 +170,7 @@ class DBImpl final : public DB {
   std::shared_ptr<WritableFile> wal_file_;
   std::unique_ptr<log::Writer> wal_;
   std::deque<Writer*> writers_;
+  std::vector<Writer*> group_;  // the leader's group, in queue order (leader only)
   WriteBatch group_batch_;
   Status bg_error_;  // once set, writes fail with it (the DB is read-only)
   bool shutting_down_ = false;

@@ -19,6 +19,7 @@
 #include "flowdb/record.h"
 #include "flowdb/status.h"
 #include "flowdb/write_batch.h"
+#include "flowdb/write_callback.h"
 
 namespace flowdb {
 
@@ -151,6 +152,12 @@ class DB {
   // Applies batch atomically; durable per Options::sync_mode when OK.
   virtual Status Write(WriteBatch* batch) = 0;
 
+  // As Write(batch), with callback->Callback(this) run first while this
+  // write leads the write queue (see flowdb/write_callback.h); it may fill
+  // or change *batch. If it fails, nothing is written and its status is
+  // returned. callback may be null (then the same as Write(batch)).
+  virtual Status Write(WriteBatch* batch, WriteCallback* callback) = 0;
+
   // Reads the value of (key, ts). NotFound if absent, deleted or expired;
   // *value and *expire_at are left unchanged then.
   virtual Status Get(const ReadOptions& options, std::string_view key, int64_t ts,
@@ -174,8 +181,8 @@ class DB {
 
   // Atomically reads the live record (key, ts), applies `patch`, and writes
   // the result, which is returned in *result (may be null). No other write
-  // can come between the read and the write. NotFound if the record is
-  // absent, deleted or expired.
+  // can come between the read and the write (a WriteCallback does the
+  // read). NotFound if the record is absent, deleted or expired.
   virtual Status Patch(std::string_view key, int64_t ts, const PatchOptions& patch,
                        Record* result) = 0;
 
