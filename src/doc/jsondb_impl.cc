@@ -185,11 +185,16 @@ Status JsonDBImpl::Explain(const Query& query, QueryPlan* plan) const {
 }
 
 Status JsonDBImpl::WriteAsLeader(WriteBatch* batch, const std::function<Status()>& leader) {
-  std::lock_guard<std::mutex> lock(commit_mu_);
   if (closed_) return Status::Closed();
-  FLOWDB_RETURN_IF_ERROR(leader());
-  if (batch->empty()) return Status::OK();
-  return db_->Write(batch);
+  class LeaderStep : public WriteCallback {
+   public:
+    explicit LeaderStep(const std::function<Status()>& fn) : fn_(fn) {}
+    Status Callback(DB*) override { return fn_(); }
+
+   private:
+    const std::function<Status()>& fn_;
+  } step(leader);
+  return db_->Write(batch, &step);
 }
 
 void JsonDBImpl::Register(std::vector<std::string> keys, std::vector<EngineRange> ranges) {

@@ -28,6 +28,7 @@
 #include "flowdb/db.h"
 #include "flowdb/env.h"
 #include "flowdb/jsondb.h"
+#include "flowdb/write_callback.h"
 #include "write_set.h"
 
 namespace flowdb::doc {
@@ -115,10 +116,6 @@ class JsonDBImpl : public JsonDB {
 
   std::mutex schema_mu_;  // serializes schema operations; guards next_id_
   uint32_t next_id_ = 1;
-
-  // Stand-in for the engine's leader-exclusive write callback: every write
-  // of this DB goes through WriteAsLeader under this mutex.
-  std::mutex commit_mu_;
 
   std::mutex log_mu_;  // guards log_, readers_
   std::deque<CommitRecord> log_;
