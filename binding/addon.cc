@@ -10,7 +10,10 @@
 #include "errors.h"
 #include "flowdb/db.h"
 #include "flowdb/write_batch.h"
+#include "doc_cursor.h"
+#include "doc_transaction.h"
 #include "iterator.h"
+#include "jsondb.h"
 #include "key_path.h"
 #include "worker.h"
 
@@ -57,12 +60,19 @@ bool GetSize(Napi::Env env, Napi::Object o, const char* name, uint64_t* out) {
   return ToUint64(env, o.Get(name), name, out);
 }
 
-// open(path, options) → Promise<Engine>. lib/engine.cjs validates and fills
-// in defaults; this re-checks types so bad input cannot crash.
-Napi::Value Open(const Napi::CallbackInfo& info) {
+}  // namespace
+
+bool ToOpenOptions(const Napi::CallbackInfo& info, std::string* path_out, Options* opt_out,
+                   bool* in_memory_out) {
   Napi::Env env = info.Env();
-  if (!info[0].IsString()) return ThrowTypeError(env, "path must be a string");
-  if (!info[1].IsObject()) return ThrowTypeError(env, "options must be an object");
+  if (!info[0].IsString()) {
+    ThrowTypeError(env, "path must be a string");
+    return false;
+  }
+  if (!info[1].IsObject()) {
+    ThrowTypeError(env, "options must be an object");
+    return false;
+  }
   std::string path = info[0].As<Napi::String>().Utf8Value();
   Napi::Object o = info[1].As<Napi::Object>();
   Options opt;
@@ -83,16 +93,26 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
       !GetSize(env, o, "compactionTrigger", &trigger) ||
       !GetSize(env, o, "compactionSizeRatio", &size_ratio) ||
       !GetSize(env, o, "maxSpaceAmplification", &space_amp)) {
-    return env.Undefined();
+    return false;
   }
-  if (sync_mode > 2) return ThrowRangeError(env, "syncMode must be 0, 1 or 2");
-  if (compression > 1) return ThrowRangeError(env, "compression must be 0 or 1");
+  if (sync_mode > 2) {
+    ThrowRangeError(env, "syncMode must be 0, 1 or 2");
+    return false;
+  }
+  if (compression > 1) {
+    ThrowRangeError(env, "compression must be 0 or 1");
+    return false;
+  }
   if (frozen > 64 || restart > 1024 || bloom > 64 || files > (1u << 20) ||
       sync_interval > UINT32_MAX || flush_interval > UINT32_MAX || ttl_basis > 1 ||
       trigger == 1 || trigger > 1024 || size_ratio > 10000 || space_amp > 100000) {
-    return ThrowRangeError(env, "an option is out of range");
+    ThrowRangeError(env, "an option is out of range");
+    return false;
   }
-  if (path.empty() && !in_memory) return ThrowTypeError(env, "path must not be empty");
+  if (path.empty() && !in_memory) {
+    ThrowTypeError(env, "path must not be empty");
+    return false;
+  }
   opt.sync_mode = static_cast<SyncMode>(sync_mode);
   opt.sync_interval_ms = static_cast<uint32_t>(sync_interval);
   opt.memtable_size = memtable;
@@ -109,7 +129,22 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   opt.compaction_trigger = static_cast<int>(trigger);
   opt.compaction_size_ratio = static_cast<int>(size_ratio);
   opt.max_space_amplification = static_cast<int>(space_amp);
-  auto* w = new OpenWorker(env, std::move(path), opt, in_memory);
+  *path_out = std::move(path);
+  *opt_out = opt;
+  *in_memory_out = in_memory;
+  return true;
+}
+
+namespace {
+
+// open(path, options) → Promise<Engine>. lib/engine.cjs validates and fills
+// in defaults; this re-checks types so bad input cannot crash.
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  std::string path;
+  Options opt;
+  bool in_memory;
+  if (!ToOpenOptions(info, &path, &opt, &in_memory)) return info.Env().Undefined();
+  auto* w = new OpenWorker(info.Env(), std::move(path), opt, in_memory);
   w->Queue();
   return w->Promise();
 }
@@ -150,8 +185,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonData>(data);
   data->engine_class = Napi::Persistent(EngineWrap::Define(env));
   data->iterator_class = Napi::Persistent(IteratorWrap::Define(env));
+  data->jsondb_class = Napi::Persistent(JsonDBWrap::Define(env));
+  data->doc_transaction_class = Napi::Persistent(DocTransactionWrap::Define(env));
+  data->doc_cursor_class = Napi::Persistent(DocCursorWrap::Define(env));
   env.AddCleanupHook([env]() { CloseAllEngines(env); });
   exports.Set("open", Napi::Function::New(env, Open, "open"));
+  exports.Set("openJsonDB", Napi::Function::New(env, OpenJsonDB, "openJsonDB"));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
   exports.Set("constants", MakeConstants(env));
   return exports;

@@ -62,10 +62,10 @@ const SCAN_OPTIONS = new Set(['prefix', 'gt', 'gte', 'lt', 'lte', 'ts', 'reverse
 const TS_RANGE_OPTIONS = new Set(['gt', 'gte', 'lt', 'lte'])
 
 // Returns the complete, checked option set, in the shape the engine keeps.
-function resolveOpenOptions (options) {
-  if (options === undefined) throw new TypeError('Engine.open() needs an options object with a path (or inMemory: true)')
+function resolveOpenOptions (options, where = 'Engine.open()') {
+  if (options === undefined) throw new TypeError(`${where} needs an options object with a path (or inMemory: true)`)
   const given = validate.optionsObject(options, 'options')
-  validate.checkKnownKeys(given, OPEN_OPTION_NAMES, 'Engine.open() options')
+  validate.checkKnownKeys(given, OPEN_OPTION_NAMES, `${where} options`)
   const resolved = {}
   for (const [name, spec] of Object.entries(OPEN_OPTIONS)) {
     const value = given[name]
@@ -643,4 +643,4 @@ class Engine {
   }
 }
 
-module.exports = { Engine }
+module.exports = { Engine, resolveOpenOptions, nativeOpenOptions }
