@@ -111,26 +111,30 @@ Choice Evaluate(const Candidate& c, const Query& q) {
   }
   for (const auto& prefix : prefixes) {
     KeyRange r;
-    if (!compound && ch.eq_prefix == 1) {
-      r = KeyRange::Only(prefix);
-    } else if (ch.range != nullptr) {
-      const KeyRange& pr = ch.range->range;
-      r.has_lower = true;
-      r.lower = prefix + (pr.has_lower ? pr.lower : std::string());
-      r.lower_open = pr.has_lower && pr.lower_open;
-      if (compound || pr.has_upper) {
-        r.has_upper = true;
-        r.upper = prefix + (pr.has_upper ? pr.upper : std::string());
-        r.upper_open = pr.has_upper && pr.upper_open;
-      }
-      if (!compound && !pr.has_lower) r.has_lower = false;
-    } else if (compound) {
-      // Keys that start with the prefix (an inclusive upper bound covers
-      // every key it prefixes; see ToEngineRange).
+    if (!compound) {
+      r = ch.eq_prefix == 1 ? KeyRange::Only(prefix)
+                            : (ch.range != nullptr ? ch.range->range : KeyRange::All());
+    } else {
+      // Array keys that start with the prefix (and whose next element lies
+      // in the range): bounds made exact with PrefixSuccessor, so that an
+      // element equal to a bound counts whatever follows it.
+      const KeyRange* pr = ch.range != nullptr ? &ch.range->range : nullptr;
       r.has_lower = r.has_upper = true;
-      r.lower = r.upper = prefix;
+      r.upper_open = true;
+      if (pr != nullptr && pr->has_lower) {
+        r.lower = prefix + pr->lower;
+        if (pr->lower_open) r.lower = PrefixSuccessor(r.lower);
+      } else {
+        r.lower = prefix;
+      }
+      if (pr != nullptr && pr->has_upper) {
+        r.upper = prefix + pr->upper;
+        if (!pr->upper_open) r.upper = PrefixSuccessor(r.upper);
+      } else {
+        r.upper = PrefixSuccessor(prefix);
+      }
     }
-    if (!r.Empty() || compound) ch.ranges.push_back(std::move(r));
+    if (!r.Empty()) ch.ranges.push_back(std::move(r));
   }
 
   // Order: the walk is ordered by path j if every path before j is fixed to
