@@ -16,6 +16,7 @@ namespace {
 
 // Tags the External that carries an EngineHandle into the constructor.
 const napi_type_tag kEngineHandleTag = {0x8e2f5a1c3b7d4e90ull, 0xa5c3e1f70b2d4968ull};
+const napi_type_tag kSnapshotTag = {0x2c6b9e14d07a5f83ull, 0x7f13a8c2e96d0b45ull};
 
 class WriteWorker final : public PromiseWorker {
  public:
@@ -34,8 +35,12 @@ class WriteWorker final : public PromiseWorker {
 class GetWorker final : public PromiseWorker {
  public:
   GetWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::string key, int64_t ts,
-            ReadOptions ro)
-      : PromiseWorker(env, "flowdb.get", std::move(h)), key_(std::move(key)), ts_(ts), ro_(ro) {}
+            ReadOptions ro, std::shared_ptr<const Snapshot> pin)
+      : PromiseWorker(env, "flowdb.get", std::move(h)),
+        key_(std::move(key)),
+        ts_(ts),
+        ro_(ro),
+        pin_(std::move(pin)) {}
   Status Run() override {
     Status s = handle()->db->Get(ro_, key_, ts_, &value_);
     found_ = s.ok();
@@ -44,11 +49,13 @@ class GetWorker final : public PromiseWorker {
   Napi::Value Result(Napi::Env env) override {
     return found_ ? CopyToBuffer(env, value_) : env.Undefined();
   }
+  void Settle() override { pin_.reset(); }  // before a parked close may start
 
  private:
   std::string key_;
   int64_t ts_;
   ReadOptions ro_;
+  std::shared_ptr<const Snapshot> pin_;  // keeps ro_.snapshot alive
   std::string value_;
   bool found_ = false;
 };
@@ -63,8 +70,12 @@ Napi::Value RecordToJs(Napi::Env env, const Record& r) {
 
 class GetLatestWorker final : public PromiseWorker {
  public:
-  GetLatestWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::string key, ReadOptions ro)
-      : PromiseWorker(env, "flowdb.getLatest", std::move(h)), key_(std::move(key)), ro_(ro) {}
+  GetLatestWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::string key, ReadOptions ro,
+                  std::shared_ptr<const Snapshot> pin)
+      : PromiseWorker(env, "flowdb.getLatest", std::move(h)),
+        key_(std::move(key)),
+        ro_(ro),
+        pin_(std::move(pin)) {}
   Status Run() override {
     Status s = handle()->db->GetLatest(ro_, key_, &record_);
     found_ = s.ok();
@@ -73,10 +84,12 @@ class GetLatestWorker final : public PromiseWorker {
   Napi::Value Result(Napi::Env env) override {
     return found_ ? RecordToJs(env, record_) : env.Undefined();
   }
+  void Settle() override { pin_.reset(); }  // before a parked close may start
 
  private:
   std::string key_;
   ReadOptions ro_;
+  std::shared_ptr<const Snapshot> pin_;  // keeps ro_.snapshot alive
   Record record_;
   bool found_ = false;
 };
@@ -154,19 +167,29 @@ class CloseWorker final : public PromiseWorker {
   std::shared_ptr<EngineHandle> engine_;
 };
 
-// Reads an optional snapshot sequence (undefined = the latest state).
-bool ToSnapshot(Napi::Env env, Napi::Value v, ReadOptions* ro) {
+// Reads an optional snapshot handle from snapshotCreate (undefined = the
+// latest state) into ro->snapshot; *pin (may be null) receives a reference
+// that keeps it alive for a read that outlives the call. A snapshot that was
+// released, or that belongs to another engine, is refused
+// (FLOWDB_INVALID_ARGUMENT): a read never runs at an unpinned sequence.
+bool ToSnapshot(Napi::Env env, Napi::Value v, const EngineHandle* engine, ReadOptions* ro,
+                std::shared_ptr<const Snapshot>* pin = nullptr) {
   if (v.IsUndefined()) return true;
-  if (!v.IsNumber()) {
-    ThrowTypeError(env, "snapshot must be a sequence number");
+  if (!v.IsExternal() || !v.As<Napi::External<void>>().CheckTypeTag(&kSnapshotTag)) {
+    ThrowTypeError(env, "snapshot must be a Snapshot from engine.snapshot()");
     return false;
   }
-  double d = v.As<Napi::Number>().DoubleValue();
-  if (!(d >= 0 && d <= 9007199254740991.0) || d != static_cast<double>(static_cast<uint64_t>(d))) {
-    ThrowRangeError(env, "snapshot must be a non-negative integer");
+  const SnapshotRef& ref = **v.As<Napi::External<std::shared_ptr<SnapshotRef>>>().Data();
+  if (ref.engine != engine) {
+    ThrowStatus(env, Status::InvalidArgument("snapshot belongs to another engine"));
     return false;
   }
-  ro->snapshot = static_cast<uint64_t>(d);
+  if (ref.pin == nullptr) {
+    ThrowStatus(env, Status::InvalidArgument("snapshot was released"));
+    return false;
+  }
+  ro->snapshot = ref.pin.get();
+  if (pin != nullptr) *pin = ref.pin;
   return true;
 }
 
@@ -261,11 +284,12 @@ Napi::Value EngineWrap::Get(const Napi::CallbackInfo& info) {
   std::string key;
   int64_t ts;
   ReadOptions ro;
+  std::shared_ptr<const Snapshot> pin;
   if (!ToKey(env, info[0], "key", &key) || !ToInt64(env, info[1], "ts", &ts) ||
-      !ToSnapshot(env, info[2], &ro)) {
+      !ToSnapshot(env, info[2], handle_.get(), &ro, &pin)) {
     return env.Undefined();
   }
-  auto* w = new GetWorker(env, handle_, std::move(key), ts, ro);
+  auto* w = new GetWorker(env, handle_, std::move(key), ts, ro, std::move(pin));
   w->Queue();
   return w->Promise();
 }
@@ -275,8 +299,11 @@ Napi::Value EngineWrap::GetLatest(const Napi::CallbackInfo& info) {
   if (!CheckOpen(env)) return env.Undefined();
   std::string key;
   ReadOptions ro;
-  if (!ToKey(env, info[0], "key", &key) || !ToSnapshot(env, info[1], &ro)) return env.Undefined();
-  auto* w = new GetLatestWorker(env, handle_, std::move(key), ro);
+  std::shared_ptr<const Snapshot> pin;
+  if (!ToKey(env, info[0], "key", &key) || !ToSnapshot(env, info[1], handle_.get(), &ro, &pin)) {
+    return env.Undefined();
+  }
+  auto* w = new GetLatestWorker(env, handle_, std::move(key), ro, std::move(pin));
   w->Queue();
   return w->Promise();
 }
@@ -318,7 +345,8 @@ Napi::Value EngineWrap::GetInto(const Napi::CallbackInfo& info) {
   bool memory_only;
   ReadOptions ro;
   if (!ToKey(env, info[0], "key", &key) || !ToInt64(env, info[1], "ts", &ts) ||
-      !ToBool(env, info[2], "memoryOnly", &memory_only) || !ToSnapshot(env, info[3], &ro)) {
+      !ToBool(env, info[2], "memoryOnly", &memory_only) ||
+      !ToSnapshot(env, info[3], handle_.get(), &ro)) {
     return env.Undefined();
   }
   ro.memory_only = memory_only;
@@ -340,7 +368,7 @@ Napi::Value EngineWrap::GetLatestInto(const Napi::CallbackInfo& info) {
   bool memory_only;
   ReadOptions ro;
   if (!ToKey(env, info[0], "key", &key) || !ToBool(env, info[1], "memoryOnly", &memory_only) ||
-      !ToSnapshot(env, info[2], &ro)) {
+      !ToSnapshot(env, info[2], handle_.get(), &ro)) {
     return env.Undefined();
   }
   ro.memory_only = memory_only;
@@ -371,7 +399,8 @@ Napi::Value EngineWrap::NewIterator(const Napi::CallbackInfo& info) {
   if (info.Length() > 0 && !info[0].IsUndefined()) {
     if (!info[0].IsObject()) return ThrowTypeError(env, "iterator options must be an object");
     Napi::Object o = info[0].As<Napi::Object>();
-    if (!ParseScanOptions(env, o, &scan) || !ToSnapshot(env, o.Get("snapshot"), &ro)) {
+    if (!ParseScanOptions(env, o, &scan) ||
+        !ToSnapshot(env, o.Get("snapshot"), handle_.get(), &ro)) {
       return env.Undefined();
     }
   }
@@ -415,30 +444,40 @@ Napi::Value EngineWrap::Patch(const Napi::CallbackInfo& info) {
   return w->Promise();
 }
 
-// snapshotCreate() → [id, sequence]
+// snapshotCreate() → [handle, sequence]: the handle (an External) is what
+// reads and snapshotRelease take.
 Napi::Value EngineWrap::SnapshotCreate(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
-  const Snapshot* snap = handle_->db->GetSnapshot();
+  DB* db = handle_->db.get();
+  const Snapshot* snap = db->GetSnapshot();
   if (snap == nullptr) return ThrowStatus(env, Status::Closed());
-  uint32_t id = handle_->next_snapshot_id++;
-  handle_->snapshots[id] = snap;
+  auto ref = std::make_shared<SnapshotRef>();
+  ref->engine = handle_.get();
+  ref->pin = std::shared_ptr<const Snapshot>(snap, [db](const Snapshot* s) { db->ReleaseSnapshot(s); });
+  handle_->snapshots.insert(ref);
+  auto* boxed = new std::shared_ptr<SnapshotRef>(std::move(ref));
+  Napi::External<std::shared_ptr<SnapshotRef>> ext =
+      Napi::External<std::shared_ptr<SnapshotRef>>::New(
+          env, boxed, [](Napi::Env, std::shared_ptr<SnapshotRef>* p) { delete p; });
+  ext.TypeTag(&kSnapshotTag);
   Napi::Array out = Napi::Array::New(env, 2);
-  out.Set(0u, static_cast<double>(id));
+  out.Set(0u, ext);
   out.Set(1u, static_cast<double>(snap->sequence()));
   return out;
 }
 
-// snapshotRelease(id): idempotent; a no-op once the engine closed.
+// snapshotRelease(handle): idempotent; a no-op once the engine closed or for
+// another engine's snapshot.
 Napi::Value EngineWrap::SnapshotRelease(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!handle_) return ThrowTypeError(env, "invalid Engine object");
-  if (!info[0].IsNumber()) return ThrowTypeError(env, "snapshot id must be a number");
-  auto it = handle_->snapshots.find(info[0].As<Napi::Number>().Uint32Value());
-  if (it != handle_->snapshots.end()) {
-    handle_->db->ReleaseSnapshot(it->second);
-    handle_->snapshots.erase(it);
+  if (!info[0].IsExternal() || !info[0].As<Napi::External<void>>().CheckTypeTag(&kSnapshotTag)) {
+    return ThrowTypeError(env, "snapshot must be a handle from snapshotCreate()");
   }
+  const std::shared_ptr<SnapshotRef>& ref =
+      *info[0].As<Napi::External<std::shared_ptr<SnapshotRef>>>().Data();
+  if (ref->engine == handle_.get() && handle_->snapshots.erase(ref) > 0) ref->pin.reset();
   return env.Undefined();
 }
 

@@ -3,7 +3,8 @@
 // work keeps it alive.
 //
 // Thread safety: `pending`, `closing`, `iterators`, `snapshots` and
-// `parked_close` are used on the JS thread only. `executing` and `tearing_down` are atomics
+// `parked_close` are used on the JS thread only (a SnapshotRef's pin is
+// copied there too; its copies may be released on any thread). `executing` and `tearing_down` are atomics
 // read by worker threads.
 
 #ifndef FLOWDB_BINDING_ENGINE_HANDLE_H_
@@ -25,6 +26,16 @@ namespace flowdb::binding {
 
 class IteratorWrap;
 class TxnState;
+struct EngineHandle;
+
+// A snapshot handed to JS (the handle inside a lib/snapshot.cjs Snapshot).
+// `pin` holds the DB snapshot: the last copy to go releases it, so a read in
+// flight keeps its snapshot even if JS releases it meanwhile. Empty once JS
+// released it or the engine closed: reads given it are rejected.
+struct SnapshotRef {
+  const EngineHandle* engine;  // compared only, never followed
+  std::shared_ptr<const Snapshot> pin;
+};
 
 struct EngineHandle {
   ~EngineHandle() {
@@ -47,9 +58,11 @@ struct EngineHandle {
   bool closing = false;        // close() was called
   bool closed = false;         // DB::Close() finished
   std::set<IteratorWrap*> iterators;
-  // Snapshots handed to JS, by id (lib/engine.cjs Snapshot objects).
-  std::map<uint32_t, const Snapshot*> snapshots;
-  uint32_t next_snapshot_id = 1;
+  // Snapshots handed to JS and not yet released, each with its pin set.
+  // Pins never outlive the DB: this set's go in ReleaseSnapshots (before
+  // the DB closes), and the copies read workers hold go before the workers
+  // drop their reference to this handle.
+  std::set<std::shared_ptr<SnapshotRef>> snapshots;
   Napi::AsyncWorker* parked_close = nullptr;  // queued once pending == 0
 
   std::atomic<int> executing{0};          // operations inside Execute()
@@ -63,11 +76,10 @@ struct EngineHandle {
       w->Queue();
     }
   }
-  // Releases every snapshot JS still holds (before the DB closes).
+  // Releases every snapshot JS still holds (before the DB closes); reads
+  // in flight release theirs when they finish.
   void ReleaseSnapshots() {
-    if (db) {
-      for (const auto& [id, snap] : snapshots) db->ReleaseSnapshot(snap);
-    }
+    for (const auto& ref : snapshots) ref->pin.reset();
     snapshots.clear();
   }
   // Blocks until no operation is inside Execute() (environment teardown).

@@ -533,8 +533,8 @@ class Engine {
    */
   snapshot () {
     this.#life.checkOpen('snapshot')
-    const [id, sequence] = this.#native.snapshotCreate()
-    return new Snapshot(kSnapshot, this.#native, id, sequence, this.#life)
+    const [handle, sequence] = this.#native.snapshotCreate()
+    return new Snapshot(kSnapshot, this.#native, handle, sequence, this.#life)
   }
 
   async flush () {
@@ -591,10 +591,10 @@ class Engine {
 
   // --- internals ------------------------------------------------------------
 
-  // The snapshot sequence of a read's options (undefined = latest).
+  // The native snapshot of a read's options (undefined = latest).
   #snapshotOption (options, where = 'options') {
     if (options === undefined || options === null || options.snapshot === undefined) return undefined
-    return Snapshot.sequenceFor(options.snapshot, this.#life, `${where}.snapshot`)
+    return Snapshot.handleOf(options.snapshot, `${where}.snapshot`)
   }
 
   async #write (batch) {

@@ -8,12 +8,10 @@
 // collector as a last resort): an open snapshot makes compaction keep old
 // versions.
 
-const { FlowDBError } = require('./errors.cjs')
-
 // Releases the native snapshot of a Snapshot the program dropped unreleased.
-const snapshotRegistry = new FinalizationRegistry(({ native, id }) => {
+const snapshotRegistry = new FinalizationRegistry(({ native, handle }) => {
   try {
-    native.snapshotRelease(id)
+    native.snapshotRelease(handle)
   } catch {
     // The engine is gone: nothing left to release.
   }
@@ -23,18 +21,18 @@ const kConstruct = Symbol('flowdb.snapshot.construct')
 
 class Snapshot {
   #native
-  #id
+  #handle // the native snapshot (reads refuse it once released)
   #sequence
   #owner
   #released = false
 
-  constructor (token, native, id, sequence, owner) {
+  constructor (token, native, handle, sequence, owner) {
     if (token !== kConstruct) throw new TypeError('Use engine.snapshot() to take a snapshot')
     this.#native = native
-    this.#id = id
+    this.#handle = handle
     this.#sequence = sequence
     this.#owner = owner
-    snapshotRegistry.register(this, { native, id }, this)
+    snapshotRegistry.register(this, { native, handle }, this)
   }
 
   /** The sequence number of the last write the snapshot sees. */
@@ -52,26 +50,21 @@ class Snapshot {
     if (this.#released) return
     this.#released = true
     snapshotRegistry.unregister(this)
-    if (!this.#owner.isClosed()) this.#native.snapshotRelease(this.#id)
+    if (!this.#owner.isClosed()) this.#native.snapshotRelease(this.#handle)
   }
 
   [Symbol.dispose] () {
     this.release()
   }
 
-  // The sequence to read at, for `engine`; throws if the snapshot cannot be
-  // used there.
-  static sequenceFor (snapshot, owner, label) {
+  // The native snapshot to pass to a read; TypeError if `snapshot` is not a
+  // Snapshot. The read itself refuses a released snapshot or another
+  // engine's (FLOWDB_INVALID_ARGUMENT).
+  static handleOf (snapshot, label) {
     if (!(snapshot instanceof Snapshot)) {
       throw new TypeError(`${label} must be a Snapshot from engine.snapshot()`)
     }
-    if (snapshot.#owner !== owner) {
-      throw new FlowDBError(`${label} belongs to another engine`, 'FLOWDB_INVALID_ARGUMENT')
-    }
-    if (snapshot.released) {
-      throw new FlowDBError(`${label} was released`, 'FLOWDB_INVALID_ARGUMENT')
-    }
-    return snapshot.#sequence
+    return snapshot.#handle
   }
 }
 

@@ -72,6 +72,30 @@ describe('snapshots', () => {
     await e.close()
   })
 
+  it('are refused by every read once released or by another engine (checked natively)', async () => {
+    const e = await Engine.open({ inMemory: true })
+    const other = await Engine.open({ inMemory: true })
+    await e.put('k', 1, v('a'))
+    const snap = e.snapshot()
+    const foreign = other.snapshot()
+    const invalid = expect.objectContaining({ code: 'FLOWDB_INVALID_ARGUMENT' })
+    await e.put('k', 1, v('b'))
+    expect(String(await e.get('k', 1, { snapshot: snap }))).toBe('a')
+    for (const s of [foreign, snap]) {
+      if (s === snap) snap.release()
+      await expect(e.get('k', 1, { snapshot: s })).rejects.toThrow(invalid)
+      expect(() => e.getSync('k', 1, { snapshot: s })).toThrow(invalid)
+      await expect(e.getLatest('k', { snapshot: s })).rejects.toThrow(invalid)
+      expect(() => e.getLatestSync('k', { snapshot: s })).toThrow(invalid)
+      expect(() => e.scan({ snapshot: s })).toThrow(invalid)
+    }
+    expect(() => e.getSync('k', 1, { snapshot: foreign })).toThrow(/another engine/)
+    expect(() => e.getSync('k', 1, { snapshot: snap })).toThrow(/released/)
+    foreign.release()
+    await e.close()
+    await other.close()
+  })
+
   it('work with `using` and are released when the engine closes', async () => {
     const e = await Engine.open({ inMemory: true })
     const other = await Engine.open({ inMemory: true })

@@ -97,12 +97,14 @@ DBImpl::DBImpl(const Options& options, std::string dbname)
 
 class DBImpl::SnapshotImpl final : public Snapshot {
  public:
-  explicit SnapshotImpl(SequenceNumber seq) : seq_(seq) {}
+  SnapshotImpl(SequenceNumber seq, const DBImpl* owner) : seq_(seq), owner_(owner) {}
   uint64_t sequence() const override { return seq_; }
+  const DBImpl* owner() const { return owner_; }
   std::list<SnapshotImpl*>::iterator pos;
 
  private:
   const SequenceNumber seq_;
+  const DBImpl* const owner_;
 };
 
 DBImpl::~DBImpl() { Close().PermitUncheckedError(); }
@@ -262,7 +264,7 @@ SequenceNumber DBImpl::SmallestSnapshot() const {
 const Snapshot* DBImpl::GetSnapshot() {
   if (closed_) return nullptr;
   std::lock_guard<std::mutex> l(snapshot_mu_);
-  auto* snap = new SnapshotImpl(versions_->last_sequence());
+  auto* snap = new SnapshotImpl(versions_->last_sequence(), this);
   snapshots_.push_back(snap);
   snap->pos = std::prev(snapshots_.end());
   return snap;
@@ -697,7 +699,17 @@ void DBImpl::RemoveObsoleteFiles() {
 // ---------------------------------------------------------------------------
 // Reads
 
-Status DBImpl::NewInternalIterator(const ReadOptions& options,
+Status DBImpl::ReadSequence(const ReadOptions& options, SequenceNumber* sequence) const {
+  if (options.snapshot == nullptr) return Status::OK();
+  // Only this DB's GetSnapshot makes snapshots, so the cast is sound for
+  // ours; another DB's is told apart by its owner.
+  const auto* snap = static_cast<const SnapshotImpl*>(options.snapshot);
+  if (snap->owner() != this) return Status::InvalidArgument("snapshot of another database");
+  *sequence = std::min(*sequence, snap->sequence());
+  return Status::OK();
+}
+
+Status DBImpl::NewInternalIterator(const ReadOptions& options, SequenceNumber snapshot,
                                    const std::shared_ptr<const ReadState>& pinned,
                                    const std::string* lower, const std::string* upper,
                                    const std::string* only_key,
@@ -712,7 +724,7 @@ Status DBImpl::NewInternalIterator(const ReadOptions& options,
   for (const auto& m : rs.imm) children.push_back(m->NewIterator());
   for (const auto& f : rs.version->files()) {
     if (!FileOverlaps(*f, lower, upper)) continue;
-    if (f->min_seq > options.snapshot) continue;
+    if (f->min_seq > snapshot) continue;
     if (f->max_ts < options.ts_min || f->min_ts > options.ts_max) continue;
     std::shared_ptr<Table> table;
     FLOWDB_RETURN_IF_ERROR(table_cache_->Get(*f, options.memory_only, &table));
@@ -737,7 +749,7 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, int64_t ts,
   LatencyTimer timer(env_, &read_latency_);
   SequenceNumber snapshot;
   std::shared_ptr<const ReadState> rs = GetReadState(&snapshot);
-  snapshot = std::min(snapshot, options.snapshot);
+  FLOWDB_RETURN_IF_ERROR(ReadSequence(options, &snapshot));
   int64_t now = env_->NowMicros();
   gets_.fetch_add(1, std::memory_order_relaxed);
 
@@ -824,13 +836,12 @@ Status DBImpl::GetLatest(const ReadOptions& options, std::string_view key, Recor
   LatencyTimer timer(env_, &read_latency_);
   SequenceNumber snapshot;
   std::shared_ptr<const ReadState> rs = GetReadState(&snapshot);
-  ReadOptions ro = options;
-  ro.snapshot = std::min(snapshot, options.snapshot);
+  FLOWDB_RETURN_IF_ERROR(ReadSequence(options, &snapshot));
   std::string k(key);
   std::unique_ptr<Iterator> internal;
-  FLOWDB_RETURN_IF_ERROR(NewInternalIterator(ro, rs, &k, &k, &k, &internal));
+  FLOWDB_RETURN_IF_ERROR(NewInternalIterator(options, snapshot, rs, &k, &k, &k, &internal));
   std::unique_ptr<RecordIterator> it =
-      NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros(), RangeDels(*rs));
+      NewDBIterator(std::move(internal), snapshot, env_->NowMicros(), RangeDels(*rs));
   it->SeekForPrev(key, std::numeric_limits<int64_t>::max());
   if (!it->Valid()) {
     FLOWDB_RETURN_IF_ERROR(it->status());
@@ -872,12 +883,11 @@ std::unique_ptr<RecordIterator> DBImpl::NewIterator(const ReadOptions& options) 
   if (closed_) return std::make_unique<ErrorRecordIterator>(Status::Closed());
   SequenceNumber snapshot;
   std::shared_ptr<const ReadState> rs = GetReadState(&snapshot);
-  ReadOptions ro = options;
-  ro.snapshot = std::min(snapshot, options.snapshot);
+  Status s = ReadSequence(options, &snapshot);
   std::unique_ptr<Iterator> internal;
-  Status s = NewInternalIterator(ro, rs, nullptr, nullptr, nullptr, &internal);
+  if (s.ok()) s = NewInternalIterator(options, snapshot, rs, nullptr, nullptr, nullptr, &internal);
   if (!s.ok()) return std::make_unique<ErrorRecordIterator>(s);
-  return NewDBIterator(std::move(internal), ro.snapshot, env_->NowMicros(), RangeDels(*rs));
+  return NewDBIterator(std::move(internal), snapshot, env_->NowMicros(), RangeDels(*rs));
 }
 
 std::unique_ptr<ScanCursor> DBImpl::NewScan(const ReadOptions& options, const ScanOptions& scan) {
@@ -887,22 +897,28 @@ std::unique_ptr<ScanCursor> DBImpl::NewScan(const ReadOptions& options, const Sc
   }
   SequenceNumber snapshot;
   std::shared_ptr<const ReadState> rs = GetReadState(&snapshot);
+  Status s = ReadSequence(options, &snapshot);
+  if (!s.ok()) {
+    return NewScanCursor([s](bool) { return std::make_unique<ErrorRecordIterator>(s); }, scan);
+  }
   ReadOptions ro = options;
-  ro.snapshot = std::min(snapshot, options.snapshot);
+  ro.snapshot = nullptr;  // the cursor outlives the call; snapshot holds the sequence
   ro.ts_min = std::max(ro.ts_min, scan.ts_min);
   ro.ts_max = std::min(ro.ts_max, scan.ts_max);
   const int64_t now = env_->NowMicros();
   // Every iterator the cursor builds reads the same pinned memtables and
   // files at the same sequence and expiry clock, so a rebuilt one sees the
   // same records.
-  auto make = [this, rs, ro, now, scan](bool memory_only) -> std::unique_ptr<RecordIterator> {
+  auto make = [this, rs, ro, snapshot, now, scan](bool memory_only)
+      -> std::unique_ptr<RecordIterator> {
     ReadOptions o = ro;
     o.memory_only = memory_only;
     std::unique_ptr<Iterator> internal;
-    Status s = NewInternalIterator(o, rs, scan.has_lower ? &scan.lower : nullptr,
-                                   scan.has_upper ? &scan.upper : nullptr, nullptr, &internal);
+    Status s =
+        NewInternalIterator(o, snapshot, rs, scan.has_lower ? &scan.lower : nullptr,
+                            scan.has_upper ? &scan.upper : nullptr, nullptr, &internal);
     if (!s.ok()) return std::make_unique<ErrorRecordIterator>(s);
-    return NewDBIterator(std::move(internal), o.snapshot, now, RangeDels(*rs));
+    return NewDBIterator(std::move(internal), snapshot, now, RangeDels(*rs));
   };
   return NewScanCursor(std::move(make), scan);
 }

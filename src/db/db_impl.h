@@ -104,11 +104,15 @@ class DBImpl final : public DB {
   // the last sequence.
   SequenceNumber SmallestSnapshot() const;
 
+  // The sequence a read at options.snapshot reads at, given the latest
+  // one; InvalidArgument if the snapshot belongs to another DB.
+  Status ReadSequence(const ReadOptions& options, SequenceNumber* sequence) const;
+
   // Internal iterator over every source that may hold keys in
-  // [lower, upper] (empty = unbounded). only_key restricts SSTables to those
-  // whose bloom filter may contain it.
+  // [lower, upper] (empty = unbounded) at sequence `snapshot`. only_key
+  // restricts SSTables to those whose bloom filter may contain it.
   // The iterator keeps `pinned` alive.
-  Status NewInternalIterator(const ReadOptions& options,
+  Status NewInternalIterator(const ReadOptions& options, SequenceNumber snapshot,
                              const std::shared_ptr<const ReadState>& pinned,
                              const std::string* lower, const std::string* upper,
                              const std::string* only_key, std::unique_ptr<Iterator>* result);

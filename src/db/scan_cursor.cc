@@ -21,9 +21,12 @@ class ScanCursorImpl final : public ScanCursor {
       iter_ = make_(memory_only_);
       iter_memory_only_ = memory_only_;
       Reposition();
+    } else if (reposition_) {
+      Reposition();
     } else {
       scan_.reverse ? iter_->Prev() : iter_->Next();
     }
+    reposition_ = false;
     bool found = scan_.reverse ? SettleReverse() : SettleForward();
     if (iter_memory_only_ && iter_->status().IsBusy()) {
       // A block or file this record needs is not in memory. The merge may
@@ -47,6 +50,16 @@ class ScanCursorImpl final : public ScanCursor {
     return iter_ == nullptr ? Status::OK() : iter_->status();
   }
 
+  void Seek(std::string_view key) override {
+    committed_ = Position::kAtOrPast;
+    committed_key_.assign(key);
+    done_ = false;
+    busy_ = false;
+    // A cursor that ended kept its iterator through mode changes.
+    if (iter_ != nullptr && iter_memory_only_ != memory_only_) iter_.reset();
+    reposition_ = iter_ != nullptr;
+  }
+
   void SetMemoryOnly(bool on) override {
     if (on == memory_only_) return;
     memory_only_ = on;
@@ -59,19 +72,32 @@ class ScanCursorImpl final : public ScanCursor {
   void Commit() override {
     // Without an iterator the cursor already stands at the last commit
     // (not started, or rewound); once done there is nothing to go back to.
-    if (iter_ == nullptr || done_ || !iter_->Valid()) return;
-    has_committed_ = true;
+    if (iter_ == nullptr || reposition_ || done_ || !iter_->Valid()) return;
+    committed_ = Position::kAfter;
     committed_key_.assign(iter_->key());
     committed_ts_ = iter_->ts();
   }
 
  private:
-  // Positions a new iterator for the record after the last commit (the
-  // first record when there is none).
+  // Positions the iterator for the record after the last commit (the
+  // first record when there is none, the seek target after a Seek).
   void Reposition() {
-    if (!has_committed_) {
-      scan_.reverse ? StartReverse() : StartForward();
-      return;
+    switch (committed_) {
+      case Position::kStart:
+        scan_.reverse ? StartReverse() : StartForward();
+        return;
+      case Position::kAtOrPast:
+        // A target beyond the near bound starts at the bound; one beyond
+        // the far bound is rejected by the Settle that follows.
+        if (scan_.reverse) {
+          AboveUpper(committed_key_) ? StartReverse()
+                                     : iter_->SeekForPrev(committed_key_, kMaxTs);
+        } else {
+          BelowLower(committed_key_) ? StartForward() : iter_->Seek(committed_key_, kMinTs);
+        }
+        return;
+      case Position::kAfter:
+        break;
     }
     // The committed record is still in this view: land on it, step past.
     if (scan_.reverse) {
@@ -170,9 +196,12 @@ class ScanCursorImpl final : public ScanCursor {
   bool iter_memory_only_ = false;
   bool done_ = false;
   bool busy_ = false;  // the last Next() would have blocked
-  // The last committed position: after the record (key, ts) if
-  // has_committed_, else the start.
-  bool has_committed_ = false;
+  bool reposition_ = false;  // iter_ is built but the next Next() must Reposition()
+  // The last committed position: the start, after the record
+  // (committed_key_, committed_ts_), or at the first record at or past
+  // committed_key_ in scan order (a Seek).
+  enum class Position { kStart, kAfter, kAtOrPast };
+  Position committed_ = Position::kStart;
   std::string committed_key_;
   int64_t committed_ts_ = 0;
 };

@@ -46,6 +46,15 @@ Status BadJson(simdjson::error_code e) {
   return Status::InvalidArgument("document is not valid JSON", simdjson::error_message(e));
 }
 
+// simdjson skips a leading UTF-8 byte order mark; JSON.parse refuses one, and
+// the stored text must stay readable by JSON.parse.
+Status CheckNoBom(std::string_view json) {
+  if (json.substr(0, 3) == "\xEF\xBB\xBF") {
+    return Status::InvalidArgument("document is not valid JSON", "it starts with a byte order mark");
+  }
+  return Status::OK();
+}
+
 // Count of UTF-16 code units of a WTF-8 string: a 4-byte sequence is two.
 double Utf16Length(std::string_view s) {
   size_t n = 0;
@@ -451,6 +460,7 @@ Status KeyExtractor::Init(std::vector<KeyPathSpec> specs) {
 
 Status KeyExtractor::Extract(std::string_view json, ExtractedKeys* out) {
   Impl& m = *impl_;
+  FLOWDB_RETURN_IF_ERROR(CheckNoBom(json));
   m.padded.assign(json);
   m.padded.append(simdjson::SIMDJSON_PADDING, ' ');
   for (auto& s : m.slots) s.outcome = KeyOutcome::kMissing;
@@ -508,6 +518,7 @@ Status InjectKey(std::string_view json, const KeyPath& path, double key, std::st
     return Status::InvalidArgument("a key can only be injected at a single, non-empty key path");
   }
   if (!std::isfinite(key)) return Status::InvalidArgument("the injected key must be a finite number");
+  FLOWDB_RETURN_IF_ERROR(CheckNoBom(json));
   const std::vector<std::string>& steps = path.steps(0);
   od::parser parser;
   std::string padded;

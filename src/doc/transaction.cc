@@ -13,7 +13,7 @@ namespace flowdb::doc {
 namespace {
 
 void SetReadSnapshot(ReadOptions* options, const Snapshot* snapshot) {
-  options->snapshot = snapshot->sequence();
+  options->snapshot = snapshot;
 }
 
 bool IsInline(const StoreInfo& store) { return store.key_path.kind != KeyPathSpec::Kind::kNone; }

@@ -35,7 +35,7 @@ class DBCompactionTest : public ::testing::Test {
   }
   std::string Get(std::string_view k, int64_t ts, const Snapshot* snap = nullptr) {
     ReadOptions ro;
-    if (snap != nullptr) ro.snapshot = snap->sequence();
+    if (snap != nullptr) ro.snapshot = snap;
     std::string v;
     Status s = db_->Get(ro, k, ts, &v);
     if (s.IsNotFound()) return "NOT_FOUND";
@@ -50,7 +50,7 @@ class DBCompactionTest : public ::testing::Test {
   // "key@ts" of every live record, in order.
   std::string All(const Snapshot* snap = nullptr) {
     ReadOptions ro;
-    if (snap != nullptr) ro.snapshot = snap->sequence();
+    if (snap != nullptr) ro.snapshot = snap;
     std::string out;
     std::unique_ptr<RecordIterator> it = db_->NewIterator(ro);
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -404,7 +404,7 @@ TEST_F(DBCompactionTest, CompactionRacesReadersAndWriters) {
     while (!stop) {
       const Snapshot* snap = db_->GetSnapshot();
       ReadOptions ro;
-      ro.snapshot = snap->sequence();
+      ro.snapshot = snap;
       std::unique_ptr<RecordIterator> it = db_->NewIterator(ro);
       int64_t n = 0;
       for (it->SeekToFirst(); it->Valid(); it->Next()) n++;
@@ -460,6 +460,31 @@ TEST_F(DBCompactionTest, CloseDuringCompactionReturnsAndReopens) {
   compact.join();
   Reopen();
   EXPECT_EQ(std::string(100, 'a' + 4999 % 26), Get("key4999", 3));
+}
+
+TEST_F(DBCompactionTest, SnapshotOfAnotherDBIsRefused) {
+  Reopen();
+  ASSERT_OK(Put("k", 1, "v"));
+  std::unique_ptr<DB> other;
+  ASSERT_OK(DB::Open(options_, "/other", &other));
+  const Snapshot* foreign = other->GetSnapshot();
+  ReadOptions ro;
+  ro.snapshot = foreign;
+  std::string v;
+  Record r;
+  EXPECT_TRUE(db_->Get(ro, "k", 1, &v).IsInvalidArgument());
+  EXPECT_TRUE(db_->GetLatest(ro, "k", &r).IsInvalidArgument());
+  EXPECT_TRUE(db_->NewIterator(ro)->status().IsInvalidArgument());
+  std::unique_ptr<ScanCursor> c = db_->NewScan(ro, ScanOptions());
+  EXPECT_FALSE(c->Next());
+  EXPECT_TRUE(c->status().IsInvalidArgument());
+  c.reset();
+  other->ReleaseSnapshot(foreign);
+  // This DB's own snapshot reads.
+  const Snapshot* own = db_->GetSnapshot();
+  ro.snapshot = own;
+  ASSERT_OK(db_->Get(ro, "k", 1, &v));
+  db_->ReleaseSnapshot(own);
 }
 
 }  // namespace

@@ -176,7 +176,7 @@ class ModelRun {
     *model = &model_;
     if (!snaps_.empty() && rnd_.OneIn(3)) {
       const Snap& s = snaps_[rnd_.Uniform(snaps_.size())];
-      ro.snapshot = s.snapshot->sequence();
+      ro.snapshot = s.snapshot;
       *model = &s.model;
     }
     return ro;

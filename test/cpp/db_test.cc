@@ -362,33 +362,40 @@ TEST_F(DBTest, ScanBoundsTimeRangeAndReverse) {
 // Versions of one record in separate SSTables: Get picks the newest one
 // visible at the snapshot, from whichever file holds it.
 TEST_F(DBTest, GetVersionsAcrossSSTablesAtSnapshots) {
-  // Reads below at raw sequence numbers, not registered snapshots: no
-  // compaction may drop the versions they see.
-  options_.compaction_trigger = 0;
   Reopen();
   const int64_t now = env_->NowMicros();
+  // snaps[i] sees the first i writes.
+  std::vector<const Snapshot*> snaps{db_->GetSnapshot()};
   ASSERT_OK(Put("k", 5, "v1"));                   // seq 1
+  snaps.push_back(db_->GetSnapshot());
   ASSERT_OK(db_->Flush());
   ASSERT_OK(Put("k", 5, "v2"));                   // seq 2
+  snaps.push_back(db_->GetSnapshot());
   ASSERT_OK(Put("k", 6, "other ts"));             // seq 3
+  snaps.push_back(db_->GetSnapshot());
   ASSERT_OK(db_->Flush());
   ASSERT_OK(Del("k", 5));                         // seq 4
+  snaps.push_back(db_->GetSnapshot());
   ASSERT_OK(db_->Flush());
   ASSERT_OK(Put("k", 5, "expired", now - 1));     // seq 5
+  snaps.push_back(db_->GetSnapshot());
   ASSERT_OK(db_->Flush());
   ASSERT_OK(Put("k", 5, "v6", now + 3600000000LL));  // seq 6
+  snaps.push_back(db_->GetSnapshot());
   ASSERT_OK(db_->Flush());
   const char* expected[] = {"NOT_FOUND", "v1", "v2", "v2", "NOT_FOUND", "NOT_FOUND", "v6"};
-  for (uint64_t snapshot = 0; snapshot <= 6; snapshot++) {
+  for (uint64_t i = 0; i < snaps.size(); i++) {
+    EXPECT_EQ(i, snaps[i]->sequence());
     ReadOptions ro;
-    ro.snapshot = snapshot;
+    ro.snapshot = snaps[i];
     std::string v;
     int64_t expire_at = 0;
     Status s = db_->Get(ro, "k", 5, &v, &expire_at);
-    SCOPED_TRACE("snapshot " + std::to_string(snapshot));
-    EXPECT_EQ(expected[snapshot], s.IsNotFound() ? "NOT_FOUND" : s.ok() ? v : s.ToString());
-    if (s.ok()) EXPECT_EQ(snapshot == 6 ? now + 3600000000LL : kNoExpiry, expire_at);
+    SCOPED_TRACE("snapshot " + std::to_string(i));
+    EXPECT_EQ(expected[i], s.IsNotFound() ? "NOT_FOUND" : s.ok() ? v : s.ToString());
+    if (s.ok()) EXPECT_EQ(i == 6 ? now + 3600000000LL : kNoExpiry, expire_at);
   }
+  for (const Snapshot* snap : snaps) db_->ReleaseSnapshot(snap);
   EXPECT_EQ("other ts", Get("k", 6));
   EXPECT_EQ("NOT_FOUND", Get("k", 4));
   EXPECT_EQ("NOT_FOUND", Get("k", 7));

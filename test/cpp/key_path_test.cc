@@ -238,7 +238,8 @@ TEST(KeyPathTest, LargeNumbersAreDoubles) {
 TEST(KeyPathTest, InvalidDocumentsAreRefusedAnywhere) {
   for (const char* bad : {"", "{", R"({"a": 1,})", R"({"a": 1} x)", R"({"k": 1, "other": [1, 2,, 3]})",
                           R"({"k": 1, "other": tru})", R"({"k": 1, "other": nul})", R"({"k": 1, "o": {"x" 1}})",
-                          "{\"k\": \"\xC3\"}", R"({"k": "\x"})", R"({"k": 01})", "[1] [2]", "nulll"}) {
+                          "{\"k\": \"\xC3\"}", R"({"k": "\x"})", R"({"k": 01})", "[1] [2]", "nulll",
+                          "\xEF\xBB\xBF{\"k\": 1}"}) {
     One r = Extract1(bad, P("k"));
     EXPECT_TRUE(r.status.IsInvalidArgument()) << bad << " -> " << r.status.ToString();
   }
@@ -285,6 +286,7 @@ TEST(KeyPathTest, InjectKey) {
   EXPECT_TRUE(InjectKey(R"({})", PA({"a", "b"}), 1, &out).IsInvalidArgument());
   EXPECT_TRUE(InjectKey(R"({})", P("id"), std::nan(""), &out).IsInvalidArgument());
   EXPECT_TRUE(InjectKey(R"({"a": )", P("id"), 1, &out).IsInvalidArgument());
+  EXPECT_TRUE(InjectKey("\xEF\xBB\xBF{}", P("id"), 1, &out).IsInvalidArgument());
   EXPECT_TRUE(out.empty());
 }
 

@@ -54,6 +54,14 @@ class ScanCursor {
   virtual int64_t expire_at() const = 0;
   virtual Status status() const = 0;
 
+  // Repositions the cursor: the next Next() returns the first selected
+  // record whose key is >= key (<= key when the scan is reverse), versions
+  // in the scan's ts order; a target outside the key bounds moves to the
+  // bound (or, past the far bound, to the end). Works at any point, also
+  // after the end. The new position counts as committed (see Commit): a
+  // memory-only Busy after it rewinds to it.
+  virtual void Seek(std::string_view key) = 0;
+
   // Memory-only reading, for serving a scan on a thread that must not block
   // (a Promise API's JS thread) and going on elsewhere when it would.
   // While on, Next() opens no file and reads no block that is not cached;
@@ -69,9 +77,9 @@ class ScanCursor {
 };
 
 // A consistent view of the DB as of one sequence number, pinned until
-// DB::ReleaseSnapshot. Reads at snapshot->sequence() (ReadOptions::snapshot)
-// see exactly the writes committed before it, and compaction keeps every
-// version such reads can see.
+// DB::ReleaseSnapshot. Reads given it (ReadOptions::snapshot) see exactly
+// the writes committed before it, and compaction keeps every version such
+// reads can see.
 class Snapshot {
  public:
   virtual uint64_t sequence() const = 0;
@@ -167,7 +175,8 @@ class DB {
   virtual Status GetLatest(const ReadOptions& options, std::string_view key,
                            Record* record) = 0;
 
-  // An iterator over the whole DB at options.snapshot (or now).
+  // An iterator over the whole DB at options.snapshot (or now). A snapshot
+  // of another DB gives an iterator whose status() is InvalidArgument.
   virtual std::unique_ptr<RecordIterator> NewIterator(const ReadOptions& options) = 0;
 
   // A cursor over the records that `scan` selects.
@@ -189,9 +198,8 @@ class DB {
   // The sequence number of the newest committed write.
   virtual uint64_t LatestSequence() const = 0;
 
-  // Pins the current state; reads with ReadOptions::snapshot =
-  // snapshot->sequence() see it until ReleaseSnapshot. Returns null after
-  // Close.
+  // Pins the current state; reads with ReadOptions::snapshot = the result
+  // see it until ReleaseSnapshot. Returns null after Close.
   virtual const Snapshot* GetSnapshot() = 0;
   // Releases a snapshot from GetSnapshot (exactly once; before Close).
   virtual void ReleaseSnapshot(const Snapshot* snapshot) = 0;

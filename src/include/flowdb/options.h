@@ -96,11 +96,14 @@ struct Options {
   std::map<std::string, std::string> stored_settings;
 };
 
+class Snapshot;
+
 // Options for a single read or iterator.
 struct ReadOptions {
-  // Read as of this sequence number (entries with larger seq are invisible);
-  // kMaxSequenceNumber = the latest state at the time the read starts.
-  uint64_t snapshot = std::numeric_limits<uint64_t>::max();
+  // Read the state pinned by this snapshot (from DB::GetSnapshot on the DB
+  // being read, not yet released); nullptr = the latest state at the time
+  // the read starts. A snapshot of another DB gives InvalidArgument.
+  const Snapshot* snapshot = nullptr;
   // Insert blocks read by this operation into the block cache.
   bool fill_cache = true;
   // Serve the read from memory only (memtables, cached blocks); a read that
