@@ -395,6 +395,10 @@ describe('queries', () => {
       (d) => d.year >= 2000 && d.year < 2005, (a, b) => b.year - a.year || b.id - a.id, 0, 7)
     await expectSame(m.query().whereEq('genre', 'comedy').whereRange('year', { gt: 2010, lte: 2019 }),
       (d) => d.genre === 'comedy' && d.year > 2010 && d.year <= 2019)
+    await expectSame(m.query().whereEq('genre', 'comedy').whereRange('year', { gt: 2010 }),
+      (d) => d.genre === 'comedy' && d.year > 2010)
+    await expectSame(m.query().whereEq('genre', 'horror').whereRange('year', { lt: 1995 }).orderBy('year', 'desc'),
+      (d) => d.genre === 'horror' && d.year < 1995, (a, b) => b.year - a.year || b.id - a.id)
     await expectSame(m.query().whereIn('year', [1991, 2019]).whereEq('rating', 3),
       (d) => (d.year === 1991 || d.year === 2019) && d.rating === 3)
     await expectSame(m.query().whereRange('rating', { lte: 2 }).orderBy('title').offset(5).limit(10),
