@@ -6,6 +6,7 @@
 
 #include "addon_data.h"
 #include "convert.h"
+#include "doc_key.h"
 #include "engine.h"
 #include "errors.h"
 #include "flowdb/db.h"
@@ -192,6 +193,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("openJsonDB", Napi::Function::New(env, OpenJsonDB, "openJsonDB"));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
+  exports.Set("compareKeys", Napi::Function::New(env, CompareKeys, "compareKeys"));
   exports.Set("constants", MakeConstants(env));
   return exports;
 }
