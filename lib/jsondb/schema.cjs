@@ -19,7 +19,8 @@ function isKeyPathString (path) {
 
 /**
  * A key path: a string ('' = the value itself, or 'a.b.c') or a non-empty
- * array of dotted paths (a compound key). Returns it (arrays copied).
+ * array of such strings (a compound key; '' may be one of them, as
+ * IndexedDB allows). Returns it (arrays copied).
  */
 function keyPath (value, name) {
   if (typeof value === 'string') {
@@ -31,8 +32,8 @@ function keyPath (value, name) {
   if (Array.isArray(value)) {
     if (value.length === 0) throw new TypeError(`${name} must not be an empty array`)
     return value.map((p, i) => {
-      if (typeof p !== 'string' || p === '' || !isKeyPathString(p)) {
-        throw new TypeError(`${name}[${i}] must be identifiers joined by '.', got ` +
+      if (!isKeyPathString(p)) {
+        throw new TypeError(`${name}[${i}] must be '' or identifiers joined by '.', got ` +
           (typeof p === 'string' ? `'${p}'` : validate.describe(p)))
       }
       return p

@@ -188,7 +188,7 @@ Status ValidateKeyPath(const KeyPathSpec& path, std::string_view what) {
     case KeyPathSpec::Kind::kArray:
       if (path.paths.empty()) return Status::InvalidArgument(what, "an array key path must not be empty");
       for (const auto& p : path.paths) {
-        if (!IsDottedIdentifierPath(p)) {
+        if (!p.empty() && !IsDottedIdentifierPath(p)) {  // "" (the value) is allowed here too
           return Status::InvalidArgument(what, "invalid key path \"" + p + "\" in an array key path");
         }
       }

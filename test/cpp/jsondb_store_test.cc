@@ -175,6 +175,14 @@ TEST(JsonDBStore, InvalidKeys) {
   ASSERT_OK(Put(db.get(), "pairs", R"({"a":"x","b":2})"));
   EXPECT_EQ(Get(db.get(), "pairs", A({S("x"), N(2)})), R"({"a":"x","b":2})");
   EXPECT_TRUE(Put(db.get(), "pairs", R"({"a":"x"})").IsInvalidKey());
+  // "" (the value itself) inside a compound key path.
+  StoreSpec wrapped;
+  wrapped.name = "wrapped";
+  wrapped.key_path = KeyPathSpec::Array({""});
+  ASSERT_OK(db->CreateObjectStore(wrapped));
+  ASSERT_OK(Put(db.get(), "wrapped", R"("w")"));
+  EXPECT_EQ(Get(db.get(), "wrapped", A({S("w")})), R"("w")");
+  EXPECT_TRUE(Put(db.get(), "wrapped", R"({"a":1})").IsInvalidKey());
   // Bad schema definitions.
   StoreSpec bad_store;
   bad_store.name = "b";

@@ -346,6 +346,18 @@ describe('indexes', () => {
     expect(await p.index('byTag').count()).toBe(0)
   })
 
+  it("accepts '' (the value itself) inside a compound key path", async () => {
+    await db.createObjectStore('words', { keyPath: [''] })
+    const w = db.store('words')
+    await w.putMany(['pear', 'apple'])
+    expect(await w.getAllKeys()).toEqual([['apple'], ['pear']])
+    expect(await w.get(['pear'])).toBe('pear')
+    await db.createIndex('p', 'byDoc', ['', 'id'])
+    expect(db.schema().find((s) => s.name === 'p').indexes.find((x) => x.name === 'byDoc').keyPath).toEqual(['', 'id'])
+    // An object is not a valid key: no document is in this index.
+    expect(await db.store('p').index('byDoc').count()).toBe(0)
+  })
+
   it('iterates with nextunique/prevunique', async () => {
     const keys = []
     for await (const r of db.store('p').index('byTag').iterate({ direction: 'nextunique' })) keys.push([r.key, r.primaryKey])
