@@ -6,7 +6,7 @@
 // The stress runs in a child process, so a crash shows as that process's
 // exit status instead of killing the test runner. FLOWDB_TERMINATE_RUNS sets
 // the number of terminations (default 200: in memory and on disk, writing,
-// scanning and both).
+// scanning and both, and using a JsonDB).
 
 import { describe, it, expect } from 'vitest'
 import { spawnSync } from 'node:child_process'
@@ -29,7 +29,7 @@ describe('worker termination', () => {
     expect(result.terminations).toBe(RUNS)
     // Every kind of worker, in memory and on disk, was terminated.
     expect(Object.keys(result.byKind).sort()).toEqual([
-      'mixed/disk', 'mixed/memory', 'scan/disk', 'scan/memory', 'write/disk', 'write/memory'])
+      'docs/disk', 'docs/memory', 'mixed/disk', 'mixed/memory', 'scan/disk', 'scan/memory', 'write/disk', 'write/memory'])
     // Most workers got to work before they were terminated.
     expect(result.opened).toBeGreaterThan(RUNS / 4)
   }, 900_000)
