@@ -46,3 +46,23 @@ it('survives random calls with bad arguments', async () => {
   expect(threw).toBeGreaterThan(1000)
   await native.close()
 })
+
+// Calls queued on a transaction count as operations in flight: the native
+// close() waits for them to settle before it closes the database (it does
+// not rely on lib/ having waited first).
+it('close waits for calls queued on a transaction', async () => {
+  const native = await binding.openJsonDB('', nativeOpenOptions(resolveOpenOptions({ inMemory: true })))
+  await native.createObjectStore('s', 'id', false)
+  const txn = native.begin(['s'], false)
+  const settled = []
+  const calls = Array.from({ length: 20 }, (_, i) =>
+    txn.put('s', JSON.stringify({ id: i }), undefined, false).then(
+      () => settled.push('put'), (err) => settled.push(err.code)))
+  const cursor = native.cursor('s', null, null, 'next')
+  calls.push(cursor.nextv(10, 1 << 20).then(() => settled.push('nextv'), (err) => settled.push(err.code)))
+  await native.close()
+  // Every call had settled (done, or refused once close released the
+  // transaction) before close resolved.
+  expect(settled).toHaveLength(21)
+  await Promise.all(calls)
+})
