@@ -1,6 +1,7 @@
 #include "catalog.h"
 
 #include <algorithm>
+#include <atomic>
 #include <set>
 
 namespace flowdb::doc {
@@ -92,6 +93,11 @@ bool IsDottedIdentifierPath(std::string_view path) {
 }
 
 }  // namespace
+
+uint64_t Catalog::NewGeneration() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 const IndexInfo* StoreInfo::FindIndex(std::string_view name) const {
   for (const auto& index : indexes) {

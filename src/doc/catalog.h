@@ -40,6 +40,10 @@ class Catalog {
  public:
   // Stores by name.
   std::map<std::string, StoreInfo, std::less<>> stores;
+  // Identifies this catalog value in the process (not stored): caches keyed
+  // by it never confuse two schemas.
+  uint64_t generation = 0;
+  static uint64_t NewGeneration();
 
   const StoreInfo* FindStore(std::string_view name) const;
   StoreInfo* FindStore(std::string_view name);

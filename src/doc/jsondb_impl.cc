@@ -80,7 +80,11 @@ bool ReadSet::Overlaps(const EngineRange& range) const {
   return range.end.empty() || it->begin < range.end;
 }
 
-JsonDBImpl::JsonDBImpl() : catalog_(std::make_shared<Catalog>()) {}
+JsonDBImpl::JsonDBImpl() {
+  auto catalog = std::make_shared<Catalog>();
+  catalog->generation = Catalog::NewGeneration();
+  catalog_ = std::move(catalog);
+}
 
 JsonDBImpl::~JsonDBImpl() { Close().PermitUncheckedError(); }
 
@@ -108,6 +112,7 @@ Status JsonDBImpl::OpenImpl(const JsonDBOptions& options, const std::string& pat
   if (s.ok()) {
     auto catalog = std::make_shared<Catalog>();
     FLOWDB_RETURN_IF_ERROR(Catalog::Decode(v, catalog.get()));
+    catalog->generation = Catalog::NewGeneration();
     catalog_ = std::move(catalog);
   } else if (!s.IsNotFound()) {
     return s;
@@ -116,11 +121,7 @@ Status JsonDBImpl::OpenImpl(const JsonDBOptions& options, const std::string& pat
 }
 
 Status JsonDBImpl::Close() {
-  if (closed_ || db_ == nullptr) {
-    closed_ = true;
-    return Status::OK();
-  }
-  closed_ = true;
+  if (closed_.exchange(true) || db_ == nullptr) return Status::OK();
   return db_->Close();
 }
 
@@ -258,6 +259,7 @@ Status JsonDBImpl::ChangeSchema(
   bool swapped = false;
   Status s = WriteAsLeader(&batch, [&]() -> Status {
     auto next = std::make_shared<Catalog>(*before);
+    next->generation = Catalog::NewGeneration();
     Status e = edit(next.get(), &batch, &local);
     if (!e.ok() || local.empty()) {
       batch.Clear();

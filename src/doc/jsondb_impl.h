@@ -16,6 +16,7 @@
 #ifndef FLOWDB_DOC_JSONDB_IMPL_H_
 #define FLOWDB_DOC_JSONDB_IMPL_H_
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -109,7 +110,7 @@ class JsonDBImpl : public JsonDB {
 
   std::unique_ptr<Env> mem_env_;
   std::unique_ptr<DB> db_;
-  bool closed_ = false;
+  std::atomic<bool> closed_{false};
 
   mutable std::mutex mu_;  // guards catalog_
   std::shared_ptr<const Catalog> catalog_;

@@ -97,15 +97,21 @@ Status TransactionImpl::CheckWritable(std::string_view store, const StoreInfo** 
 }
 
 DocKeyExtractor* TransactionImpl::Extractor(const StoreInfo& store) {
-  auto& slot = extractors_[store.id];
-  if (!slot) {
-    std::vector<KeyPathRequest> requests;
-    if (IsInline(store)) requests.push_back({store.key_path, false});
-    for (const auto& index : store.indexes) {
-      requests.push_back({index.spec.key_path, index.spec.multi_entry});
-    }
-    slot = std::make_unique<DocKeyExtractor>(std::move(requests));
+  // Extractors (each with its own parser and buffers) are kept per thread
+  // and reused by later transactions under the same schema; one is used only
+  // within a call.
+  thread_local std::map<std::pair<uint64_t, uint32_t>, std::unique_ptr<DocKeyExtractor>> cache;
+  auto key = std::make_pair(catalog_->generation, store.id);
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second.get();
+  if (cache.size() >= 64) cache.clear();
+  std::vector<KeyPathRequest> requests;
+  if (IsInline(store)) requests.push_back({store.key_path, false});
+  for (const auto& index : store.indexes) {
+    requests.push_back({index.spec.key_path, index.spec.multi_entry});
   }
+  auto& slot = cache[key];
+  slot = std::make_unique<DocKeyExtractor>(std::move(requests));
   return slot.get();
 }
 

@@ -70,7 +70,8 @@ class TransactionImpl : public Transaction, public ReadRecorder {
                  const IndexInfo** i) const;
   const Catalog& catalog() const { return *catalog_; }
   // The extractor of a store: request 0 is the primary key path when the
-  // store has one, then one request per index in StoreInfo order.
+  // store has one, then one request per index in StoreInfo order. Valid
+  // until the calling thread's next call into any transaction.
   DocKeyExtractor* Extractor(const StoreInfo& store);
 
  private:
@@ -98,7 +99,6 @@ class TransactionImpl : public Transaction, public ReadRecorder {
   WriteSet writes_;
   std::vector<EngineRange> reads_;
   std::set<uint32_t> written_stores_;
-  std::map<uint32_t, std::unique_ptr<DocKeyExtractor>> extractors_;
   std::vector<PathKeys> scratch_, old_scratch_;
 };
 

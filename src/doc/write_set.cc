@@ -130,6 +130,7 @@ void OverlayScan::OpenEngine(std::string_view from, bool inclusive) {
     }
   }
   engine_ = db_->NewScan(options_, scan);
+  if (options_.memory_only) engine_->SetMemoryOnly(true);
   engine_valid_ = false;
   engine_done_ = false;
 }
@@ -197,7 +198,6 @@ bool OverlayScan::Next() {
       bound = std::move(target);
       reopen = true;
     } else {
-      inclusive = false;
       bound = key_;
       inclusive = false;
     }
