@@ -88,6 +88,11 @@ export type ErrorCode =
   | 'FLOWDB_BUSY'
   | 'FLOWDB_NOT_SUPPORTED'
   | 'FLOWDB_NO_SPACE'
+  | 'FLOWDB_CONFLICT'
+  | 'FLOWDB_CONSTRAINT'
+  | 'FLOWDB_INVALID_KEY'
+  | 'FLOWDB_READ_ONLY'
+  | 'FLOWDB_TRANSACTION_INACTIVE'
 
 /** Options of {@link Engine.open}. Unknown option names are a `TypeError`. */
 export interface EngineOptions {
@@ -709,11 +714,452 @@ export declare const errorCodes: Readonly<{
   BUSY: 'FLOWDB_BUSY'
   NOT_SUPPORTED: 'FLOWDB_NOT_SUPPORTED'
   NO_SPACE: 'FLOWDB_NO_SPACE'
+  /** A transaction lost: something it read was changed by a transaction that committed first. */
+  CONFLICT: 'FLOWDB_CONFLICT'
+  /** A unique index already holds the key, or add() found the primary key taken. */
+  CONSTRAINT: 'FLOWDB_CONSTRAINT'
+  /** A value is not a valid key, or a key path yields none. */
+  INVALID_KEY: 'FLOWDB_INVALID_KEY'
+  /** A write in a read-only transaction. */
+  READ_ONLY: 'FLOWDB_READ_ONLY'
+  /** A call on a committed or aborted transaction. */
+  TRANSACTION_INACTIVE: 'FLOWDB_TRANSACTION_INACTIVE'
 }>
 
-/** Versions of this build: the package, the lz4 library in use, and the on-disk format. */
+/** Versions of this build: the package, the lz4 and simdjson libraries in use, and the on-disk format. */
 export declare const versions: Readonly<{
   flowdb: string
   lz4: string
+  simdjson: string
   format: number
 }>
+
+// --- JsonDB: the document store ---------------------------------------------
+//
+// Object stores of JSON documents with primary keys, secondary indexes,
+// queries and snapshot-isolated transactions, in IndexedDB's key order and
+// semantics. Documents cross to native code as JSON text: a value JSON cannot
+// carry (undefined at the top, a function, a symbol, a BigInt, a cycle) is a
+// TypeError before anything is written; properties whose value is undefined
+// are left out and Dates are stored as their ISO strings, as JSON.stringify
+// does.
+
+/**
+ * A key of the document store, as IndexedDB defines one: a number (not
+ * NaN), a Date with a valid time, a string, binary (an ArrayBuffer or a view
+ * of one) or an array of keys (no holes, no cycles). Keys sort as IndexedDB's
+ * `cmp()`: Number < Date < String < Binary < Array; strings by UTF-16 code
+ * units; arrays element by element. `42` and `'42'` are different keys,
+ * `30` and `30.0` the same. Anything else is rejected with
+ * `FLOWDB_INVALID_KEY`.
+ */
+export type DocKey = number | string | Date | ArrayBuffer | ArrayBufferView | DocKey[]
+
+/** A key as reads return it: binary keys come back as ArrayBuffers. */
+export type DocKeyResult<K> =
+  K extends ArrayBufferView ? ArrayBuffer
+    : K extends readonly (infer E)[] ? DocKeyResult<E>[]
+      : K
+
+/** An IndexedDB key path: '' (the document itself), dotted identifiers ('a.b.c'), or an array of those (a compound key). */
+export type KeyPath = string | string[]
+
+declare const kStoreType: unique symbol
+
+/**
+ * Declares, in a {@link JsonDB} schema map, the primary key type and the
+ * index names of a store beside its document type:
+ * `JsonDB<{ users: StoreType<User, number, 'byEmail' | 'byAge'> }>`.
+ * A store whose entry is a plain document type has keys of any
+ * {@link DocKey} type and indexes of any name.
+ */
+export interface StoreType<Doc, K extends DocKey = DocKey, Indexes extends string = string> {
+  /** Type-level only; no such property exists at run time. */
+  readonly [kStoreType]: { doc: Doc, key: K, indexes: Indexes }
+}
+
+/** The document type of a schema map entry. */
+export type DocOf<T> = T extends StoreType<infer D, any, any> ? D : T
+/** The primary key type of a schema map entry. */
+export type KeyOfStore<T> = T extends StoreType<any, infer K, any> ? K : DocKey
+/** The index names of a schema map entry. */
+export type IndexNameOf<T> = T extends StoreType<any, any, infer I> ? I : string
+
+type PrevDepth = [never, 0, 1, 2, 3, 4]
+
+/**
+ * The dotted paths into a document type, to four levels ('' is the
+ * document itself); `string` when the type is `any` or `unknown`.
+ */
+export type DocPath<T, Depth extends number = 4> =
+  0 extends (1 & T) ? string
+    : unknown extends T ? string
+      : [Depth] extends [never] ? never
+          : T extends readonly any[] ? never
+            : T extends Date ? never
+              : T extends object
+                ? { [P in keyof T & string]: P | (NonNullable<T[P]> extends object ? `${P}.${DocPath<NonNullable<T[P]>, PrevDepth[Depth]>}` : never) }[keyof T & string]
+                : never
+
+/** A KeyRange or a single key (the range holding only that key). */
+export type KeyQuery<K extends DocKey = DocKey> = KeyRange<K> | K
+
+/**
+ * An interval of keys, as IndexedDB's IDBKeyRange. Bounds are copies of the
+ * keys given. Invalid bounds, a lower bound above the upper bound, or equal
+ * bounds with an open end are rejected with `FLOWDB_INVALID_KEY`; an open
+ * flag that is not a boolean is a TypeError.
+ */
+export declare class KeyRange<K extends DocKey = DocKey> {
+  private constructor()
+  /** The lower bound, or undefined when the range has none. */
+  readonly lower: DocKeyResult<K> | undefined
+  /** The upper bound, or undefined when the range has none. */
+  readonly upper: DocKeyResult<K> | undefined
+  /** True when the lower bound itself is excluded (always true without a lower bound). */
+  readonly lowerOpen: boolean
+  /** True when the upper bound itself is excluded (always true without an upper bound). */
+  readonly upperOpen: boolean
+  /** The range holding exactly `key`. */
+  static only<K extends DocKey>(key: K): KeyRange<K>
+  /** Keys from `lower` to `upper`; each end is included unless its open flag is true. */
+  static bound<K extends DocKey>(lower: K, upper: K, lowerOpen?: boolean, upperOpen?: boolean): KeyRange<K>
+  /** Keys from `lower` up (excluding `lower` when `open`). */
+  static lowerBound<K extends DocKey>(lower: K, open?: boolean): KeyRange<K>
+  /** Keys up to `upper` (excluding `upper` when `open`). */
+  static upperBound<K extends DocKey>(upper: K, open?: boolean): KeyRange<K>
+  /** Whether `key` lies in the range; `FLOWDB_INVALID_KEY` when it is not a key. */
+  includes(key: DocKey): boolean
+}
+
+/** Options of {@link JsonDB.createObjectStore}. */
+export interface ObjectStoreOptions {
+  /**
+   * Where the primary key is in each document; without one, keys are given
+   * to `put(doc, key)` or generated. A document whose key path yields no
+   * valid key is rejected with `FLOWDB_INVALID_KEY` (unless the key is
+   * generated, then it is written into the document at this path).
+   */
+  keyPath?: KeyPath | null
+  /**
+   * Generate keys 1, 2, 3… when none is given (IndexedDB's key generator:
+   * an explicit numeric key raises it; transactional; kept across reopens).
+   * Not allowed with a '' or compound key path.
+   */
+  autoIncrement?: boolean
+}
+
+/** Options of {@link JsonDB.createIndex}. */
+export interface IndexOptions {
+  /** No two documents may have the same index key (`FLOWDB_CONSTRAINT` otherwise). */
+  unique?: boolean
+  /**
+   * An array at the key path gives one index entry per distinct valid
+   * element (invalid elements skipped). Not allowed with a compound key path.
+   */
+  multiEntry?: boolean
+}
+
+/** An index as {@link JsonDB.schema} describes it and `applySchema` declares it. */
+export interface IndexSchema {
+  name: string
+  keyPath: KeyPath
+  unique?: boolean
+  multiEntry?: boolean
+}
+
+/** An object store as {@link JsonDB.schema} describes it and `applySchema` declares it. */
+export interface ObjectStoreSchema {
+  name: string
+  keyPath?: KeyPath | null
+  autoIncrement?: boolean
+  indexes?: IndexSchema[]
+}
+
+/** What {@link JsonDB.applySchema} changed (names; indexes as `store.index`). Empty arrays when nothing changed. */
+export interface SchemaChanges {
+  createdStores: string[]
+  deletedStores: string[]
+  createdIndexes: string[]
+  deletedIndexes: string[]
+}
+
+/** Cursor directions: key order ('next') or reverse ('prev'); the *unique forms visit each index key once. */
+export type CursorDirection = 'next' | 'prev' | 'nextunique' | 'prevunique'
+
+/** Options of `getAll`/`getAllKeys`. */
+export interface GetAllOptions {
+  /** At most this many results (a non-negative integer; default all). */
+  limit?: number
+  /** 'next' (default) or 'prev'; the unique forms apply to indexes. */
+  direction?: CursorDirection
+}
+
+/** Options of `iterate`. */
+export interface IterateOptions<K extends DocKey = DocKey> extends GetAllOptions {
+  /** Only records whose key (index key, on an index) lies here. */
+  range?: KeyQuery<K>
+}
+
+/** One record of a cursor: its key (the index key on an index), its primary key and its document. */
+export interface CursorRecord<Doc, PK, K = PK> {
+  key: DocKeyResult<K>
+  primaryKey: DocKeyResult<PK>
+  value: Doc
+}
+
+/** The async iterable `iterate()` returns; records are fetched in chunks. */
+export interface DocCursor<R> extends AsyncIterableIterator<R> {
+  /** Stops the cursor and releases what it holds. Idempotent. */
+  close(): Promise<void>
+  [Symbol.asyncDispose](): Promise<void>
+}
+
+/** Bounds of {@link Query.whereRange}: at least one; not both of gt/gte or lt/lte. */
+export interface RangeBounds {
+  gt?: DocKey
+  gte?: DocKey
+  lt?: DocKey
+  lte?: DocKey
+}
+
+/** A key range of a {@link QueryPlan}: bounds are keys, or the encoded bytes (a Buffer) of a compound-key prefix. */
+export interface PlanRange {
+  lower?: DocKey | Buffer
+  upper?: DocKey | Buffer
+  lowerOpen: boolean
+  upperOpen: boolean
+}
+
+/** The plan {@link Query.explain} reports. */
+export interface QueryPlan {
+  /** The store queried. */
+  store: string
+  /** The index used, or null for the store's primary key order. */
+  index: string | null
+  /** The key path(s) the chosen index covers ([] for the primary key). */
+  keyPath: string[]
+  /** The key ranges scanned, in order (several for `whereIn`). */
+  ranges: PlanRange[]
+  /** The paths of the predicates checked on each document rather than by the index. */
+  residual: string[]
+  /** True when results are sorted after the scan (the index order does not give `orderBy`). */
+  sort: boolean
+  /** The direction the index is walked. */
+  direction: 'next' | 'prev'
+  /** False when a count is answered from index keys alone. */
+  readsDocuments: boolean
+  /** True when the scan stops as soon as offset + limit results are found. */
+  earlyStop: boolean
+}
+
+/**
+ * A query over one store, built by chaining (each method returns a new
+ * Query; a Query is immutable). Values are keys (`FLOWDB_INVALID_KEY`
+ * otherwise) and match documents as IndexedDB keys compare: `30` matches
+ * `30.0`, never `'30'`. The planner uses an index whose key path gives an
+ * equality prefix and at most one range; other predicates are checked per
+ * document in native code. Offset and limit apply after filtering and
+ * ordering.
+ */
+export interface Query<Doc> extends AsyncIterable<Doc> {
+  /** Documents whose value at `path` equals `value`. */
+  whereEq(path: DocPath<Doc>, value: DocKey): Query<Doc>
+  /** Documents whose value at `path` lies within `bounds`. */
+  whereRange(path: DocPath<Doc>, bounds: RangeBounds): Query<Doc>
+  /** Documents whose value at `path` equals one of `values`. */
+  whereIn(path: DocPath<Doc>, values: DocKey[]): Query<Doc>
+  /** Orders results by the value at `path` (documents without a valid key there sort last, ascending); once per query. */
+  orderBy(path: DocPath<Doc>, direction?: 'asc' | 'desc'): Query<Doc>
+  /** Skips the first `n` results. */
+  offset(n: number): Query<Doc>
+  /** Returns at most `n` results. */
+  limit(n: number): Query<Doc>
+  /** Resolves to every result, in order. */
+  toArray(): Promise<Doc[]>
+  /** Resolves to the number of results (offset and limit applied). */
+  count(): Promise<number>
+  /** Resolves to the first result, or undefined. */
+  first(): Promise<Doc | undefined>
+  /** Resolves to the plan the query would run with. */
+  explain(): Promise<QueryPlan>
+}
+
+/**
+ * Reads of an index (documents found by their index key). On a multiEntry
+ * index, each element of the indexed array is a key.
+ */
+export interface DocIndex<Doc, PK extends DocKey> {
+  /** The index name. */
+  readonly name: string
+  /** The first document whose index key lies in `query`, or undefined. */
+  get(query: KeyQuery): Promise<Doc | undefined>
+  /** {@link DocIndex.get} on the calling thread (reading files there when memory does not hold the document). */
+  getSync(query: KeyQuery): Doc | undefined
+  /** The primary key of the first document whose index key lies in `query`. */
+  getKey(query: KeyQuery): Promise<DocKeyResult<PK> | undefined>
+  /** The documents whose index key lies in `query` (all when undefined), in index order. */
+  getAll(query?: KeyQuery | null, options?: GetAllOptions): Promise<Doc[]>
+  /** Their primary keys. */
+  getAllKeys(query?: KeyQuery | null, options?: GetAllOptions): Promise<Array<DocKeyResult<PK>>>
+  /** How many index entries lie in `query`. */
+  count(query?: KeyQuery | null): Promise<number>
+  /** The index entries in `options.range`, in chunks: `key` is the index key. */
+  iterate(options?: IterateOptions): DocCursor<CursorRecord<Doc, PK, DocKey>>
+}
+
+/**
+ * One object store, outside a transaction (each call is its own
+ * transaction) or inside one (`tx.store(name)`: reads see the transaction's
+ * snapshot and its own writes). Unknown stores reject with
+ * `FLOWDB_NOT_FOUND`.
+ */
+export interface DocStore<Doc, PK extends DocKey = DocKey, Indexes extends string = string> {
+  /** The store name. */
+  readonly name: string
+  /**
+   * Writes `doc` (replacing a document with the same key) and resolves to
+   * its primary key. `key` is given only to stores without a key path.
+   * `FLOWDB_CONSTRAINT` if a unique index already holds one of its index
+   * keys for another document; `FLOWDB_INVALID_KEY` if no key can be found
+   * or generated.
+   */
+  put(doc: Doc, key?: PK): Promise<DocKeyResult<PK>>
+  /** As {@link DocStore.put}, but `FLOWDB_CONSTRAINT` if the key already exists. */
+  add(doc: Doc, key?: PK): Promise<DocKeyResult<PK>>
+  /** Puts every document in one atomic batch; resolves to their keys in order. */
+  putMany(docs: Doc[]): Promise<Array<DocKeyResult<PK>>>
+  /** The first document in `query`, or undefined. */
+  get(query: KeyQuery<PK>): Promise<Doc | undefined>
+  /**
+   * {@link DocStore.get} on the calling thread (reading files there when
+   * memory does not hold the document). In a transaction, `FLOWDB_BUSY`
+   * while other calls of the transaction are in flight.
+   */
+  getSync(query: KeyQuery<PK>): Doc | undefined
+  /** The first key in `query`, or undefined. */
+  getKey(query: KeyQuery<PK>): Promise<DocKeyResult<PK> | undefined>
+  /** The documents in `query` (all when undefined), in key order. */
+  getAll(query?: KeyQuery<PK> | null, options?: GetAllOptions): Promise<Doc[]>
+  /** The keys in `query` (all when undefined), in key order. */
+  getAllKeys(query?: KeyQuery<PK> | null, options?: GetAllOptions): Promise<Array<DocKeyResult<PK>>>
+  /** How many documents lie in `query` (all when undefined). */
+  count(query?: KeyQuery<PK> | null): Promise<number>
+  /** Deletes the document with this key, or every document in the range. */
+  delete(query: KeyQuery<PK>): Promise<void>
+  /** Deletes every document of the store. */
+  clear(): Promise<void>
+  /** The records in `options.range`, fetched in chunks. */
+  iterate(options?: IterateOptions<PK>): DocCursor<CursorRecord<Doc, PK>>
+  /** An index of this store; `FLOWDB_NOT_FOUND` when used if it does not exist. */
+  index(name: Indexes): DocIndex<Doc, PK>
+  /** A new query over this store. */
+  query(): Query<Doc>
+}
+
+/** 'readonly' transactions never conflict; 'readwrite' ones validate at commit. */
+export type TransactionMode = 'readonly' | 'readwrite'
+
+/**
+ * A snapshot-isolated, optimistic transaction over a set of stores. Reads
+ * see the database as of the transaction's start plus its own writes;
+ * commit() applies every write as one atomic batch, or rejects with
+ * `FLOWDB_CONFLICT` if something it read (a key, or a range a query,
+ * cursor or count covered) was changed by a transaction that committed
+ * since it started. Writes in a 'readonly' transaction reject with
+ * `FLOWDB_READ_ONLY`; calls after commit or abort with
+ * `FLOWDB_TRANSACTION_INACTIVE`; a store outside the scope with
+ * `FLOWDB_NOT_FOUND`.
+ */
+export interface Transaction<Schema extends Record<string, any> = Record<string, any>> {
+  /** 'readonly' or 'readwrite'. */
+  readonly mode: TransactionMode
+  /** The stores in scope. */
+  readonly objectStoreNames: readonly string[]
+  /** 'active', 'committed' or 'aborted'. */
+  readonly state: 'active' | 'committed' | 'aborted'
+  /** A store in the transaction's scope. */
+  store<S extends keyof Schema & string>(name: S): DocStore<DocOf<Schema[S]>, KeyOfStore<Schema[S]>, IndexNameOf<Schema[S]>>
+  /** Validates and applies the writes; rejects with `FLOWDB_CONFLICT` (nothing applied) on a conflict. */
+  commit(): Promise<void>
+  /** Drops the writes. Idempotent; a no-op after commit. */
+  abort(): void
+}
+
+/** Options of {@link JsonDB.transaction} with a function. */
+export interface TransactionOptions {
+  /** Reruns the function on `FLOWDB_CONFLICT` up to this many times (default 0). */
+  retries?: number
+}
+
+/** Options of {@link JsonDB.open}: where the data lives and the engine options (`syncMode` and the rest). */
+export type JsonDBOptions = Omit<EngineOptions, 'keyEncoding' | 'valueEncoding' | 'timestampType' | 'defaultTtl' | 'ttlBasis'>
+
+/**
+ * A document database, typed by a map of store name → document type (or
+ * {@link StoreType} for the key type and index names too):
+ *
+ * ```ts
+ * const db = await JsonDB.open<{ users: StoreType<User, number, 'byEmail'> }>({ path: 'data' })
+ * const u = await db.store('users').index('byEmail').get('ada@example.com')
+ * ```
+ *
+ * Writes, queries and cursors run on worker threads and return Promises.
+ * After close() every call rejects with `FLOWDB_CLOSED`.
+ */
+export declare class JsonDB<Schema extends Record<string, any> = Record<string, any>> {
+  private constructor()
+
+  /** Opens (creating if allowed) a document database in a directory, or in memory. */
+  static open<Schema extends Record<string, any> = Record<string, any>>(options: JsonDBOptions): Promise<JsonDB<Schema>>
+
+  /** 'open' | 'closing' | 'closed' */
+  readonly status: 'open' | 'closing' | 'closed'
+
+  /** The names of the object stores, sorted. */
+  readonly objectStoreNames: string[]
+
+  /** The stores and their indexes as kept in the catalog. */
+  schema(): ObjectStoreSchema[]
+
+  /** Creates an object store; `FLOWDB_CONSTRAINT` if one of that name exists. */
+  createObjectStore(name: keyof Schema & string, options?: ObjectStoreOptions): Promise<void>
+  /** Deletes an object store, its documents and its indexes; `FLOWDB_NOT_FOUND` if none of that name exists. */
+  deleteObjectStore(name: keyof Schema & string): Promise<void>
+  /**
+   * Creates an index and fills it from the store's documents in one atomic
+   * batch. `FLOWDB_CONSTRAINT` if the name is taken, or if `unique` and
+   * existing documents break it (then nothing is created).
+   */
+  createIndex<S extends keyof Schema & string>(store: S, name: IndexNameOf<Schema[S]>, keyPath: KeyPath, options?: IndexOptions): Promise<void>
+  /** Deletes an index; `FLOWDB_NOT_FOUND` if it does not exist. */
+  deleteIndex<S extends keyof Schema & string>(store: S, name: IndexNameOf<Schema[S]>): Promise<void>
+  /**
+   * Makes the catalog match the declared stores in one atomic step: creates
+   * missing stores and indexes (backfilling them), deletes indexes of
+   * declared stores that are not declared. Stores not declared are left
+   * alone. Idempotent. A declaration that redefines an existing store's key
+   * path or autoIncrement, or an index's key path or flags, is refused with
+   * `FLOWDB_INVALID_ARGUMENT` and nothing changes.
+   */
+  applySchema(stores: ObjectStoreSchema[]): Promise<SchemaChanges>
+
+  /** A store, for calls that are each their own transaction. */
+  store<S extends keyof Schema & string>(name: S): DocStore<DocOf<Schema[S]>, KeyOfStore<Schema[S]>, IndexNameOf<Schema[S]>>
+
+  /** Starts a transaction over `stores`; commit or abort it. */
+  transaction<S extends keyof Schema & string>(stores: S | S[], mode?: TransactionMode): Transaction<Pick<Schema, S>>
+  /**
+   * Runs `fn` in a transaction that commits when `fn` resolves (resolving
+   * to its result) and aborts when it throws (rejecting with its error).
+   * On `FLOWDB_CONFLICT` the function reruns in a new transaction, up to
+   * `options.retries` times.
+   */
+  transaction<S extends keyof Schema & string, R>(stores: S | S[], mode: TransactionMode,
+    fn: (tx: Transaction<Pick<Schema, S>>) => Promise<R> | R, options?: TransactionOptions): Promise<R>
+
+  /** Waits for work in flight (cursors and open transactions are ended), then closes. Idempotent. */
+  close(): Promise<void>
+  /** Same as {@link JsonDB.close}, for `await using`. */
+  [Symbol.asyncDispose](): Promise<void>
+}

@@ -11,12 +11,17 @@
 
 #include "addon_data.h"
 #include "convert.h"
+#include "doc_key.h"
 #include "engine.h"
 #include "errors.h"
 #include "flowdb/db.h"
 #include "flowdb/option_limits.h"
 #include "flowdb/write_batch.h"
+#include "doc_cursor.h"
+#include "doc_transaction.h"
 #include "iterator.h"
+#include "jsondb.h"
+#include "key_path.h"
 #include "worker.h"
 
 #ifndef FLOWDB_VERSION
@@ -116,13 +121,19 @@ bool GetEnum(Napi::Env env, Napi::Object o, const char* name, E* out) {
   return true;
 }
 
-// open(path, options) → Promise<Engine>. lib/engine.cjs validates and fills
-// in defaults; this re-checks types so bad input cannot crash, and DB::Open
-// checks the values.
-Napi::Value Open(const Napi::CallbackInfo& info) {
+}  // namespace
+
+bool ToOpenOptions(const Napi::CallbackInfo& info, std::string* path_out, Options* opt_out,
+                   bool* in_memory_out) {
   Napi::Env env = info.Env();
-  if (!info[0].IsString()) return ThrowTypeError(env, "path must be a string");
-  if (!info[1].IsObject()) return ThrowTypeError(env, "options must be an object");
+  if (!info[0].IsString()) {
+    ThrowTypeError(env, "path must be a string");
+    return false;
+  }
+  if (!info[1].IsObject()) {
+    ThrowTypeError(env, "options must be an object");
+    return false;
+  }
   std::string path = info[0].As<Napi::String>().Utf8Value();
   Napi::Object o = info[1].As<Napi::Object>();
   Options opt;
@@ -147,10 +158,29 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
       !GetInt(env, o, "compactionTrigger", &opt.compaction_trigger) ||
       !GetInt(env, o, "compactionSizeRatio", &opt.compaction_size_ratio) ||
       !GetInt(env, o, "maxSpaceAmplification", &opt.max_space_amplification)) {
-    return env.Undefined();
+    return false;
   }
-  if (path.empty() && !in_memory) return ThrowTypeError(env, "path must not be empty");
-  auto* w = new OpenWorker(env, std::move(path), opt, in_memory);
+  if (path.empty() && !in_memory) {
+    ThrowTypeError(env, "path must not be empty");
+    return false;
+  }
+  *path_out = std::move(path);
+  *opt_out = opt;
+  *in_memory_out = in_memory;
+  return true;
+}
+
+namespace {
+
+// open(path, options) → Promise<Engine>. lib/engine.cjs validates and fills
+// in defaults; ToOpenOptions re-checks types so bad input cannot crash, and
+// DB::Open checks the values.
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  std::string path;
+  Options opt;
+  bool in_memory;
+  if (!ToOpenOptions(info, &path, &opt, &in_memory)) return info.Env().Undefined();
+  auto* w = new OpenWorker(info.Env(), std::move(path), opt, in_memory);
   return w->Start();
 }
 
@@ -251,6 +281,7 @@ Napi::Object MakeConstants(Napi::Env env) {
   Napi::Object versions = Napi::Object::New(env);
   versions.Set("flowdb", FLOWDB_VERSION);
   versions.Set("lz4", LZ4VersionString());
+  versions.Set("simdjson", doc::SimdjsonVersionString());
   versions.Set("format", FormatVersion());
   versions.Freeze();
   c.Set("versions", versions);
@@ -263,10 +294,15 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData<AddonData>(data);
   data->engine_class = Napi::Persistent(EngineWrap::Define(env));
   data->iterator_class = Napi::Persistent(IteratorWrap::Define(env));
+  data->jsondb_class = Napi::Persistent(JsonDBWrap::Define(env));
+  data->doc_transaction_class = Napi::Persistent(DocTransactionWrap::Define(env));
+  data->doc_cursor_class = Napi::Persistent(DocCursorWrap::Define(env));
   env.AddCleanupHook([env]() { CloseAllEngines(env); });
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("repair", Napi::Function::New(env, Repair, "repair"));
+  exports.Set("openJsonDB", Napi::Function::New(env, OpenJsonDB, "openJsonDB"));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
+  exports.Set("compareKeys", Napi::Function::New(env, CompareKeys, "compareKeys"));
   exports.Set("constants", MakeConstants(env));
   return exports;
 }

@@ -17,7 +17,11 @@ struct AddonData {
   Napi::FunctionReference error_class;     // FlowDBError from lib/errors.cjs
   Napi::FunctionReference engine_class;    // native Engine
   Napi::FunctionReference iterator_class;  // native Iterator
-  // Engines opened in this env and not yet closed (main thread only).
+  Napi::FunctionReference jsondb_class;           // native JsonDB
+  Napi::FunctionReference doc_transaction_class;  // native DocTransaction
+  Napi::FunctionReference doc_cursor_class;       // native DocCursor
+  // Engines and document databases opened in this env and not yet closed
+  // (main thread only).
   std::set<std::shared_ptr<EngineHandle>> open_engines;
 };
 

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <vector>
 
 #include "errors.h"
 #include "flowdb/record.h"
+#include "key_codec.h"
 
 namespace flowdb::binding {
 
@@ -125,6 +128,110 @@ bool IsTaggedExternal(Napi::Env env, Napi::Value v, const napi_type_tag* tag) {
   bool tagged = false;
   return napi_typeof(env, v, &type) == napi_ok && type == napi_external &&
          napi_check_object_type_tag(env, v, tag, &tagged) == napi_ok && tagged;
+}
+
+}  // namespace flowdb::binding
+
+namespace flowdb::binding {
+
+namespace {
+
+Status InvalidDocKey(const char* what, const char* why) {
+  return Status::InvalidKey(std::string(what) + " is not a valid key", why);
+}
+
+// Appends the key `v` to `enc`; `stack` holds the arrays being encoded (a
+// cycle is not a key).
+Status EncodeDocKey(Napi::Env env, Napi::Value v, const char* what, doc::KeyEncoder* enc,
+                    std::vector<napi_value>* stack) {
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (std::isnan(d)) return InvalidDocKey(what, "NaN");
+    return enc->AddNumber(d);
+  }
+  if (v.IsString()) {
+    enc->AddString(v.As<Napi::String>().Utf16Value());
+    return Status::OK();
+  }
+  if (v.IsDate()) {
+    double ms = v.As<Napi::Date>().ValueOf();
+    if (std::isnan(ms)) return InvalidDocKey(what, "an invalid Date");
+    return enc->AddDate(ms);
+  }
+  if (v.IsArrayBuffer()) {
+    Napi::ArrayBuffer ab = v.As<Napi::ArrayBuffer>();
+    enc->AddBinary(std::string_view(static_cast<const char*>(ab.Data()), ab.ByteLength()));
+    return Status::OK();
+  }
+  if (v.IsTypedArray()) {
+    Napi::TypedArray ta = v.As<Napi::TypedArray>();
+    const char* base = static_cast<const char*>(ta.ArrayBuffer().Data());
+    enc->AddBinary(std::string_view(base == nullptr ? "" : base + ta.ByteOffset(), ta.ByteLength()));
+    return Status::OK();
+  }
+  if (v.IsDataView()) {
+    Napi::DataView dv = v.As<Napi::DataView>();
+    const char* base = static_cast<const char*>(dv.ArrayBuffer().Data());
+    enc->AddBinary(std::string_view(base == nullptr ? "" : base + dv.ByteOffset(), dv.ByteLength()));
+    return Status::OK();
+  }
+  if (!v.IsArray()) return InvalidDocKey(what, "not a number, Date, string, binary or array");
+  for (napi_value seen : *stack) {
+    if (Napi::Value(env, seen).StrictEquals(v)) return InvalidDocKey(what, "an array that contains itself");
+  }
+  Napi::Array a = v.As<Napi::Array>();
+  FLOWDB_RETURN_IF_ERROR(enc->BeginArray());
+  stack->push_back(v);
+  uint32_t n = a.Length();
+  for (uint32_t i = 0; i < n; i++) {
+    if (!a.HasOwnProperty(std::to_string(i))) return InvalidDocKey(what, "an array with a hole");
+    Napi::Value e = a.Get(i);
+    if (env.IsExceptionPending()) return InvalidDocKey(what, "an array element could not be read");
+    FLOWDB_RETURN_IF_ERROR(EncodeDocKey(env, e, what, enc, stack));
+  }
+  stack->pop_back();
+  enc->EndArray();
+  return Status::OK();
+}
+
+Napi::Value KeyToJs(Napi::Env env, const doc::Key& k) {
+  switch (k.type) {
+    case doc::Key::Type::kNumber: return Napi::Number::New(env, k.number);
+    case doc::Key::Type::kDate: return Napi::Date::New(env, k.number);
+    case doc::Key::Type::kString:
+      return Napi::String::New(env, k.string.data(), k.string.size());
+    case doc::Key::Type::kBinary: {
+      Napi::ArrayBuffer ab = Napi::ArrayBuffer::New(env, k.binary.size());
+      if (!k.binary.empty()) std::memcpy(ab.Data(), k.binary.data(), k.binary.size());
+      return ab;
+    }
+    case doc::Key::Type::kArray: {
+      Napi::Array a = Napi::Array::New(env, k.array.size());
+      for (size_t i = 0; i < k.array.size(); i++) a.Set(static_cast<uint32_t>(i), KeyToJs(env, k.array[i]));
+      return a;
+    }
+  }
+  return env.Undefined();
+}
+
+}  // namespace
+
+bool ToDocKey(Napi::Env env, Napi::Value v, const char* what, std::string* out) {
+  out->clear();
+  doc::KeyEncoder enc(out);
+  std::vector<napi_value> stack;
+  Status s = EncodeDocKey(env, v, what, &enc, &stack);
+  if (s.ok()) return true;
+  if (env.IsExceptionPending()) return false;  // a getter threw
+  ThrowStatus(env, s.IsInvalidKey() ? s : Status::InvalidKey(std::string(what) + " is not a valid key", s.ToString()));
+  return false;
+}
+
+Napi::Value DocKeyToJs(Napi::Env env, std::string_view encoded) {
+  std::string_view in = encoded;
+  doc::Key key;
+  if (doc::DecodeKey(&in, &key).ok() && in.empty()) return KeyToJs(env, key);
+  return CopyToBuffer(env, encoded);
 }
 
 }  // namespace flowdb::binding

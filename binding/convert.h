@@ -9,6 +9,9 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "flowdb/options.h"
 
 namespace flowdb::binding {
 
@@ -21,6 +24,21 @@ bool ToInt64(Napi::Env env, Napi::Value v, const char* what, int64_t* out);
 // A non-negative safe integer (sizes, counts).
 bool ToUint64(Napi::Env env, Napi::Value v, const char* what, uint64_t* out);
 bool ToBool(Napi::Env env, Napi::Value v, const char* what, bool* out);
+
+// A document key (IndexedDB key: a number but NaN, a Date with a valid time,
+// a string, an ArrayBuffer or a view of one, an array of keys) as its
+// encoded bytes (src/doc/key_codec.h). Anything else throws FlowDBError
+// FLOWDB_INVALID_KEY naming `what`.
+bool ToDocKey(Napi::Env env, Napi::Value v, const char* what, std::string* out);
+// An encoded document key as a JS value (binary as an ArrayBuffer); bytes
+// that do not decode as a whole key (a compound-key prefix) come back as a
+// Buffer of the encoded bytes.
+Napi::Value DocKeyToJs(Napi::Env env, std::string_view encoded);
+
+// open()'s and openJsonDB()'s (path, options) arguments (binding/addon.cc);
+// false with a JS exception pending on bad input.
+bool ToOpenOptions(const Napi::CallbackInfo& info, std::string* path, Options* options,
+                   bool* in_memory);
 
 // A number when |v| ≤ Number.MAX_SAFE_INTEGER, else a bigint.
 Napi::Value Int64ToJs(Napi::Env env, int64_t v);

@@ -7,6 +7,7 @@
 #include "convert.h"
 #include "errors.h"
 #include "iterator.h"
+#include "jsondb.h"
 #include "worker.h"
 
 namespace flowdb::binding {
@@ -655,6 +656,7 @@ void CloseAllEngines(Napi::Env env) {
     h->closing = true;
     h->tearing_down = true;
     h->WaitForExecuting();
+    if (h->jsondb) CloseJsonDBNow(h.get());
     for (IteratorWrap* it : std::set<IteratorWrap*>(h->iterators)) it->Release();
     h->ReleaseSnapshots();
     if (h->db) h->db->Close().PermitUncheckedError();

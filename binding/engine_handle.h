@@ -20,10 +20,12 @@
 
 #include "flowdb/db.h"
 #include "flowdb/env.h"
+#include "flowdb/jsondb.h"
 
 namespace flowdb::binding {
 
 class IteratorWrap;
+class TxnState;
 struct EngineHandle;
 
 // A snapshot handed to JS (the handle inside a lib/snapshot.cjs Snapshot).
@@ -40,11 +42,17 @@ struct EngineHandle {
     ReleaseSnapshots();
     if (db) db->Close().PermitUncheckedError();
     db.reset();  // before the Env it may use
+    jsondb.reset();
     mem_env.reset();
   }
 
   std::unique_ptr<Env> mem_env;  // set for in-memory engines
   std::unique_ptr<DB> db;
+  // Set instead of `db` for a document database (it owns its engine), with
+  // the transactions open on it (binding/doc_calls.h; each releases its
+  // cursors first): close releases them before JsonDB::Close.
+  std::unique_ptr<JsonDB> jsondb;
+  std::set<TxnState*> doc_transactions;
 
   int pending = 0;             // async operations queued and not yet settled
   bool closing = false;        // close() was called

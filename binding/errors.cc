@@ -18,18 +18,28 @@ const ErrorCode kErrorCodes[] = {
     FLOWDB_ERROR_CODE(BUSY, kBusy, kNone),
     FLOWDB_ERROR_CODE(LOCKED, kLocked, kNone),
     FLOWDB_ERROR_CODE(CLOSED, kClosed, kNone),
+    // Document store (JsonDB).
+    FLOWDB_ERROR_CODE(CONFLICT, kConflict, kNone),
+    FLOWDB_ERROR_CODE(CONSTRAINT, kConstraint, kNone),
+    FLOWDB_ERROR_CODE(INVALID_KEY, kInvalidArgument, kInvalidKey),
+    FLOWDB_ERROR_CODE(READ_ONLY, kInvalidArgument, kTransactionReadOnly),
+    FLOWDB_ERROR_CODE(TRANSACTION_INACTIVE, kInvalidArgument, kTransactionInactive),
 };
 #undef FLOWDB_ERROR_CODE
 const size_t kNumErrorCodes = sizeof(kErrorCodes) / sizeof(kErrorCodes[0]);
 
 const char* ErrorCodeFor(const Status& s) {
-  const bool no_space = s.IsNoSpace();
+  // A row with a sub-code selects its code whatever the Status code, so
+  // those rows are checked first; then the row of the plain code.
+  const Status::SubCode sub = s.subcode();
+  if (sub != Status::SubCode::kNone) {
+    for (const ErrorCode& c : kErrorCodes) {
+      if (c.sub == sub) return c.code;
+    }
+  }
   const char* io_error = nullptr;
   for (const ErrorCode& c : kErrorCodes) {
-    if (no_space ? c.sub == Status::SubCode::kNoSpace
-                 : c.sub == Status::SubCode::kNone && c.status == s.code()) {
-      return c.code;
-    }
+    if (c.sub == Status::SubCode::kNone && c.status == s.code()) return c.code;
     if (c.status == Status::Code::kIOError && c.sub == Status::SubCode::kNone) io_error = c.code;
   }
   return io_error;  // not reached for a non-OK status

@@ -1,4 +1,4 @@
 import flowdb from './index.cjs'
 
-export const { Engine, FlowDBError, errorCodes, versions } = flowdb
+export const { Engine, JsonDB, KeyRange, FlowDBError, errorCodes, versions } = flowdb
 export default flowdb

@@ -58,11 +58,12 @@ function compactionTrigger (value, label) {
   }
 }
 
-// Returns the complete, checked option set, in the shape the engine keeps.
-function resolveOpenOptions (options) {
-  if (options === undefined) throw new TypeError('Engine.open() needs an options object with a path (or inMemory: true)')
+// Returns the complete, checked option set, in the shape the engine keeps;
+// `where` names the caller in error messages.
+function resolveOpenOptions (options, where = 'Engine.open()') {
+  if (options === undefined) throw new TypeError(`${where} needs an options object with a path (or inMemory: true)`)
   const given = validate.optionsObject(options, 'options')
-  validate.checkKnownKeys(given, OPEN_OPTION_NAMES, 'Engine.open() options')
+  validate.checkKnownKeys(given, OPEN_OPTION_NAMES, `${where} options`)
   const resolved = {}
   for (const [name, spec] of Object.entries(OPEN_OPTIONS)) {
     const value = given[name]

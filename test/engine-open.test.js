@@ -299,6 +299,7 @@ describe('package exports', () => {
     expect(Object.isFrozen(errorCodes)).toBe(true)
     expect(versions.flowdb).toBe(pkg.version)
     expect(versions.lz4).toMatch(/^\d+\.\d+\.\d+$/)
+    expect(versions.simdjson).toMatch(/^\d+\.\d+\.\d+$/)
     expect(typeof versions.format).toBe('number')
   })
 

@@ -8,7 +8,7 @@
 // needs the termination to land inside a narrow window, which contention
 // for the CPU widens (one process alone crashed far less often).
 // FLOWDB_TERMINATE_RUNS sets the total number of terminations (default 210:
-// in memory and on disk, writing, scanning and both).
+// in memory and on disk, writing, scanning and both, and using a JsonDB).
 
 import { describe, it, expect } from 'vitest'
 import { spawn } from 'node:child_process'
@@ -43,7 +43,8 @@ describe('worker termination', () => {
       expect(result.terminations).toBe(per)
       // Every kind of worker, in memory and on disk, was terminated.
       expect(Object.keys(result.byKind).sort()).toEqual([
-        'mixed/disk', 'mixed/memory', 'scan/disk', 'scan/memory', 'write/disk', 'write/memory'])
+        'docs/disk', 'docs/memory', 'mixed/disk', 'mixed/memory', 'scan/disk', 'scan/memory',
+        'write/disk', 'write/memory'])
       // Many workers got to work before they were terminated.
       expect(result.opened).toBeGreaterThan(per / 4)
     }

@@ -49,6 +49,8 @@ std::string Status::ToString() const {
     case Code::kBusy: name = "Busy"; break;
     case Code::kLocked: name = "Locked"; break;
     case Code::kClosed: name = "Closed"; break;
+    case Code::kConflict: name = "Conflict"; break;
+    case Code::kConstraint: name = "Constraint"; break;
   }
   std::string out(name);
   out.append(": ");

@@ -1,5 +1,5 @@
-// Starts worker threads that write to and scan an engine (in memory and on
-// disk) without awaiting, and terminates each one at a random moment, many
+// Starts worker threads that write to and scan an engine, or use a JsonDB
+// (in memory and on disk) without awaiting, and terminates each one at a random moment, many
 // times. Run as its own process (test/worker-terminate.test.js does), so a
 // crash during termination shows as this process's exit status. Prints one
 // JSON line: { terminations, byKind, opened }.
@@ -22,11 +22,37 @@ const root = mkdtempSync(join(tmpdir(), 'flowdb-terminate-'))
 // completions (and the Promises they settle) keep coming.
 const source = `
   const { parentPort, workerData } = require('node:worker_threads')
-  const { Engine } = require(workerData.lib)
+  const { Engine, JsonDB } = require(workerData.lib)
   const { kind, path } = workerData
   const noop = () => {}
   const tick = () => new Promise((resolve) => setImmediate(resolve))
+  // The document store: calls of their own, calls queued on transactions,
+  // commits, cursors and queries.
+  async function docs () {
+    const db = await JsonDB.open(path === null ? { inMemory: true } : { path, syncMode: 'none', memtableSize: 64 * 1024 })
+    await db.createObjectStore('s', { keyPath: 'id' })
+    await db.createIndex('s', 'byG', 'g')
+    await db.store('s').putMany(Array.from({ length: 200 }, (_, i) => ({ id: i, g: i % 7 })))
+    parentPort.postMessage('ready')
+    for (let n = 0; ; n++) {
+      const s = db.store('s')
+      for (let i = 0; i < 10; i++) s.put({ id: 1000 + ((n * 10 + i) % 500), g: i % 7 }).catch(noop)
+      s.get(n % 200).catch(noop)
+      s.index('byG').getAll(n % 7).catch(noop)
+      try {
+        const t = db.transaction('s', 'readwrite')
+        const ts = t.store('s')
+        for (let i = 0; i < 5; i++) ts.put({ id: 5000 + i, g: n % 7 }).catch(noop)
+        ts.count().catch(noop)
+        t.commit().catch(noop)
+      } catch {}
+      const it = s.iterate()[Symbol.asyncIterator]()
+      it.next().then(() => it.next(), noop).catch(noop)
+      if (n % 2 === 0) await tick()
+    }
+  }
   ;(async () => {
+    if (kind === 'docs') return docs()
     const engine = await Engine.open(path === null ? { inMemory: true } : { path, syncMode: 'none', memtableSize: 64 * 1024 })
     const seed = []
     for (let i = 0; i < 300; i++) seed.push({ key: 'k' + (i % 50), ts: i, value: 'seed-' + i })
@@ -52,7 +78,7 @@ const source = `
   })().catch((err) => parentPort.postMessage({ error: String(err && err.stack || err) }))
 `
 
-const KINDS = ['write', 'scan', 'mixed']
+const KINDS = ['write', 'scan', 'mixed', 'docs']
 const byKind = {}
 let started = 0
 let finished = 0
@@ -65,7 +91,7 @@ function random (n) {
 
 function runOne (i) {
   const kind = KINDS[i % KINDS.length]
-  const onDisk = (i >> 1) % 2 === 1
+  const onDisk = Math.floor(i / KINDS.length) % 2 === 1
   const label = `${kind}/${onDisk ? 'disk' : 'memory'}`
   const path = onDisk ? join(root, `db-${i}`) : null
   return new Promise((resolve) => {

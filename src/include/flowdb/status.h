@@ -28,6 +28,8 @@ class [[nodiscard]] Status {
     kBusy,  // a conflicting operation holds the resource (e.g. a write stall)
     kLocked,  // the data directory is locked by another open DB
     kClosed,  // the DB was closed
+    kConflict,    // an optimistic transaction lost: something it read changed
+    kConstraint,  // a write broke a constraint (unique index, add of an existing key)
   };
 
   // Refines kIOError (and, for kNoSpace, any code that came from a write).
@@ -36,6 +38,10 @@ class [[nodiscard]] Status {
     kNoSpace,    // ENOSPC / EDQUOT
     kPathNotFound,
     kReadOnly,   // the engine turned read-only after an unrecoverable I/O error
+    // Refine kInvalidArgument (document store):
+    kInvalidKey,            // not a valid key, or a key path that yields none
+    kTransactionReadOnly,   // a write in a read-only transaction
+    kTransactionInactive,   // a call on a committed or aborted transaction
   };
 
   Status() noexcept = default;
@@ -73,6 +79,22 @@ class [[nodiscard]] Status {
     return Status(Code::kClosed, SubCode::kNone, 0, msg, {});
   }
 
+  static Status Conflict(std::string_view msg, std::string_view msg2 = {}) {
+    return Status(Code::kConflict, SubCode::kNone, 0, msg, msg2);
+  }
+  static Status Constraint(std::string_view msg, std::string_view msg2 = {}) {
+    return Status(Code::kConstraint, SubCode::kNone, 0, msg, msg2);
+  }
+  static Status InvalidKey(std::string_view msg, std::string_view msg2 = {}) {
+    return Status(Code::kInvalidArgument, SubCode::kInvalidKey, 0, msg, msg2);
+  }
+  static Status TransactionReadOnly(std::string_view msg, std::string_view msg2 = {}) {
+    return Status(Code::kInvalidArgument, SubCode::kTransactionReadOnly, 0, msg, msg2);
+  }
+  static Status TransactionInactive(std::string_view msg, std::string_view msg2 = {}) {
+    return Status(Code::kInvalidArgument, SubCode::kTransactionInactive, 0, msg, msg2);
+  }
+
   bool ok() const { return rep_ == nullptr; }
   bool IsNotFound() const { return code() == Code::kNotFound; }
   bool IsCorruption() const { return code() == Code::kCorruption; }
@@ -82,6 +104,9 @@ class [[nodiscard]] Status {
   bool IsBusy() const { return code() == Code::kBusy; }
   bool IsLocked() const { return code() == Code::kLocked; }
   bool IsClosed() const { return code() == Code::kClosed; }
+  bool IsConflict() const { return code() == Code::kConflict; }
+  bool IsConstraint() const { return code() == Code::kConstraint; }
+  bool IsInvalidKey() const { return subcode() == SubCode::kInvalidKey; }
   bool IsNoSpace() const { return subcode() == SubCode::kNoSpace; }
 
   Code code() const { return rep_ ? rep_->code : Code::kOk; }

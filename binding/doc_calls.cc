@@ -1,0 +1,500 @@
+#include "doc_calls.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "convert.h"
+#include "doc_cursor.h"
+#include "errors.h"
+
+namespace flowdb::binding {
+
+namespace {
+
+bool ToName(Napi::Env env, Napi::Value v, const char* what, std::string* out) {
+  if (!v.IsString()) {
+    ThrowTypeError(env, std::string(what) + " must be a string");
+    return false;
+  }
+  *out = v.As<Napi::String>().Utf8Value();
+  return true;
+}
+
+// An index name, or null/undefined for the store itself.
+bool ToSource(Napi::Env env, const std::string& store, Napi::Value index, DocSource* out) {
+  out->store = store;
+  if (index.IsNull() || index.IsUndefined()) return true;
+  return ToName(env, index, "index", &out->index);
+}
+
+// `key` (a point) when given, else `range` (a KeyRange or null).
+bool ToPointOrRange(Napi::Env env, Napi::Value key, Napi::Value range, KeyRange* out, bool* point) {
+  *point = !key.IsUndefined();
+  if (*point) {
+    std::string k;
+    if (!ToDocKey(env, key, "key", &k)) return false;
+    *out = KeyRange::Only(std::move(k));
+    return true;
+  }
+  return ToDocRange(env, range, "range", out);
+}
+
+bool ToDirection(Napi::Env env, Napi::Value v, CursorDirection* out) {
+  std::string d;
+  if (!ToName(env, v, "direction", &d)) return false;
+  if (d == "next") *out = CursorDirection::kNext;
+  else if (d == "prev") *out = CursorDirection::kPrev;
+  else if (d == "nextunique") *out = CursorDirection::kNextUnique;
+  else if (d == "prevunique") *out = CursorDirection::kPrevUnique;
+  else {
+    ThrowRangeError(env, "direction must be 'next', 'prev', 'nextunique' or 'prevunique'");
+    return false;
+  }
+  return true;
+}
+
+// A limit: -1 (none) or a non-negative integer.
+bool ToLimit(Napi::Env env, Napi::Value v, uint64_t* out) {
+  if (v.IsNumber() && v.As<Napi::Number>().DoubleValue() == -1) {
+    *out = std::numeric_limits<uint64_t>::max();
+    return true;
+  }
+  return ToUint64(env, v, "limit", out);
+}
+
+// A JS array of values parsed (as JSON) in one JSON.parse: "[a,b,...]".
+Napi::Value JsonArray(Napi::Env env, const std::vector<DocRecord>& records) {
+  size_t size = 2;
+  for (const DocRecord& r : records) size += r.value.size() + 1;
+  std::string text;
+  text.reserve(size);
+  text.push_back('[');
+  for (size_t i = 0; i < records.size(); i++) {
+    if (i > 0) text.push_back(',');
+    text.append(records[i].value);
+  }
+  text.push_back(']');
+  return Napi::String::New(env, text);
+}
+
+class StoreCall : public DocCall {
+ public:
+  explicit StoreCall(std::string store) : store_(std::move(store)) {}
+  const std::string& store() const override { return store_; }
+
+ protected:
+  std::string store_;
+};
+
+class PutCall final : public StoreCall {
+ public:
+  PutCall(std::string store, std::string json, bool has_key, std::string key, bool no_overwrite)
+      : StoreCall(std::move(store)), json_(std::move(json)), has_key_(has_key),
+        key_(std::move(key)), no_overwrite_(no_overwrite) {}
+  bool writes() const override { return true; }
+  Status Run(Transaction* txn) override {
+    const std::string* key = has_key_ ? &key_ : nullptr;
+    return no_overwrite_ ? txn->Add(store_, json_, key, &out_key_) : txn->Put(store_, json_, key, &out_key_);
+  }
+  Napi::Value Result(Napi::Env env) override { return DocKeyToJs(env, out_key_); }
+
+ private:
+  std::string json_;
+  bool has_key_;
+  std::string key_;
+  bool no_overwrite_;
+  std::string out_key_;
+};
+
+class PutManyCall final : public StoreCall {
+ public:
+  PutManyCall(std::string store, std::vector<std::string> jsons)
+      : StoreCall(std::move(store)), jsons_(std::move(jsons)) {}
+  bool writes() const override { return true; }
+  Status Run(Transaction* txn) override {
+    std::vector<std::string_view> views(jsons_.begin(), jsons_.end());
+    keys_.clear();
+    return txn->PutMany(store_, views, &keys_);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Array out = Napi::Array::New(env, keys_.size());
+    for (size_t i = 0; i < keys_.size(); i++) out.Set(static_cast<uint32_t>(i), DocKeyToJs(env, keys_[i]));
+    return out;
+  }
+
+ private:
+  std::vector<std::string> jsons_;
+  std::vector<std::string> keys_;
+};
+
+// get and getKey: the first record in a range (or at a key).
+class GetCall final : public StoreCall {
+ public:
+  GetCall(DocSource source, KeyRange range, bool point, bool keys_only)
+      : StoreCall(source.store), source_(std::move(source)), range_(std::move(range)),
+        point_(point), keys_only_(keys_only) {}
+  Status Run(Transaction* txn) override {
+    if (point_ && source_.index.empty() && !keys_only_) {
+      return txn->Get(source_.store, range_.lower, &record_.value, &found_);
+    }
+    return txn->GetFirst(source_, range_, keys_only_, &record_, &found_);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    if (!found_) return env.Undefined();
+    if (keys_only_) return DocKeyToJs(env, record_.primary_key);
+    return Napi::String::New(env, record_.value);
+  }
+
+ private:
+  DocSource source_;
+  KeyRange range_;
+  bool point_;
+  bool keys_only_;
+  DocRecord record_;
+  bool found_ = false;
+};
+
+class GetAllCall final : public StoreCall {
+ public:
+  GetAllCall(DocSource source, ReadRangeOptions options)
+      : StoreCall(source.store), source_(std::move(source)), options_(std::move(options)) {}
+  Status Run(Transaction* txn) override {
+    records_.clear();
+    return txn->GetAll(source_, options_, &records_);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    if (!options_.keys_only) return JsonArray(env, records_);
+    Napi::Array out = Napi::Array::New(env, records_.size());
+    for (size_t i = 0; i < records_.size(); i++) {
+      out.Set(static_cast<uint32_t>(i), DocKeyToJs(env, records_[i].primary_key));
+    }
+    return out;
+  }
+
+ private:
+  DocSource source_;
+  ReadRangeOptions options_;
+  std::vector<DocRecord> records_;
+};
+
+class CountCall final : public StoreCall {
+ public:
+  CountCall(DocSource source, KeyRange range)
+      : StoreCall(source.store), source_(std::move(source)), range_(std::move(range)) {}
+  Status Run(Transaction* txn) override { return txn->Count(source_, range_, &count_); }
+  Napi::Value Result(Napi::Env env) override { return Napi::Number::New(env, static_cast<double>(count_)); }
+
+ private:
+  DocSource source_;
+  KeyRange range_;
+  uint64_t count_ = 0;
+};
+
+class DeleteCall final : public StoreCall {
+ public:
+  DeleteCall(std::string store, KeyRange range) : StoreCall(std::move(store)), range_(std::move(range)) {}
+  bool writes() const override { return true; }
+  Status Run(Transaction* txn) override { return txn->Delete(store_, range_); }
+  Napi::Value Result(Napi::Env env) override { return env.Undefined(); }
+
+ private:
+  KeyRange range_;
+};
+
+class ClearCall final : public StoreCall {
+ public:
+  explicit ClearCall(std::string store) : StoreCall(std::move(store)) {}
+  bool writes() const override { return true; }
+  Status Run(Transaction* txn) override { return txn->Clear(store_); }
+  Napi::Value Result(Napi::Env env) override { return env.Undefined(); }
+};
+
+// query(store, description, kind): kind 0 = the documents (a JSON array
+// text), 1 = their count.
+class QueryCall final : public StoreCall {
+ public:
+  QueryCall(Query query, bool count) : StoreCall(query.store), query_(std::move(query)), count_only_(count) {}
+  Status Run(Transaction* txn) override {
+    if (count_only_) return txn->CountQuery(query_, &count_);
+    std::unique_ptr<DocCursor> cursor;
+    FLOWDB_RETURN_IF_ERROR(txn->RunQuery(query_, &cursor));
+    text_.assign(1, '[');
+    bool first = true;
+    while (cursor->Next()) {
+      if (!first) text_.push_back(',');
+      first = false;
+      text_.append(cursor->value());
+    }
+    text_.push_back(']');
+    return cursor->status();
+  }
+  Napi::Value Result(Napi::Env env) override {
+    if (count_only_) return Napi::Number::New(env, static_cast<double>(count_));
+    return Napi::String::New(env, text_);
+  }
+
+ private:
+  Query query_;
+  bool count_only_;
+  uint64_t count_ = 0;
+  std::string text_;
+};
+
+bool ReadRangeArgs(const Napi::CallbackInfo& info, DocSource* source, ReadRangeOptions* options) {
+  Napi::Env env = info.Env();
+  std::string store;
+  return ToName(env, info[0], "store", &store) && ToSource(env, store, info[1], source) &&
+         ToDocRange(env, info[2], "range", &options->range) && ToLimit(env, info[3], &options->limit) &&
+         ToDirection(env, info[4], &options->direction);
+}
+
+}  // namespace
+
+bool ToDocRange(Napi::Env env, Napi::Value v, const char* what, KeyRange* out) {
+  *out = KeyRange::All();
+  if (v.IsNull() || v.IsUndefined()) return true;
+  if (!v.IsObject()) {
+    ThrowTypeError(env, std::string(what) + " must be a KeyRange");
+    return false;
+  }
+  Napi::Object o = v.As<Napi::Object>();
+  Napi::Value lower = o.Get("lower"), upper = o.Get("upper");
+  if (env.IsExceptionPending()) return false;
+  if (!lower.IsUndefined()) {
+    out->has_lower = true;
+    if (!ToDocKey(env, lower, "range.lower", &out->lower)) return false;
+    if (!ToBool(env, o.Get("lowerOpen"), "range.lowerOpen", &out->lower_open)) return false;
+  }
+  if (!upper.IsUndefined()) {
+    out->has_upper = true;
+    if (!ToDocKey(env, upper, "range.upper", &out->upper)) return false;
+    if (!ToBool(env, o.Get("upperOpen"), "range.upperOpen", &out->upper_open)) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// A query description from lib/jsondb/query-builder.cjs as a flowdb::Query.
+bool ToQuery(Napi::Env env, const std::string& store, Napi::Value v, Query* q) {
+  if (!v.IsObject()) {
+    ThrowTypeError(env, "query must be an object");
+    return false;
+  }
+  Napi::Object o = v.As<Napi::Object>();
+  q->store = store;
+  Napi::Value where = o.Get("where");
+  if (!where.IsArray()) {
+    ThrowTypeError(env, "query.where must be an array");
+    return false;
+  }
+  Napi::Array preds = where.As<Napi::Array>();
+  for (uint32_t i = 0; i < preds.Length(); i++) {
+    Napi::Value pv = preds.Get(i);
+    if (!pv.IsObject()) {
+      ThrowTypeError(env, "query.where entries must be objects");
+      return false;
+    }
+    Napi::Object p = pv.As<Napi::Object>();
+    QueryPredicate pred;
+    std::string op;
+    if (!ToName(env, p.Get("path"), "query path", &pred.path) || !ToName(env, p.Get("op"), "query op", &op)) {
+      return false;
+    }
+    if (op == "eq") {
+      pred.op = QueryPredicate::Op::kEq;
+      if (!ToDocKey(env, p.Get("value"), "query value", &pred.value)) return false;
+    } else if (op == "in") {
+      pred.op = QueryPredicate::Op::kIn;
+      Napi::Value vals = p.Get("values");
+      if (!vals.IsArray()) {
+        ThrowTypeError(env, "query values must be an array");
+        return false;
+      }
+      Napi::Array a = vals.As<Napi::Array>();
+      pred.values.resize(a.Length());
+      for (uint32_t j = 0; j < a.Length(); j++) {
+        if (!ToDocKey(env, a.Get(j), "query value", &pred.values[j])) return false;
+      }
+    } else if (op == "range") {
+      pred.op = QueryPredicate::Op::kRange;
+      KeyRange& r = pred.range;
+      for (const char* name : {"gt", "gte", "lt", "lte"}) {
+        Napi::Value b = p.Get(name);
+        if (b.IsUndefined()) continue;
+        bool lower = name[0] == 'g';
+        bool open = name[2] == '\0';
+        if (!ToDocKey(env, b, "query bound", lower ? &r.lower : &r.upper)) return false;
+        (lower ? r.has_lower : r.has_upper) = true;
+        (lower ? r.lower_open : r.upper_open) = open;
+      }
+    } else {
+      ThrowRangeError(env, "query op must be 'eq', 'in' or 'range'");
+      return false;
+    }
+    q->where.push_back(std::move(pred));
+  }
+  Napi::Value order = o.Get("orderBy");
+  if (order.IsObject()) {
+    Napi::Object ob = order.As<Napi::Object>();
+    std::string direction;
+    if (!ToName(env, ob.Get("path"), "orderBy path", &q->order_by) ||
+        !ToName(env, ob.Get("direction"), "orderBy direction", &direction)) {
+      return false;
+    }
+    q->has_order = true;
+    q->descending = direction == "desc";
+  }
+  Napi::Value offset = o.Get("offset"), limit = o.Get("limit");
+  if (!ToUint64(env, offset, "query offset", &q->offset)) return false;
+  if (limit.IsNumber() && std::isinf(limit.As<Napi::Number>().DoubleValue())) {
+    q->limit = std::numeric_limits<uint64_t>::max();
+  } else if (!ToUint64(env, limit, "query limit", &q->limit)) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ToDocQuery(Napi::Env env, Napi::Value store, Napi::Value description, Query* q) {
+  std::string name;
+  return ToName(env, store, "store", &name) && ToQuery(env, name, description, q);
+}
+
+std::unique_ptr<DocCall> MakeDocCall(const Napi::CallbackInfo& info, const char* method) {
+  Napi::Env env = info.Env();
+  std::string m(method);
+  std::string store;
+  if (!ToName(env, info[0], "store", &store)) return nullptr;
+  if (m == "put") {
+    std::string json, key;
+    bool no_overwrite;
+    if (!ToName(env, info[1], "document", &json)) return nullptr;
+    bool has_key = !info[2].IsUndefined();
+    if (has_key && !ToDocKey(env, info[2], "key", &key)) return nullptr;
+    if (!ToBool(env, info[3], "noOverwrite", &no_overwrite)) return nullptr;
+    return std::make_unique<PutCall>(std::move(store), std::move(json), has_key, std::move(key), no_overwrite);
+  }
+  if (m == "putMany") {
+    if (!info[1].IsArray()) {
+      ThrowTypeError(env, "documents must be an array of JSON strings");
+      return nullptr;
+    }
+    Napi::Array a = info[1].As<Napi::Array>();
+    std::vector<std::string> jsons(a.Length());
+    for (uint32_t i = 0; i < a.Length(); i++) {
+      if (!ToName(env, a.Get(i), "document", &jsons[i])) return nullptr;
+    }
+    return std::make_unique<PutManyCall>(std::move(store), std::move(jsons));
+  }
+  if (m == "get" || m == "getKey") {
+    DocSource source;
+    KeyRange range;
+    bool point;
+    if (!ToSource(env, store, info[1], &source) || !ToPointOrRange(env, info[2], info[3], &range, &point)) {
+      return nullptr;
+    }
+    return std::make_unique<GetCall>(std::move(source), std::move(range), point, m == "getKey");
+  }
+  if (m == "getAll" || m == "getAllKeys") {
+    DocSource source;
+    ReadRangeOptions options;
+    if (!ReadRangeArgs(info, &source, &options)) return nullptr;
+    options.keys_only = m == "getAllKeys";
+    return std::make_unique<GetAllCall>(std::move(source), std::move(options));
+  }
+  if (m == "count") {
+    DocSource source;
+    KeyRange range;
+    if (!ToSource(env, store, info[1], &source) || !ToDocRange(env, info[2], "range", &range)) return nullptr;
+    return std::make_unique<CountCall>(std::move(source), std::move(range));
+  }
+  if (m == "delete") {
+    KeyRange range;
+    bool point;
+    if (!ToPointOrRange(env, info[1], info[2], &range, &point)) return nullptr;
+    return std::make_unique<DeleteCall>(std::move(store), std::move(range));
+  }
+  if (m == "clear") return std::make_unique<ClearCall>(std::move(store));
+  if (m == "query") {
+    Query q;
+    uint32_t kind;
+    if (!ToQuery(env, store, info[1], &q)) return nullptr;
+    if (!info[2].IsNumber() || (kind = info[2].As<Napi::Number>().Uint32Value()) > 1) {
+      ThrowRangeError(env, "query kind must be 0 (documents) or 1 (count)");
+      return nullptr;
+    }
+    return std::make_unique<QueryCall>(std::move(q), kind == 1);
+  }
+  ThrowTypeError(env, "unknown document call");
+  return nullptr;
+}
+
+const char* DocCallName(const char* method) {
+  static const char* const kNames[][2] = {
+      {"put", "flowdb.jsondb.put"},           {"putMany", "flowdb.jsondb.putMany"},
+      {"get", "flowdb.jsondb.get"},           {"getKey", "flowdb.jsondb.getKey"},
+      {"getAll", "flowdb.jsondb.getAll"},     {"getAllKeys", "flowdb.jsondb.getAllKeys"},
+      {"count", "flowdb.jsondb.count"},       {"delete", "flowdb.jsondb.delete"},
+      {"clear", "flowdb.jsondb.clear"},       {"query", "flowdb.jsondb.query"},
+  };
+  for (const auto& n : kNames) {
+    if (std::strcmp(n[0], method) == 0) return n[1];
+  }
+  return "flowdb.jsondb";
+}
+
+// --- TxnState -----------------------------------------------------------------
+
+void TxnState::Enqueue(Napi::AsyncWorker* w) {
+  if (busy_) {
+    queued_.push_back(w);
+    return;
+  }
+  busy_ = true;
+  w->Queue();
+}
+
+Napi::Value TxnState::Start(PromiseWorker* w) {
+  if (!w->HasPromise()) {
+    delete w;
+    return Napi::Value();
+  }
+  handle_->pending++;  // the worker's EndOp() counts it down as it settles
+  Napi::Value p = w->Promise();
+  Enqueue(w);
+  return p;
+}
+
+void TxnState::Done() {
+  busy_ = false;
+  if (!queued_.empty()) {
+    Napi::AsyncWorker* next = queued_.front();
+    queued_.pop_front();
+    busy_ = true;
+    next->Queue();
+    return;
+  }
+  if (release_requested_) ReleaseNow();
+}
+
+void TxnState::Release() {
+  ended_ = true;
+  if (busy_ || !queued_.empty()) {
+    release_requested_ = true;
+    return;
+  }
+  ReleaseNow();
+}
+
+void TxnState::ReleaseNow() {
+  ended_ = true;
+  release_requested_ = false;
+  if (txn_ == nullptr && cursors_.empty()) return;
+  for (DocCursorState* c : std::set<DocCursorState*>(cursors_)) c->ReleaseCursor();
+  cursors_.clear();
+  txn_.reset();
+}
+
+}  // namespace flowdb::binding

@@ -1,0 +1,213 @@
+#include "doc_cursor.h"
+
+#include "addon_data.h"
+#include "convert.h"
+#include "errors.h"
+#include "worker.h"
+
+namespace flowdb::binding {
+
+namespace {
+
+// Tags the External that carries a cursor's state into the constructor.
+const napi_type_tag kDocCursorTag = {0x3c9a0e6b51f24d87ull, 0x9b17d2c48e6a035full};
+
+struct CursorInit {
+  std::shared_ptr<EngineHandle> handle;
+  std::shared_ptr<DocCursorState> state;
+};
+
+class DocNextvWorker final : public PromiseWorker {
+ public:
+  DocNextvWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::shared_ptr<DocCursorState> state,
+                 uint32_t max_entries, size_t max_bytes)
+      : PromiseWorker(env, "flowdb.jsondb.nextv", std::move(h)), state_(std::move(state)),
+        max_entries_(max_entries), max_bytes_(max_bytes) {}
+
+  Status Run() override {
+    DocCursorState& s = *state_;
+    if (s.release_requested || s.txn->ended()) return Status::TransactionInactive("the transaction has ended");
+    if (!s.opened) {
+      s.opened = true;
+      Transaction* txn = s.txn->txn();
+      FLOWDB_RETURN_IF_ERROR(s.spec.is_query ? txn->RunQuery(s.spec.query, &s.cursor)
+                                             : txn->OpenCursor(s.spec.source, s.spec.options, &s.cursor));
+    }
+    size_t bytes = 0;
+    values_.assign(1, '[');
+    while (keys_.size() < max_entries_ && bytes < max_bytes_) {
+      if (!s.cursor->Next()) {
+        FLOWDB_RETURN_IF_ERROR(s.cursor->status());
+        done_ = true;
+        break;
+      }
+      if (!keys_.empty()) values_.push_back(',');
+      keys_.emplace_back(s.cursor->key());
+      primary_keys_.emplace_back(s.cursor->primary_key());
+      values_.append(s.cursor->value());
+      bytes += keys_.back().size() + primary_keys_.back().size() + s.cursor->value().size();
+    }
+    values_.push_back(']');
+    return Status::OK();
+  }
+
+  Napi::Value Result(Napi::Env env) override {
+    if (done_) state_->ended = true;
+    Napi::Object out = Napi::Object::New(env);
+    Napi::Array keys = Napi::Array::New(env, keys_.size());
+    Napi::Array pks = Napi::Array::New(env, primary_keys_.size());
+    for (size_t i = 0; i < keys_.size(); i++) {
+      keys.Set(static_cast<uint32_t>(i), DocKeyToJs(env, keys_[i]));
+      pks.Set(static_cast<uint32_t>(i), DocKeyToJs(env, primary_keys_[i]));
+    }
+    out.Set("count", Napi::Number::New(env, static_cast<double>(keys_.size())));
+    out.Set("done", Napi::Boolean::New(env, done_));
+    out.Set("keys", keys);
+    out.Set("primaryKeys", pks);
+    out.Set("values", Napi::String::New(env, values_));
+    return out;
+  }
+
+  void Settle() override {
+    state_->in_flight = false;
+    std::shared_ptr<TxnState> txn = state_->txn;
+    if (state_->release_requested) state_->ReleaseCursor();
+    txn->Done();
+  }
+
+ private:
+  std::shared_ptr<DocCursorState> state_;
+  uint32_t max_entries_;
+  size_t max_bytes_;
+  std::vector<std::string> keys_, primary_keys_;
+  std::string values_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+bool ToCursorSpec(const Napi::CallbackInfo& info, bool is_query, DocCursorSpec* spec) {
+  Napi::Env env = info.Env();
+  spec->is_query = is_query;
+  if (is_query) return ToDocQuery(env, info[0], info[1], &spec->query);
+  if (!info[0].IsString()) {
+    ThrowTypeError(env, "store must be a string");
+    return false;
+  }
+  spec->source.store = info[0].As<Napi::String>().Utf8Value();
+  if (info[1].IsString()) {
+    spec->source.index = info[1].As<Napi::String>().Utf8Value();
+  } else if (!info[1].IsNull() && !info[1].IsUndefined()) {
+    ThrowTypeError(env, "index must be a string or null");
+    return false;
+  }
+  if (!ToDocRange(env, info[2], "range", &spec->options.range)) return false;
+  std::string d = info[3].IsString() ? info[3].As<Napi::String>().Utf8Value() : "";
+  if (d == "next") spec->options.direction = CursorDirection::kNext;
+  else if (d == "prev") spec->options.direction = CursorDirection::kPrev;
+  else if (d == "nextunique") spec->options.direction = CursorDirection::kNextUnique;
+  else if (d == "prevunique") spec->options.direction = CursorDirection::kPrevUnique;
+  else {
+    ThrowRangeError(env, "direction must be 'next', 'prev', 'nextunique' or 'prevunique'");
+    return false;
+  }
+  return true;
+}
+
+DocCursorState::DocCursorState(std::shared_ptr<TxnState> t, bool owns, DocCursorSpec s)
+    : txn(std::move(t)), owns_txn(owns), spec(std::move(s)) {
+  txn->cursors().insert(this);
+}
+
+DocCursorState::~DocCursorState() {
+  cursor.reset();
+  txn->cursors().erase(this);
+  if (owns_txn) txn->Release();
+}
+
+void DocCursorState::ReleaseCursor() {
+  if (released && !release_requested) return;
+  if (in_flight) {
+    release_requested = true;
+    return;
+  }
+  release_requested = false;
+  released = true;
+  cursor.reset();  // before the transaction it reads
+  txn->cursors().erase(this);
+  if (owns_txn) txn->Release();
+}
+
+Napi::Function DocCursorWrap::Define(Napi::Env env) {
+  return DefineClass(env, "DocCursor",
+                     {
+                         InstanceMethod<&DocCursorWrap::Nextv>("nextv"),
+                         InstanceMethod<&DocCursorWrap::Close>("close"),
+                     });
+}
+
+Napi::Value DocCursorWrap::NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle,
+                                       std::shared_ptr<TxnState> txn, bool owns_txn, DocCursorSpec spec) {
+  auto init = std::make_unique<CursorInit>(CursorInit{std::move(handle), nullptr});
+  init->state = std::make_shared<DocCursorState>(std::move(txn), owns_txn, std::move(spec));
+  napi_value ext;
+  if (napi_create_external(
+          env, init.get(), [](napi_env, void* p, void*) { delete static_cast<CursorInit*>(p); },
+          nullptr, &ext) != napi_ok) {
+    return Napi::Value();
+  }
+  init.release();  // the External's finalizer owns it now
+  if (napi_type_tag_object(env, ext, &kDocCursorTag) != napi_ok) return Napi::Value();
+  return NewFromClass(env, GetAddonData(env)->doc_cursor_class, ext);
+}
+
+DocCursorWrap::DocCursorWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<DocCursorWrap>(info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !IsTaggedExternal(env, info[0], &kDocCursorTag)) {
+    ThrowTypeError(env, "DocCursor cannot be constructed directly: use store.iterate()");
+    return;
+  }
+  CursorInit* init = info[0].As<Napi::External<CursorInit>>().Data();
+  handle_ = init->handle;
+  state_ = init->state;
+}
+
+DocCursorWrap::~DocCursorWrap() {
+  if (state_) state_->ReleaseCursor();
+}
+
+Napi::Value DocCursorWrap::Nextv(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!state_) return ThrowTypeError(env, "invalid DocCursor object");
+  uint64_t max_entries, max_bytes;
+  if (!ToUint64(env, info[0], "maxEntries", &max_entries) || !ToUint64(env, info[1], "maxBytes", &max_bytes)) {
+    return env.Undefined();
+  }
+  if (max_entries == 0 || max_entries > 1000000) return ThrowRangeError(env, "maxEntries must be between 1 and 1000000");
+  if (handle_->closing) return ThrowStatus(env, Status::Closed());
+  if (state_->released || state_->release_requested) {
+    return ThrowStatus(env, Status::InvalidArgument("the cursor is closed"));
+  }
+  if (state_->in_flight) return ThrowStatus(env, Status::Busy("a nextv of this cursor is in flight"));
+  if (state_->ended) {
+    // Exhausted: an empty, final chunk without a worker trip.
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("count", Napi::Number::New(env, 0));
+    out.Set("done", Napi::Boolean::New(env, true));
+    out.Set("keys", Napi::Array::New(env));
+    out.Set("primaryKeys", Napi::Array::New(env));
+    out.Set("values", Napi::String::New(env, "[]"));
+    return ResolvedPromise(env, out);
+  }
+  auto* w = new DocNextvWorker(env, handle_, state_, static_cast<uint32_t>(max_entries), max_bytes);
+  Napi::Value promise = state_->txn->Start(w);
+  if (!promise.IsEmpty()) state_->in_flight = true;  // until the worker's Settle()
+  return promise;
+}
+
+Napi::Value DocCursorWrap::Close(const Napi::CallbackInfo& info) {
+  if (state_) state_->ReleaseCursor();
+  return info.Env().Undefined();
+}
+
+}  // namespace flowdb::binding

@@ -1,0 +1,70 @@
+// The native JsonDB class behind lib/jsondb/jsondb.cjs: schema operations,
+// data calls that are each a transaction of their own (one worker trip:
+// begin, the call, commit), begin() of explicit transactions, cursors, and
+// close. Instances are created only by openJsonDB() (binding/addon.cc).
+// It shares the Engine's handle and close machinery (engine_handle.h,
+// worker.h); the handle owns the flowdb::JsonDB.
+
+#ifndef FLOWDB_BINDING_JSONDB_H_
+#define FLOWDB_BINDING_JSONDB_H_
+
+#include <napi.h>
+
+#include <memory>
+
+#include "engine_handle.h"
+
+namespace flowdb::binding {
+
+// query(store, description, kind): the kind that asks for the plan.
+inline constexpr uint32_t kQueryExplain = 2;
+
+// Queues JsonDB::Explain for query(store, description, kQueryExplain)
+// arguments; resolves to the plan as a JS object.
+Napi::Value QueueExplain(const Napi::CallbackInfo& info, const std::shared_ptr<EngineHandle>& handle);
+
+// openJsonDB(path, options) → Promise<JsonDB>; options as open()'s.
+Napi::Value OpenJsonDB(const Napi::CallbackInfo& info);
+
+class JsonDBWrap : public Napi::ObjectWrap<JsonDBWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  // The JS object for an opened document database; empty when it cannot be
+  // made (the environment is terminating).
+  static Napi::Value NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle);
+
+  explicit JsonDBWrap(const Napi::CallbackInfo& info);
+
+ private:
+  // Throws FLOWDB_CLOSED (and returns false) once close() was called.
+  bool CheckOpen(Napi::Env env) const;
+
+  Napi::Value Schema(const Napi::CallbackInfo& info);
+  Napi::Value CreateObjectStore(const Napi::CallbackInfo& info);
+  Napi::Value DeleteObjectStore(const Napi::CallbackInfo& info);
+  Napi::Value CreateIndex(const Napi::CallbackInfo& info);
+  Napi::Value DeleteIndex(const Napi::CallbackInfo& info);
+  Napi::Value ApplySchema(const Napi::CallbackInfo& info);
+  Napi::Value Begin(const Napi::CallbackInfo& info);
+  template <const char* kMethod>
+  Napi::Value Call(const Napi::CallbackInfo& info);
+  Napi::Value GetSync(const Napi::CallbackInfo& info);
+  Napi::Value GetMemory(const Napi::CallbackInfo& info);
+  Napi::Value Query(const Napi::CallbackInfo& info);
+  Napi::Value Cursor(const Napi::CallbackInfo& info);
+  Napi::Value QueryCursor(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+
+  // A point read on the JS thread in a read-only transaction of its own.
+  Napi::Value ReadNow(const Napi::CallbackInfo& info, bool memory_only);
+
+  std::shared_ptr<EngineHandle> handle_;
+};
+
+// Releases every transaction and cursor of a document database and closes
+// it (env cleanup; every worker has finished).
+void CloseJsonDBNow(EngineHandle* handle);
+
+}  // namespace flowdb::binding
+
+#endif  // FLOWDB_BINDING_JSONDB_H_

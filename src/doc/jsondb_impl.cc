@@ -1,0 +1,469 @@
+#include "jsondb_impl.h"
+
+#include <algorithm>
+#include <map>
+
+#include "doc_format.h"
+#include "doc_keys.h"
+#include "query.h"
+#include "transaction.h"
+
+namespace flowdb {
+
+Status JsonDB::Open(const JsonDBOptions& options, const std::string& path,
+                    std::unique_ptr<JsonDB>* result) {
+  auto impl = std::make_unique<doc::JsonDBImpl>();
+  FLOWDB_RETURN_IF_ERROR(impl->OpenImpl(options, path));
+  *result = std::move(impl);
+  return Status::OK();
+}
+
+namespace doc {
+
+namespace {
+
+// Collects what a batch writes, for the commit log.
+class WrittenCollector : public WriteBatch::Handler {
+ public:
+  std::vector<std::string> keys;
+  std::vector<EngineRange> ranges;
+  void Put(std::string_view key, int64_t, std::string_view, int64_t) override {
+    keys.emplace_back(key);
+  }
+  void Delete(std::string_view key, int64_t) override { keys.emplace_back(key); }
+  void DeleteRange(std::string_view start, std::string_view end) override {
+    ranges.push_back({std::string(start), std::string(end)});
+  }
+};
+
+bool SameIndexes(const StoreInfo& a, const StoreInfo& b) {
+  if (a.id != b.id || a.indexes.size() != b.indexes.size()) return false;
+  for (size_t i = 0; i < a.indexes.size(); i++) {
+    if (a.indexes[i].id != b.indexes[i].id) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ReadSet::ReadSet(std::vector<EngineRange> ranges) {
+  std::sort(ranges.begin(), ranges.end(),
+            [](const EngineRange& a, const EngineRange& b) { return a.begin < b.begin; });
+  for (auto& r : ranges) {
+    if (!r.end.empty() && r.end <= r.begin) continue;
+    if (!ranges_.empty()) {
+      EngineRange& last = ranges_.back();
+      if (last.end.empty() || r.begin <= last.end) {
+        if (!last.end.empty() && (r.end.empty() || r.end > last.end)) last.end = std::move(r.end);
+        continue;
+      }
+    }
+    ranges_.push_back(std::move(r));
+  }
+}
+
+bool ReadSet::Contains(std::string_view key) const {
+  auto it = std::upper_bound(ranges_.begin(), ranges_.end(), key,
+                             [](std::string_view k, const EngineRange& r) { return k < r.begin; });
+  if (it == ranges_.begin()) return false;
+  --it;
+  return it->Contains(key);
+}
+
+bool ReadSet::Overlaps(const EngineRange& range) const {
+  // The first read range whose end lies past range.begin (ends increase).
+  auto it = std::lower_bound(ranges_.begin(), ranges_.end(), range.begin,
+                             [](const EngineRange& r, const std::string& b) {
+                               return !r.end.empty() && r.end <= b;
+                             });
+  if (it == ranges_.end()) return false;
+  return range.end.empty() || it->begin < range.end;
+}
+
+JsonDBImpl::JsonDBImpl() {
+  auto catalog = std::make_shared<Catalog>();
+  catalog->generation = Catalog::NewGeneration();
+  catalog_ = std::move(catalog);
+}
+
+JsonDBImpl::~JsonDBImpl() { Close().PermitUncheckedError(); }
+
+Status JsonDBImpl::OpenImpl(const JsonDBOptions& options, const std::string& path) {
+  Options db_options = options.db_options;
+  if (options.in_memory) {
+    mem_env_ = NewMemEnv();
+    db_options.env = mem_env_.get();
+  }
+  db_options.stored_settings[kFormatSettingName] = kFormatVersion;
+  FLOWDB_RETURN_IF_ERROR(DB::Open(db_options, path, &db_));
+  ReadOptions ro;
+  std::string v;
+  Status s = db_->Get(ro, IdCounterKey(), 0, &v);
+  if (s.ok()) {
+    uint64_t next = 0;
+    if (!GetFixed64BE(v, &next) || next == 0 || next > UINT32_MAX) {
+      return Status::Corruption("jsondb: malformed id counter");
+    }
+    next_id_ = static_cast<uint32_t>(next);
+  } else if (!s.IsNotFound()) {
+    return s;
+  }
+  s = db_->Get(ro, CatalogKey({}), 0, &v);
+  if (s.ok()) {
+    auto catalog = std::make_shared<Catalog>();
+    FLOWDB_RETURN_IF_ERROR(Catalog::Decode(v, catalog.get()));
+    catalog->generation = Catalog::NewGeneration();
+    catalog_ = std::move(catalog);
+  } else if (!s.IsNotFound()) {
+    return s;
+  }
+  return Status::OK();
+}
+
+Status JsonDBImpl::Close() {
+  if (closed_.exchange(true) || db_ == nullptr) return Status::OK();
+  return db_->Close();
+}
+
+std::shared_ptr<const Catalog> JsonDBImpl::catalog() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return catalog_;
+}
+
+std::vector<std::string> JsonDBImpl::ObjectStoreNames() const {
+  std::vector<std::string> names;
+  for (const auto& [name, store] : catalog()->stores) names.push_back(name);
+  return names;
+}
+
+std::vector<StoreSpec> JsonDBImpl::Schema() const {
+  std::vector<StoreSpec> specs;
+  for (const auto& [name, store] : catalog()->stores) specs.push_back(store.ToSpec());
+  return specs;
+}
+
+const Snapshot* JsonDBImpl::AcquireSnapshot(bool track) {
+  std::lock_guard<std::mutex> lock(log_mu_);
+  const Snapshot* snapshot = db_->GetSnapshot();
+  if (snapshot != nullptr && track) readers_.insert(snapshot->sequence());
+  return snapshot;
+}
+
+void JsonDBImpl::ReleaseSnapshot(const Snapshot* snapshot, bool track) {
+  std::lock_guard<std::mutex> lock(log_mu_);
+  if (track) {
+    auto it = readers_.find(snapshot->sequence());
+    if (it != readers_.end()) readers_.erase(it);
+    TrimLog();
+  }
+  db_->ReleaseSnapshot(snapshot);
+}
+
+void JsonDBImpl::TrimLog() {
+  // A record stays while some open read-write snapshot does not see it.
+  while (!log_.empty() && (readers_.empty() || log_.front().after_sequence < *readers_.begin())) {
+    log_.pop_front();
+  }
+}
+
+Status JsonDBImpl::Begin(const TransactionOptions& options, std::unique_ptr<Transaction>* txn) {
+  if (closed_) return Status::Closed();
+  auto catalog = this->catalog();
+  for (const auto& name : options.stores) {
+    if (catalog->FindStore(name) == nullptr) return Status::NotFound("no object store named", name);
+  }
+  auto t = std::make_unique<TransactionImpl>(this, std::move(catalog), options);
+  if (!t->active()) return Status::Closed();
+  *txn = std::move(t);
+  return Status::OK();
+}
+
+Status JsonDBImpl::Explain(const Query& query, QueryPlan* plan) const {
+  auto catalog = this->catalog();
+  const StoreInfo* store = catalog->FindStore(query.store);
+  if (store == nullptr) return Status::NotFound("no object store named", query.store);
+  return PlanQuery(*store, query, plan);
+}
+
+Status JsonDBImpl::WriteAsLeader(WriteBatch* batch, const std::function<Status()>& leader) {
+  if (closed_) return Status::Closed();
+  class LeaderStep : public WriteCallback {
+   public:
+    explicit LeaderStep(const std::function<Status()>& fn) : fn_(fn) {}
+    Status Callback(DB*) override { return fn_(); }
+
+   private:
+    const std::function<Status()>& fn_;
+  } step(leader);
+  return db_->Write(batch, &step);
+}
+
+void JsonDBImpl::Register(std::vector<std::string> keys, std::vector<EngineRange> ranges) {
+  std::lock_guard<std::mutex> lock(log_mu_);
+  // Kept even when no transaction is open: one may take its snapshot before
+  // this write is applied.
+  TrimLog();
+  std::sort(keys.begin(), keys.end());
+  log_.push_back({db_->LatestSequence(), std::move(keys), std::move(ranges)});
+}
+
+Status JsonDBImpl::CommitWrites(uint64_t snapshot_sequence, const Catalog& catalog,
+                                const std::set<uint32_t>& written_stores,
+                                std::vector<EngineRange> reads, const WriteSet& writes) {
+  WriteBatch batch;
+  writes.BuildBatch(&batch);
+  std::vector<std::string> keys;
+  std::vector<EngineRange> ranges;
+  writes.WrittenKeys(&keys, &ranges);
+  ReadSet read_set(std::move(reads));
+  return WriteAsLeader(&batch, [&]() -> Status {
+    // Index maintenance was computed under the transaction's schema.
+    auto current = this->catalog();
+    for (const auto& [name, store] : catalog.stores) {
+      if (written_stores.count(store.id) == 0) continue;
+      const StoreInfo* now = current->FindStore(name);
+      if (now == nullptr || !SameIndexes(store, *now)) {
+        return Status::Conflict("object store", name + " changed its schema during the transaction");
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(log_mu_);
+      if (!read_set.empty()) {
+        for (auto it = log_.rbegin(); it != log_.rend() && it->after_sequence >= snapshot_sequence;
+             ++it) {
+          for (const auto& k : it->keys) {
+            if (read_set.Contains(k)) return Status::Conflict("a key the transaction read was written since");
+          }
+          for (const auto& r : it->ranges) {
+            if (read_set.Overlaps(r)) return Status::Conflict("a range the transaction read was written since");
+          }
+        }
+      }
+    }
+    Register(std::move(keys), std::move(ranges));
+    return Status::OK();
+  });
+}
+
+// --- schema ---
+
+Status JsonDBImpl::ChangeSchema(
+    const std::function<Status(Catalog*, WriteBatch*, std::vector<SchemaChange>*)>& edit,
+    std::vector<SchemaChange>* changes) {
+  if (closed_) return Status::Closed();
+  std::lock_guard<std::mutex> schema_lock(schema_mu_);
+  WriteBatch batch;
+  std::vector<SchemaChange> local;
+  std::shared_ptr<const Catalog> before = catalog();
+  uint32_t next_id_before = next_id_;
+  bool swapped = false;
+  Status s = WriteAsLeader(&batch, [&]() -> Status {
+    auto next = std::make_shared<Catalog>(*before);
+    next->generation = Catalog::NewGeneration();
+    Status e = edit(next.get(), &batch, &local);
+    if (!e.ok() || local.empty()) {
+      batch.Clear();
+      return e;
+    }
+    batch.Put(CatalogKey({}), 0, next->Encode());
+    std::string counter;
+    PutFixed64BE(&counter, next_id_);
+    batch.Put(IdCounterKey(), 0, counter);
+    WrittenCollector written;
+    FLOWDB_RETURN_IF_ERROR(batch.Iterate(&written));
+    Register(std::move(written.keys), std::move(written.ranges));
+    std::lock_guard<std::mutex> lock(mu_);
+    catalog_ = std::move(next);
+    swapped = true;
+    return Status::OK();
+  });
+  if (!s.ok()) {
+    next_id_ = next_id_before;
+    if (swapped) {
+      std::lock_guard<std::mutex> lock(mu_);
+      catalog_ = before;
+    }
+    return s;
+  }
+  if (changes != nullptr) *changes = std::move(local);
+  return Status::OK();
+}
+
+Status JsonDBImpl::AddStore(Catalog* catalog, const StoreSpec& spec, WriteBatch* batch) {
+  FLOWDB_RETURN_IF_ERROR(ValidateStoreSpec(spec));
+  if (catalog->FindStore(spec.name) != nullptr) {
+    return Status::Constraint("an object store named", spec.name + " exists");
+  }
+  StoreInfo store;
+  store.id = NewId();
+  store.name = spec.name;
+  store.key_path = spec.key_path;
+  store.auto_increment = spec.auto_increment;
+  for (const auto& index : spec.indexes) store.indexes.push_back({NewId(), index});
+  std::sort(store.indexes.begin(), store.indexes.end(),
+            [](const IndexInfo& a, const IndexInfo& b) { return a.spec.name < b.spec.name; });
+  catalog->stores.emplace(spec.name, std::move(store));
+  return Status::OK();
+}
+
+Status JsonDBImpl::DropStore(Catalog* catalog, std::string_view name, WriteBatch* batch) {
+  StoreInfo* store = catalog->FindStore(name);
+  if (store == nullptr) return Status::NotFound("no object store named", name);
+  std::string p = IdPrefix(RecordKind::kDocument, store->id);
+  batch->DeleteRange(p, PrefixSuccessor(p));
+  batch->Delete(KeyGeneratorKey(store->id), 0);
+  for (const auto& index : store->indexes) {
+    std::string ip = IdPrefix(RecordKind::kIndexEntry, index.id);
+    batch->DeleteRange(ip, PrefixSuccessor(ip));
+  }
+  catalog->stores.erase(catalog->stores.find(name));
+  return Status::OK();
+}
+
+Status JsonDBImpl::AddIndex(Catalog* catalog, StoreInfo* store, const IndexSpec& spec,
+                            WriteBatch* batch) {
+  FLOWDB_RETURN_IF_ERROR(ValidateIndexSpec(spec));
+  if (store->FindIndex(spec.name) != nullptr) {
+    return Status::Constraint("an index named", spec.name + " exists in object store " + store->name);
+  }
+  IndexInfo index{NewId(), spec};
+  // Backfill from every committed document (this runs as the write's leader
+  // step: no commit can come between the scan and the batch).
+  DocKeyExtractor extractor({{spec.key_path, spec.multi_entry}});
+  std::vector<PathKeys> keys;
+  std::map<std::string, std::string> unique_seen;
+  std::string p = IdPrefix(RecordKind::kDocument, store->id);
+  ScanOptions scan;
+  scan.has_lower = scan.has_upper = true;
+  scan.lower = p;
+  scan.upper = PrefixSuccessor(p);
+  scan.ts_min = scan.ts_max = 0;
+  auto cursor = db_->NewScan(ReadOptions(), scan);
+  while (cursor->Next()) {
+    std::string_view pk = cursor->key().substr(kIdPrefixSize);
+    FLOWDB_RETURN_IF_ERROR(extractor.Extract(cursor->value(), &keys));
+    if (keys[0].state != PathKeys::State::kKey) continue;
+    for (const std::string& ikey : keys[0].keys) {
+      if (spec.unique && !unique_seen.emplace(ikey, std::string(pk)).second) {
+        return Status::Constraint("unique index", spec.name + ": existing documents share a key");
+      }
+      batch->Put(IndexEntryKey(index.id, ikey, pk), 0, {});
+    }
+  }
+  FLOWDB_RETURN_IF_ERROR(cursor->status());
+  store->indexes.push_back(std::move(index));
+  std::sort(store->indexes.begin(), store->indexes.end(),
+            [](const IndexInfo& a, const IndexInfo& b) { return a.spec.name < b.spec.name; });
+  (void)catalog;
+  return Status::OK();
+}
+
+Status JsonDBImpl::DropIndex(StoreInfo* store, std::string_view name, WriteBatch* batch) {
+  auto it = std::find_if(store->indexes.begin(), store->indexes.end(),
+                         [&](const IndexInfo& i) { return i.spec.name == name; });
+  if (it == store->indexes.end()) return Status::NotFound("no index named", name);
+  std::string ip = IdPrefix(RecordKind::kIndexEntry, it->id);
+  batch->DeleteRange(ip, PrefixSuccessor(ip));
+  store->indexes.erase(it);
+  return Status::OK();
+}
+
+Status JsonDBImpl::CreateObjectStore(const StoreSpec& spec) {
+  return ChangeSchema(
+      [&](Catalog* c, WriteBatch* b, std::vector<SchemaChange>* changes) -> Status {
+        FLOWDB_RETURN_IF_ERROR(AddStore(c, spec, b));
+        changes->push_back({SchemaChange::Kind::kCreateStore, spec.name, {}});
+        return Status::OK();
+      },
+      nullptr);
+}
+
+Status JsonDBImpl::DeleteObjectStore(std::string_view store) {
+  return ChangeSchema(
+      [&](Catalog* c, WriteBatch* b, std::vector<SchemaChange>* changes) -> Status {
+        FLOWDB_RETURN_IF_ERROR(DropStore(c, store, b));
+        changes->push_back({SchemaChange::Kind::kDeleteStore, std::string(store), {}});
+        return Status::OK();
+      },
+      nullptr);
+}
+
+Status JsonDBImpl::CreateIndex(std::string_view store, const IndexSpec& spec) {
+  return ChangeSchema(
+      [&](Catalog* c, WriteBatch* b, std::vector<SchemaChange>* changes) -> Status {
+        StoreInfo* s = c->FindStore(store);
+        if (s == nullptr) return Status::NotFound("no object store named", store);
+        FLOWDB_RETURN_IF_ERROR(AddIndex(c, s, spec, b));
+        changes->push_back({SchemaChange::Kind::kCreateIndex, std::string(store), spec.name});
+        return Status::OK();
+      },
+      nullptr);
+}
+
+Status JsonDBImpl::DeleteIndex(std::string_view store, std::string_view index) {
+  return ChangeSchema(
+      [&](Catalog* c, WriteBatch* b, std::vector<SchemaChange>* changes) -> Status {
+        StoreInfo* s = c->FindStore(store);
+        if (s == nullptr) return Status::NotFound("no object store named", store);
+        FLOWDB_RETURN_IF_ERROR(DropIndex(s, index, b));
+        changes->push_back({SchemaChange::Kind::kDeleteIndex, std::string(store), std::string(index)});
+        return Status::OK();
+      },
+      nullptr);
+}
+
+Status JsonDBImpl::ApplySchema(const std::vector<StoreSpec>& stores,
+                               std::vector<SchemaChange>* changes) {
+  std::vector<SchemaChange> local;
+  Status s = ChangeSchema(
+      [&](Catalog* c, WriteBatch* b, std::vector<SchemaChange>* out) -> Status {
+        std::set<std::string_view> names;
+        for (const auto& spec : stores) {
+          FLOWDB_RETURN_IF_ERROR(ValidateStoreSpec(spec));
+          if (!names.insert(spec.name).second) {
+            return Status::InvalidArgument("object store listed twice:", spec.name);
+          }
+        }
+        for (const auto& spec : stores) {
+          StoreInfo* s = c->FindStore(spec.name);
+          if (s == nullptr) {
+            FLOWDB_RETURN_IF_ERROR(AddStore(c, spec, b));
+            out->push_back({SchemaChange::Kind::kCreateStore, spec.name, {}});
+            continue;
+          }
+          if (!(s->key_path == spec.key_path) || s->auto_increment != spec.auto_increment) {
+            return Status::InvalidArgument("object store", spec.name +
+                                                                 " exists with another keyPath or autoIncrement");
+          }
+          for (const auto& index : spec.indexes) {
+            const IndexInfo* have = s->FindIndex(index.name);
+            if (have != nullptr && !(have->spec == index)) {
+              return Status::InvalidArgument("index", index.name + " of object store " + spec.name +
+                                                           " exists with another definition");
+            }
+          }
+          std::vector<std::string> drop;
+          for (const auto& have : s->indexes) {
+            bool listed = std::any_of(spec.indexes.begin(), spec.indexes.end(),
+                                      [&](const IndexSpec& i) { return i.name == have.spec.name; });
+            if (!listed) drop.push_back(have.spec.name);
+          }
+          for (const auto& name : drop) {
+            FLOWDB_RETURN_IF_ERROR(DropIndex(s, name, b));
+            out->push_back({SchemaChange::Kind::kDeleteIndex, spec.name, name});
+          }
+          for (const auto& index : spec.indexes) {
+            if (s->FindIndex(index.name) != nullptr) continue;
+            FLOWDB_RETURN_IF_ERROR(AddIndex(c, s, index, b));
+            out->push_back({SchemaChange::Kind::kCreateIndex, spec.name, index.name});
+          }
+        }
+        return Status::OK();
+      },
+      &local);
+  if (s.ok() && changes != nullptr) *changes = std::move(local);
+  return s;
+}
+
+}  // namespace doc
+}  // namespace flowdb

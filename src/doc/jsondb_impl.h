@@ -1,0 +1,128 @@
+// JsonDBImpl: owns the engine and the catalog, runs schema operations, and
+// keeps the commit log that optimistic transactions validate against.
+//
+// Commit protocol (snapshot isolation + OCC): a transaction takes an engine
+// snapshot (sequence S) at Begin. Each commit that writes registers, while
+// its write leads the engine's write queue, a CommitRecord stamped with the
+// engine's latest sequence L at that moment (its batch gets sequences > L).
+// A transaction with snapshot S must not have read anything a record with
+// L >= S wrote (such a commit is invisible to it); validation and
+// registration happen in the same leader-exclusive step, so no commit slips
+// between them. Records older than every open read-write snapshot are
+// trimmed.
+//
+// Thread safety: as JsonDB.
+
+#ifndef FLOWDB_DOC_JSONDB_IMPL_H_
+#define FLOWDB_DOC_JSONDB_IMPL_H_
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "catalog.h"
+#include "flowdb/db.h"
+#include "flowdb/env.h"
+#include "flowdb/jsondb.h"
+#include "flowdb/write_callback.h"
+#include "write_set.h"
+
+namespace flowdb::doc {
+
+// What one committed write changed, for later validations.
+struct CommitRecord {
+  uint64_t after_sequence = 0;     // the engine's latest sequence before it
+  std::vector<std::string> keys;   // sorted
+  std::vector<EngineRange> ranges;
+};
+
+// A transaction's reads, merged for validation.
+class ReadSet {
+ public:
+  explicit ReadSet(std::vector<EngineRange> ranges);
+  bool Contains(std::string_view key) const;
+  bool Overlaps(const EngineRange& range) const;
+  bool empty() const { return ranges_.empty(); }
+
+ private:
+  std::vector<EngineRange> ranges_;  // sorted by begin, disjoint
+};
+
+class JsonDBImpl : public JsonDB {
+ public:
+  JsonDBImpl();
+  ~JsonDBImpl() override;
+
+  Status OpenImpl(const JsonDBOptions& options, const std::string& path);
+
+  Status CreateObjectStore(const StoreSpec& spec) override;
+  Status DeleteObjectStore(std::string_view store) override;
+  Status CreateIndex(std::string_view store, const IndexSpec& spec) override;
+  Status DeleteIndex(std::string_view store, std::string_view index) override;
+  Status ApplySchema(const std::vector<StoreSpec>& stores,
+                     std::vector<SchemaChange>* changes) override;
+  std::vector<std::string> ObjectStoreNames() const override;
+  std::vector<StoreSpec> Schema() const override;
+  Status Begin(const TransactionOptions& options, std::unique_ptr<Transaction>* txn) override;
+  Status Explain(const Query& query, QueryPlan* plan) const override;
+  DB* engine() override { return db_.get(); }
+  Status Close() override;
+
+  // --- for transactions ---
+  DB* db() const { return db_.get(); }
+  std::shared_ptr<const Catalog> catalog() const;
+  // Takes an engine snapshot; `track` (read-write transactions) keeps the
+  // commit records its validation needs until ReleaseSnapshot.
+  const Snapshot* AcquireSnapshot(bool track);
+  void ReleaseSnapshot(const Snapshot* snapshot, bool track);
+  // Commits a transaction's writes: validates `reads` (taken at
+  // `snapshot_sequence` under `catalog`; the stores it wrote must be
+  // unchanged) against later commits, registers `writes`, and applies them
+  // in one batch.
+  Status CommitWrites(uint64_t snapshot_sequence, const Catalog& catalog,
+                      const std::set<uint32_t>& written_stores, std::vector<EngineRange> reads,
+                      const WriteSet& writes);
+
+ private:
+  // Runs `leader` while this write leads the engine's write queue (it may
+  // add to `batch`), then applies `batch`.
+  Status WriteAsLeader(WriteBatch* batch, const std::function<Status()>& leader);
+  // Appends a commit record (REQUIRES: inside WriteAsLeader's leader step).
+  void Register(std::vector<std::string> keys, std::vector<EngineRange> ranges);
+  void TrimLog();  // REQUIRES: log_mu_ held
+  // Applies a new catalog built from the current one by `edit`, with the
+  // data changes it needs, as one write. `edit` runs as the write's leader
+  // step, so it sees every committed document.
+  Status ChangeSchema(const std::function<Status(Catalog* catalog, WriteBatch* batch,
+                                                 std::vector<SchemaChange>* changes)>& edit,
+                      std::vector<SchemaChange>* changes);
+  // Schema edits, run inside ChangeSchema's leader step.
+  Status AddStore(Catalog* catalog, const StoreSpec& spec, WriteBatch* batch);
+  Status DropStore(Catalog* catalog, std::string_view name, WriteBatch* batch);
+  Status AddIndex(Catalog* catalog, StoreInfo* store, const IndexSpec& spec, WriteBatch* batch);
+  Status DropIndex(StoreInfo* store, std::string_view name, WriteBatch* batch);
+  uint32_t NewId() { return next_id_++; }
+
+  std::unique_ptr<Env> mem_env_;
+  std::unique_ptr<DB> db_;
+  std::atomic<bool> closed_{false};
+
+  mutable std::mutex mu_;  // guards catalog_
+  std::shared_ptr<const Catalog> catalog_;
+
+  std::mutex schema_mu_;  // serializes schema operations; guards next_id_
+  uint32_t next_id_ = 1;
+
+  std::mutex log_mu_;  // guards log_, readers_
+  std::deque<CommitRecord> log_;
+  std::multiset<uint64_t> readers_;
+};
+
+}  // namespace flowdb::doc
+
+#endif  // FLOWDB_DOC_JSONDB_IMPL_H_

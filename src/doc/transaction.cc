@@ -1,0 +1,486 @@
+#include "transaction.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "doc_cursor.h"
+#include "doc_format.h"
+#include "jsondb_impl.h"
+#include "query.h"
+
+namespace flowdb::doc {
+
+namespace {
+
+void SetReadSnapshot(ReadOptions* options, const Snapshot* snapshot) {
+  options->snapshot = snapshot;
+}
+
+bool IsInline(const StoreInfo& store) { return store.key_path.kind != KeyPathSpec::Kind::kNone; }
+
+// The index keys of request `i` (empty unless it yielded keys).
+const std::vector<std::string>& KeysOf(const std::vector<PathKeys>& x, size_t i) {
+  static const std::vector<std::string> kNone;
+  return x[i].state == PathKeys::State::kKey ? x[i].keys : kNone;
+}
+
+}  // namespace
+
+EngineRange ToEngineRange(const std::string& prefix, const KeyRange& range) {
+  EngineRange r;
+  if (range.has_lower) {
+    r.begin = prefix + range.lower;
+    if (range.lower_open) r.begin = PrefixSuccessor(r.begin);
+  } else {
+    r.begin = prefix;
+  }
+  if (range.has_upper) {
+    r.end = prefix + range.upper;
+    if (!range.upper_open) r.end = PrefixSuccessor(r.end);
+  } else {
+    r.end = PrefixSuccessor(prefix);
+  }
+  if (r.end < r.begin) r.end = r.begin;
+  return r;
+}
+
+TransactionImpl::TransactionImpl(JsonDBImpl* db, std::shared_ptr<const Catalog> catalog,
+                                 const TransactionOptions& options)
+    : db_(db), catalog_(std::move(catalog)), mode_(options.mode) {
+  for (const auto& s : options.stores) scope_.insert(s);
+  snapshot_ = db_->AcquireSnapshot(mode_ == TransactionMode::kReadWrite);
+  snapshot_sequence_ = snapshot_->sequence();
+  SetReadSnapshot(&read_options_, snapshot_);
+  read_options_.memory_only = options.memory_only && mode_ == TransactionMode::kReadOnly;
+}
+
+TransactionImpl::~TransactionImpl() { Abort(); }
+
+void TransactionImpl::Abort() {
+  if (snapshot_ != nullptr) {
+    db_->ReleaseSnapshot(snapshot_, mode_ == TransactionMode::kReadWrite);
+    snapshot_ = nullptr;
+  }
+  active_ = false;
+}
+
+Status TransactionImpl::CheckActive() const {
+  if (!active_) return Status::TransactionInactive("the transaction has finished");
+  return Status::OK();
+}
+
+Status TransactionImpl::Resolve(std::string_view store, std::string_view index,
+                                const StoreInfo** s, const IndexInfo** i) const {
+  FLOWDB_RETURN_IF_ERROR(CheckActive());
+  if (!scope_.empty() && scope_.find(store) == scope_.end()) {
+    return Status::NotFound("object store not in the transaction's scope:", store);
+  }
+  const StoreInfo* info = catalog_->FindStore(store);
+  if (info == nullptr) return Status::NotFound("no object store named", store);
+  *s = info;
+  if (i != nullptr) {
+    *i = nullptr;
+    if (!index.empty()) {
+      *i = info->FindIndex(index);
+      if (*i == nullptr) return Status::NotFound("no index named", index);
+    }
+  }
+  return Status::OK();
+}
+
+Status TransactionImpl::CheckWritable(std::string_view store, const StoreInfo** info) {
+  FLOWDB_RETURN_IF_ERROR(Resolve(store, {}, info, nullptr));
+  if (mode_ != TransactionMode::kReadWrite) {
+    return Status::TransactionReadOnly("write in a read-only transaction");
+  }
+  return Status::OK();
+}
+
+DocKeyExtractor* TransactionImpl::Extractor(const StoreInfo& store) {
+  // Extractors (each with its own parser and buffers) are kept per thread
+  // and reused by later transactions under the same schema; one is used only
+  // within a call.
+  thread_local std::map<std::pair<uint64_t, uint32_t>, std::unique_ptr<DocKeyExtractor>> cache;
+  auto key = std::make_pair(catalog_->generation, store.id);
+  auto it = cache.find(key);
+  if (it != cache.end()) return it->second.get();
+  if (cache.size() >= 64) cache.clear();
+  std::vector<KeyPathRequest> requests;
+  if (IsInline(store)) requests.push_back({store.key_path, false});
+  for (const auto& index : store.indexes) {
+    requests.push_back({index.spec.key_path, index.spec.multi_entry});
+  }
+  auto& slot = cache[key];
+  slot = std::make_unique<DocKeyExtractor>(std::move(requests));
+  return slot.get();
+}
+
+void TransactionImpl::RecordPoint(const std::string& key) {
+  if (mode_ != TransactionMode::kReadWrite) return;
+  std::string end = key;
+  end.push_back('\0');
+  reads_.push_back({key, std::move(end)});
+}
+
+size_t TransactionImpl::RecordRange(size_t slot, std::string_view begin, std::string_view end) {
+  if (mode_ != TransactionMode::kReadWrite) return slot;
+  if (slot == kNewSlot || slot >= reads_.size()) {
+    reads_.push_back({std::string(begin), std::string(end)});
+    return reads_.size() - 1;
+  }
+  reads_[slot].begin.assign(begin);
+  reads_[slot].end.assign(end);
+  return slot;
+}
+
+Status TransactionImpl::ReadValue(const std::string& key, std::string* value, bool* found) {
+  RecordPoint(key);
+  switch (writes_.Find(key, value)) {
+    case WriteSet::Lookup::kValue:
+      *found = true;
+      return Status::OK();
+    case WriteSet::Lookup::kDeleted:
+      *found = false;
+      return Status::OK();
+    case WriteSet::Lookup::kAbsent:
+      break;
+  }
+  std::string v;
+  Status s = db_->db()->Get(read_options_, key, 0, &v);
+  if (s.IsNotFound()) {
+    *found = false;
+    return Status::OK();
+  }
+  FLOWDB_RETURN_IF_ERROR(s);
+  *found = true;
+  if (value != nullptr) *value = std::move(v);
+  return Status::OK();
+}
+
+std::unique_ptr<OverlayScan> TransactionImpl::NewScan(EngineRange range, bool reverse) {
+  return std::make_unique<OverlayScan>(db_->db(), read_options_, &writes_, std::move(range),
+                                       reverse, mode_ == TransactionMode::kReadWrite ? this : nullptr);
+}
+
+template <typename F>
+Status TransactionImpl::Atomically(F&& body) {
+  // Reads made by a failed call stay recorded: validating them is harmless.
+  size_t mark = writes_.Mark();
+  Status s = body();
+  if (!s.ok()) writes_.RollbackTo(mark);
+  if (mark == 0) writes_.ClearUndo();
+  return s;
+}
+
+// --- key generator ---
+
+Status TransactionImpl::NextGeneratedKey(const StoreInfo& store, double* key) {
+  std::string gen_key = KeyGeneratorKey(store.id);
+  std::string v;
+  bool found = false;
+  FLOWDB_RETURN_IF_ERROR(ReadValue(gen_key, &v, &found));
+  uint64_t current = 1;
+  if (found && !GetFixed64BE(v, &current)) return Status::Corruption("jsondb: malformed key generator");
+  if (current > static_cast<uint64_t>(kMaxGeneratedKey)) {
+    return Status::Constraint("the key generator of object store", store.name + " is exhausted");
+  }
+  *key = static_cast<double>(current);
+  std::string next;
+  PutFixed64BE(&next, current + 1);
+  writes_.Put(gen_key, next);
+  return Status::OK();
+}
+
+Status TransactionImpl::RaiseGenerator(const StoreInfo& store, double key) {
+  if (!(key >= 1)) return Status::OK();
+  std::string gen_key = KeyGeneratorKey(store.id);
+  std::string v;
+  bool found = false;
+  FLOWDB_RETURN_IF_ERROR(ReadValue(gen_key, &v, &found));
+  uint64_t current = 1;
+  if (found && !GetFixed64BE(v, &current)) return Status::Corruption("jsondb: malformed key generator");
+  double floor_key = std::floor(key);
+  if (floor_key < static_cast<double>(current)) return Status::OK();
+  uint64_t next = floor_key >= kMaxGeneratedKey ? static_cast<uint64_t>(kMaxGeneratedKey) + 1
+                                                : static_cast<uint64_t>(floor_key) + 1;
+  std::string enc;
+  PutFixed64BE(&enc, next);
+  writes_.Put(gen_key, enc);
+  return Status::OK();
+}
+
+// --- writes ---
+
+Status TransactionImpl::PutOne(const StoreInfo& store, std::string_view json,
+                               const std::string* key, bool add, std::string* out_key) {
+  DocKeyExtractor* extractor = Extractor(store);
+  FLOWDB_RETURN_IF_ERROR(extractor->Extract(json, &scratch_));
+  const size_t first_index = IsInline(store) ? 1 : 0;
+  std::string pk;
+  std::string injected;
+  bool generated = false;
+  if (IsInline(store)) {
+    if (key != nullptr) {
+      return Status::InvalidKey("object store", store.name + " uses in-line keys: no key argument");
+    }
+    const PathKeys& x = scratch_[0];
+    if (x.state == PathKeys::State::kKey) {
+      pk = x.keys[0];
+    } else if (x.state == PathKeys::State::kMissing && store.auto_increment) {
+      double n = 0;
+      FLOWDB_RETURN_IF_ERROR(NextGeneratedKey(store, &n));
+      FLOWDB_RETURN_IF_ERROR(InjectNumberKey(json, store.key_path.paths[0], n, &injected));
+      json = injected;
+      FLOWDB_RETURN_IF_ERROR(extractor->Extract(json, &scratch_));
+      if (scratch_[0].state != PathKeys::State::kKey) {
+        return Status::InvalidKey("the generated key could not be stored at the key path");
+      }
+      pk = scratch_[0].keys[0];
+      generated = true;
+    } else {
+      return Status::InvalidKey("the document's key path \"" + store.key_path.paths[0] +
+                                "\" does not yield a valid key");
+    }
+  } else if (key != nullptr) {
+    FLOWDB_RETURN_IF_ERROR(CheckEncodedKey(*key));
+    pk = *key;
+  } else if (store.auto_increment) {
+    double n = 0;
+    FLOWDB_RETURN_IF_ERROR(NextGeneratedKey(store, &n));
+    pk = EncodeNumberKey(n);
+    generated = true;
+  } else {
+    return Status::InvalidKey("object store", store.name + " has out-of-line keys: a key is required");
+  }
+  if (store.auto_increment && !generated) {
+    double v = 0;
+    if (DecodeNumberKey(pk, &v)) FLOWDB_RETURN_IF_ERROR(RaiseGenerator(store, v));
+  }
+
+  std::string doc_key = DocumentKey(store.id, pk);
+  bool has_indexes = !store.indexes.empty();
+  bool old_found = false;
+  std::string old_json;
+  if (add || has_indexes) {
+    FLOWDB_RETURN_IF_ERROR(ReadValue(doc_key, has_indexes ? &old_json : nullptr, &old_found));
+    if (add && old_found) {
+      return Status::Constraint("a document with this key already exists in object store",
+                                store.name);
+    }
+  }
+  if (old_found && has_indexes) {
+    FLOWDB_RETURN_IF_ERROR(extractor->Extract(old_json, &old_scratch_));
+  }
+  // Unique checks before any index write.
+  for (size_t i = 0; i < store.indexes.size(); i++) {
+    const IndexInfo& index = store.indexes[i];
+    if (!index.spec.unique) continue;
+    for (const std::string& ikey : KeysOf(scratch_, first_index + i)) {
+      std::string prefix = IndexEntryKey(index.id, ikey, {});
+      auto scan = NewScan({prefix, PrefixSuccessor(prefix)}, false);
+      while (scan->Next()) {
+        if (scan->key().substr(prefix.size()) != pk) {
+          return Status::Constraint("unique index", index.spec.name + " already holds this key");
+        }
+      }
+      FLOWDB_RETURN_IF_ERROR(scan->status());
+    }
+  }
+  for (size_t i = 0; i < store.indexes.size(); i++) {
+    const IndexInfo& index = store.indexes[i];
+    const auto& now = KeysOf(scratch_, first_index + i);
+    if (old_found) {
+      for (const std::string& ikey : KeysOf(old_scratch_, first_index + i)) {
+        if (std::find(now.begin(), now.end(), ikey) == now.end()) {
+          writes_.Delete(IndexEntryKey(index.id, ikey, pk));
+        }
+      }
+    }
+    for (const std::string& ikey : now) writes_.Put(IndexEntryKey(index.id, ikey, pk), {});
+  }
+  writes_.Put(doc_key, json);
+  written_stores_.insert(store.id);
+  if (out_key != nullptr) *out_key = std::move(pk);
+  return Status::OK();
+}
+
+Status TransactionImpl::Put(std::string_view store, std::string_view json, const std::string* key,
+                            std::string* out_key) {
+  const StoreInfo* info = nullptr;
+  FLOWDB_RETURN_IF_ERROR(CheckWritable(store, &info));
+  return Atomically([&] { return PutOne(*info, json, key, false, out_key); });
+}
+
+Status TransactionImpl::Add(std::string_view store, std::string_view json, const std::string* key,
+                            std::string* out_key) {
+  const StoreInfo* info = nullptr;
+  FLOWDB_RETURN_IF_ERROR(CheckWritable(store, &info));
+  return Atomically([&] { return PutOne(*info, json, key, true, out_key); });
+}
+
+Status TransactionImpl::PutMany(std::string_view store, const std::vector<std::string_view>& jsons,
+                                std::vector<std::string>* out_keys) {
+  const StoreInfo* info = nullptr;
+  FLOWDB_RETURN_IF_ERROR(CheckWritable(store, &info));
+  std::vector<std::string> keys;
+  keys.reserve(jsons.size());
+  Status s = Atomically([&]() -> Status {
+    for (std::string_view json : jsons) {
+      std::string k;
+      FLOWDB_RETURN_IF_ERROR(PutOne(*info, json, nullptr, false, &k));
+      keys.push_back(std::move(k));
+    }
+    return Status::OK();
+  });
+  if (s.ok() && out_keys != nullptr) *out_keys = std::move(keys);
+  return s;
+}
+
+Status TransactionImpl::DeleteOne(const StoreInfo& store, const std::string& doc_key,
+                                  std::string_view json) {
+  if (!store.indexes.empty()) {
+    DocKeyExtractor* extractor = Extractor(store);
+    FLOWDB_RETURN_IF_ERROR(extractor->Extract(json, &old_scratch_));
+    std::string_view pk = std::string_view(doc_key).substr(kIdPrefixSize);
+    const size_t first_index = IsInline(store) ? 1 : 0;
+    for (size_t i = 0; i < store.indexes.size(); i++) {
+      for (const std::string& ikey : KeysOf(old_scratch_, first_index + i)) {
+        writes_.Delete(IndexEntryKey(store.indexes[i].id, ikey, pk));
+      }
+    }
+  }
+  writes_.Delete(doc_key);
+  return Status::OK();
+}
+
+Status TransactionImpl::Delete(std::string_view store, const KeyRange& range) {
+  const StoreInfo* info = nullptr;
+  FLOWDB_RETURN_IF_ERROR(CheckWritable(store, &info));
+  if (range.Empty()) return Status::OK();
+  written_stores_.insert(info->id);
+  std::string prefix = IdPrefix(RecordKind::kDocument, info->id);
+  return Atomically([&]() -> Status {
+    bool point = range.has_lower && range.has_upper && range.lower == range.upper;
+    if (info->indexes.empty()) {
+      // Nothing to maintain: no need to read the documents.
+      if (point) {
+        writes_.Delete(prefix + range.lower);
+      } else {
+        writes_.DeleteRange(ToEngineRange(prefix, range));
+      }
+      return Status::OK();
+    }
+    if (point) {
+      std::string doc_key = prefix + range.lower;
+      std::string json;
+      bool found = false;
+      FLOWDB_RETURN_IF_ERROR(ReadValue(doc_key, &json, &found));
+      if (!found) return Status::OK();
+      return DeleteOne(*info, doc_key, json);
+    }
+    std::vector<std::pair<std::string, std::string>> docs;
+    auto scan = NewScan(ToEngineRange(prefix, range), false);
+    while (scan->Next()) docs.emplace_back(scan->key(), scan->value());
+    FLOWDB_RETURN_IF_ERROR(scan->status());
+    for (const auto& [k, json] : docs) FLOWDB_RETURN_IF_ERROR(DeleteOne(*info, k, json));
+    return Status::OK();
+  });
+}
+
+Status TransactionImpl::Clear(std::string_view store) {
+  const StoreInfo* info = nullptr;
+  FLOWDB_RETURN_IF_ERROR(CheckWritable(store, &info));
+  written_stores_.insert(info->id);
+  std::string prefix = IdPrefix(RecordKind::kDocument, info->id);
+  writes_.DeleteRange({prefix, PrefixSuccessor(prefix)});
+  for (const auto& index : info->indexes) {
+    std::string p = IdPrefix(RecordKind::kIndexEntry, index.id);
+    writes_.DeleteRange({p, PrefixSuccessor(p)});
+  }
+  writes_.ClearUndo();
+  return Status::OK();
+}
+
+// --- reads ---
+
+Status TransactionImpl::Get(std::string_view store, std::string_view key, std::string* value,
+                            bool* found) {
+  const StoreInfo* info = nullptr;
+  FLOWDB_RETURN_IF_ERROR(Resolve(store, {}, &info, nullptr));
+  return ReadValue(DocumentKey(info->id, key), value, found);
+}
+
+Status TransactionImpl::GetFirst(const DocSource& source, const KeyRange& range, bool keys_only,
+                                 DocRecord* record, bool* found) {
+  ReadRangeOptions options;
+  options.range = range;
+  options.limit = 1;
+  options.keys_only = keys_only;
+  std::vector<DocRecord> out;
+  FLOWDB_RETURN_IF_ERROR(GetAll(source, options, &out));
+  *found = !out.empty();
+  if (*found) *record = std::move(out[0]);
+  return Status::OK();
+}
+
+Status TransactionImpl::GetAll(const DocSource& source, const ReadRangeOptions& options,
+                               std::vector<DocRecord>* out) {
+  std::unique_ptr<DocCursor> cursor;
+  FLOWDB_RETURN_IF_ERROR(OpenCursor(source, options, &cursor));
+  for (uint64_t n = 0; n < options.limit && cursor->Next(); n++) {
+    out->push_back({std::string(cursor->key()), std::string(cursor->primary_key()),
+                    std::string(cursor->value())});
+  }
+  return cursor->status();
+}
+
+Status TransactionImpl::Count(const DocSource& source, const KeyRange& range, uint64_t* count) {
+  const StoreInfo* store = nullptr;
+  const IndexInfo* index = nullptr;
+  FLOWDB_RETURN_IF_ERROR(Resolve(source.store, source.index, &store, &index));
+  std::string prefix = index == nullptr ? IdPrefix(RecordKind::kDocument, store->id)
+                                        : IdPrefix(RecordKind::kIndexEntry, index->id);
+  uint64_t n = 0;
+  if (!range.Empty()) {
+    auto scan = NewScan(ToEngineRange(prefix, range), false);
+    while (scan->Next()) n++;
+    FLOWDB_RETURN_IF_ERROR(scan->status());
+  }
+  *count = n;
+  return Status::OK();
+}
+
+Status TransactionImpl::OpenCursor(const DocSource& source, const ReadRangeOptions& options,
+                                   std::unique_ptr<DocCursor>* cursor) {
+  const StoreInfo* store = nullptr;
+  const IndexInfo* index = nullptr;
+  FLOWDB_RETURN_IF_ERROR(Resolve(source.store, source.index, &store, &index));
+  *cursor = NewDocCursor(this, *store, index, options);
+  return Status::OK();
+}
+
+Status TransactionImpl::RunQuery(const Query& query, std::unique_ptr<DocCursor>* cursor) {
+  const StoreInfo* store = nullptr;
+  FLOWDB_RETURN_IF_ERROR(Resolve(query.store, {}, &store, nullptr));
+  return RunQueryCursor(this, *store, query, cursor);
+}
+
+Status TransactionImpl::CountQuery(const Query& query, uint64_t* count) {
+  const StoreInfo* store = nullptr;
+  FLOWDB_RETURN_IF_ERROR(Resolve(query.store, {}, &store, nullptr));
+  return CountQueryResults(this, *store, query, count);
+}
+
+// --- commit ---
+
+Status TransactionImpl::Commit() {
+  FLOWDB_RETURN_IF_ERROR(CheckActive());
+  Status s;
+  if (mode_ == TransactionMode::kReadWrite && !writes_.empty()) {
+    s = db_->CommitWrites(snapshot_sequence_, *catalog_, written_stores_, std::move(reads_), writes_);
+  }
+  Abort();
+  return s;
+}
+
+}  // namespace flowdb::doc

@@ -1,0 +1,277 @@
+#include "write_set.h"
+
+namespace flowdb::doc {
+
+void WriteSet::SaveEntry(const std::string& key) {
+  auto it = entries_.find(key);
+  if (it == entries_.end()) {
+    undo_.push_back({Undo::kEraseEntry, key, {}});
+  } else {
+    undo_.push_back({Undo::kRestoreEntry, key, it->second});
+  }
+}
+
+void WriteSet::Put(std::string_view key, std::string_view value) {
+  std::string k(key);
+  SaveEntry(k);
+  Entry& e = entries_[k];
+  e.deleted = false;
+  e.value.assign(value);
+}
+
+void WriteSet::Delete(std::string_view key) {
+  std::string k(key);
+  SaveEntry(k);
+  Entry& e = entries_[k];
+  e.deleted = true;
+  e.value.clear();
+}
+
+void WriteSet::DeleteRange(const EngineRange& range) {
+  auto it = entries_.lower_bound(range.begin);
+  while (it != entries_.end() && range.Contains(it->first)) {
+    undo_.push_back({Undo::kRestoreEntry, it->first, std::move(it->second)});
+    it = entries_.erase(it);
+  }
+  ranges_.push_back(range);
+  undo_.push_back({Undo::kPopRange, {}, {}});
+}
+
+WriteSet::Lookup WriteSet::Find(std::string_view key, std::string* value) const {
+  auto it = entries_.find(key);
+  if (it != entries_.end()) {
+    if (it->second.deleted) return Lookup::kDeleted;
+    if (value != nullptr) *value = it->second.value;
+    return Lookup::kValue;
+  }
+  return RangeDeleted(key) ? Lookup::kDeleted : Lookup::kAbsent;
+}
+
+bool WriteSet::RangeDeleted(std::string_view key) const {
+  for (const auto& r : ranges_) {
+    if (r.Contains(key)) return true;
+  }
+  return false;
+}
+
+void WriteSet::RollbackTo(size_t mark) {
+  while (undo_.size() > mark) {
+    Undo& u = undo_.back();
+    switch (u.kind) {
+      case Undo::kRestoreEntry:
+        entries_[u.key] = std::move(u.entry);
+        break;
+      case Undo::kEraseEntry:
+        entries_.erase(u.key);
+        break;
+      case Undo::kPopRange:
+        ranges_.pop_back();
+        break;
+    }
+    undo_.pop_back();
+  }
+}
+
+void WriteSet::BuildBatch(WriteBatch* batch) const {
+  for (const auto& r : ranges_) {
+    // An unbounded end never occurs for document-store ranges (every range
+    // is an id prefix or below one); guard anyway with the largest kind.
+    batch->DeleteRange(r.begin, r.end.empty() ? std::string(1, '\xff') : r.end);
+  }
+  for (const auto& [key, e] : entries_) {
+    if (e.deleted) {
+      batch->Delete(key, 0);
+    } else {
+      batch->Put(key, 0, e.value);
+    }
+  }
+}
+
+void WriteSet::WrittenKeys(std::vector<std::string>* keys, std::vector<EngineRange>* ranges) const {
+  keys->clear();
+  keys->reserve(entries_.size());
+  for (const auto& [key, e] : entries_) keys->push_back(key);
+  *ranges = ranges_;
+}
+
+OverlayScan::OverlayScan(DB* db, const ReadOptions& options, const WriteSet* writes,
+                         EngineRange range, bool reverse, ReadRecorder* recorder)
+    : db_(db),
+      options_(options),
+      writes_(writes),
+      range_(std::move(range)),
+      reverse_(reverse),
+      recorder_(recorder) {}
+
+OverlayScan::~OverlayScan() = default;
+
+void OverlayScan::OpenEngine(std::string_view from, bool inclusive) {
+  ScanOptions scan;
+  scan.ts_min = 0;
+  scan.ts_max = 0;
+  scan.reverse = reverse_;
+  if (!reverse_) {
+    scan.has_lower = true;
+    scan.lower.assign(from);
+    scan.lower_inclusive = inclusive;
+    if (!range_.end.empty()) {
+      scan.has_upper = true;
+      scan.upper = range_.end;
+      scan.upper_inclusive = false;
+    }
+  } else {
+    scan.has_lower = true;
+    scan.lower = range_.begin;
+    scan.lower_inclusive = true;
+    if (!from.empty()) {
+      scan.has_upper = true;
+      scan.upper.assign(from);
+      scan.upper_inclusive = inclusive;
+    }
+  }
+  engine_ = db_->NewScan(options_, scan);
+  if (options_.memory_only) engine_->SetMemoryOnly(true);
+  engine_valid_ = false;
+  engine_done_ = false;
+}
+
+bool OverlayScan::EngineNext() {
+  if (engine_done_) return false;
+  if (engine_->Next()) {
+    engine_key_.assign(engine_->key());
+    engine_value_.assign(engine_->value());
+    engine_valid_ = true;
+    return true;
+  }
+  engine_done_ = true;
+  engine_valid_ = false;
+  Status s = engine_->status();
+  if (!s.ok()) status_ = std::move(s);
+  return false;
+}
+
+void OverlayScan::Seek(std::string_view target, bool inclusive) {
+  seek_.emplace(target);
+  seek_inclusive_ = inclusive;
+}
+
+void OverlayScan::Record(bool done) {
+  if (recorder_ == nullptr) return;
+  if (!reverse_) {
+    std::string end;
+    if (!done) {
+      end = key_;
+      end.push_back('\0');
+    } else {
+      end = range_.end;
+    }
+    slot_ = recorder_->RecordRange(slot_, range_.begin, end);
+  } else {
+    slot_ = recorder_->RecordRange(slot_, done ? std::string_view(range_.begin)
+                                               : std::string_view(key_),
+                                   range_.end);
+  }
+}
+
+bool OverlayScan::Next() {
+  if (!status_.ok()) return false;
+  // The bound this step starts from: a Seek target (inclusive), else just
+  // past the last returned key, else the range's start.
+  std::string bound;
+  bool inclusive = true;
+  bool unbounded = false;  // reverse only: no upper bound
+  bool reopen = false;
+  if (seek_.has_value()) {
+    std::string target = std::move(*seek_);
+    seek_.reset();
+    bool ahead = !started_ || (reverse_ ? target < key_ : target > key_);
+    inclusive = seek_inclusive_;
+    if (ahead) {
+      if (!reverse_ && target < range_.begin) {
+        target = range_.begin;
+        inclusive = true;
+      }
+      if (reverse_ && !range_.end.empty() && target >= range_.end) {
+        target = range_.end;
+        inclusive = false;
+      }
+      bound = std::move(target);
+      reopen = true;
+    } else {
+      bound = key_;
+      inclusive = false;
+    }
+  } else if (started_) {
+    bound = key_;
+    inclusive = false;
+  } else if (!reverse_) {
+    bound = range_.begin;
+  } else if (range_.end.empty()) {
+    unbounded = true;
+  } else {
+    bound = range_.end;
+    inclusive = false;
+  }
+  if (engine_ == nullptr || reopen) {
+    OpenEngine(bound, inclusive);
+  }
+
+  const auto& entries = writes_->entries();
+  auto before_bound = [&](std::string_view k) {
+    if (unbounded) return false;
+    if (!reverse_) return inclusive ? k < bound : k <= bound;
+    return inclusive ? k > bound : k >= bound;
+  };
+  while (true) {
+    if (!engine_valid_ && !EngineNext() && !status_.ok()) return false;
+    while (engine_valid_ && before_bound(engine_key_)) {
+      engine_valid_ = false;
+      if (!EngineNext() && !status_.ok()) return false;
+    }
+    // The nearest pending write at or past the bound.
+    const std::pair<const std::string, WriteSet::Entry>* pending = nullptr;
+    if (!reverse_) {
+      auto it = inclusive ? entries.lower_bound(bound) : entries.upper_bound(bound);
+      if (it != entries.end() && range_.Contains(it->first)) pending = &*it;
+    } else {
+      auto it = unbounded ? entries.end()
+                          : (inclusive ? entries.upper_bound(bound) : entries.lower_bound(bound));
+      if (it != entries.begin()) {
+        --it;
+        if (range_.Contains(it->first)) pending = &*it;
+      }
+    }
+    bool take_pending =
+        pending != nullptr &&
+        (!engine_valid_ || (!reverse_ ? pending->first <= engine_key_ : pending->first >= engine_key_));
+    if (take_pending) {
+      if (engine_valid_ && pending->first == engine_key_) engine_valid_ = false;
+      if (pending->second.deleted) {
+        bound = pending->first;
+        inclusive = false;
+        unbounded = false;
+        continue;
+      }
+      key_ = pending->first;
+      value_ = pending->second.value;
+    } else if (engine_valid_) {
+      engine_valid_ = false;
+      if (writes_->RangeDeleted(engine_key_)) {
+        bound = engine_key_;
+        inclusive = false;
+        unbounded = false;
+        continue;
+      }
+      key_.swap(engine_key_);
+      value_.swap(engine_value_);
+    } else {
+      Record(true);
+      return false;
+    }
+    started_ = true;
+    Record(false);
+    return true;
+  }
+}
+
+}  // namespace flowdb::doc

@@ -1,0 +1,145 @@
+// WriteSet: a transaction's pending writes at engine-key level (all ts 0),
+// with undo marks so that a failed call leaves no trace, and OverlayScan, the
+// merge of an engine scan at the transaction's snapshot with those writes
+// (read-your-writes for ranges).
+//
+// Thread safety: neither class is thread-safe; both belong to one
+// transaction, which is used by one thread at a time.
+
+#ifndef FLOWDB_DOC_WRITE_SET_H_
+#define FLOWDB_DOC_WRITE_SET_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "flowdb/db.h"
+#include "flowdb/write_batch.h"
+
+namespace flowdb::doc {
+
+// A half-open range [begin, end) of engine keys; end empty = unbounded.
+struct EngineRange {
+  std::string begin;
+  std::string end;
+  bool Contains(std::string_view key) const {
+    return key >= begin && (end.empty() || key < end);
+  }
+};
+
+class WriteSet {
+ public:
+  enum class Lookup { kAbsent, kValue, kDeleted };
+
+  void Put(std::string_view key, std::string_view value);
+  void Delete(std::string_view key);
+  // Deletes every key in `range`, pending or committed, as of now.
+  void DeleteRange(const EngineRange& range);
+
+  // The pending state of `key`: kValue (then *value, may be null, receives
+  // it), kDeleted (a pending delete or range delete hides it), or kAbsent
+  // (the snapshot decides).
+  Lookup Find(std::string_view key, std::string* value) const;
+  // True iff a pending range delete covers `key` (the snapshot's record is
+  // hidden unless a later pending write replaced it).
+  bool RangeDeleted(std::string_view key) const;
+
+  bool empty() const { return entries_.empty() && ranges_.empty(); }
+
+  // Undo: Mark() returns a position; RollbackTo(mark) reverts every change
+  // made after it.
+  size_t Mark() const { return undo_.size(); }
+  void RollbackTo(size_t mark);
+  // Forgets the undo log (a call succeeded: its changes stay).
+  void ClearUndo() { undo_.clear(); }
+
+  // The batch that applies the writes: range deletes first, then the point
+  // writes (later in the batch wins, so writes made after a range delete
+  // survive it).
+  void BuildBatch(WriteBatch* batch) const;
+  // The keys and ranges this write set changes (for the commit log).
+  void WrittenKeys(std::vector<std::string>* keys, std::vector<EngineRange>* ranges) const;
+
+  struct Entry {
+    bool deleted = false;
+    std::string value;
+  };
+  const std::map<std::string, Entry, std::less<>>& entries() const { return entries_; }
+
+ private:
+  struct Undo {
+    enum Kind { kRestoreEntry, kEraseEntry, kPopRange } kind;
+    std::string key;
+    Entry entry;
+  };
+  void SaveEntry(const std::string& key);
+
+  std::map<std::string, Entry, std::less<>> entries_;
+  std::vector<EngineRange> ranges_;
+  std::vector<Undo> undo_;
+};
+
+// Called by a scan with the part of its range it has covered so far.
+class ReadRecorder {
+ public:
+  virtual ~ReadRecorder() = default;
+  // Covered [begin, end) (end empty = unbounded) replaces what slot `slot`
+  // held. Returns the slot to use next time.
+  virtual size_t RecordRange(size_t slot, std::string_view begin, std::string_view end) = 0;
+  static constexpr size_t kNewSlot = static_cast<size_t>(-1);
+};
+
+// The records of the snapshot merged with a WriteSet over one engine range,
+// forward or backward. The WriteSet may change between steps: the scan
+// re-finds its place in it by key, and sees pending writes made ahead of its
+// position.
+class OverlayScan {
+ public:
+  // `recorder` may be null (read-only transactions record nothing).
+  OverlayScan(DB* db, const ReadOptions& options, const WriteSet* writes, EngineRange range,
+              bool reverse, ReadRecorder* recorder);
+  ~OverlayScan();
+
+  // Moves to the next record; false at the end or on error (status()).
+  bool Next();
+  // Continues from `target` (forward: first key >= target, or > when not
+  // inclusive; reverse: last key <= / <). Never moves back behind the
+  // current position.
+  void Seek(std::string_view target, bool inclusive = true);
+  // True once Next() returned a record.
+  bool started() const { return started_; }
+  std::string_view key() const { return key_; }
+  std::string_view value() const { return value_; }
+  Status status() const { return status_; }
+
+ private:
+  void OpenEngine(std::string_view from, bool inclusive);
+  bool EngineNext();
+  void Record(bool done);
+
+  DB* db_;
+  ReadOptions options_;
+  const WriteSet* writes_;
+  EngineRange range_;
+  bool reverse_;
+  ReadRecorder* recorder_;
+  size_t slot_ = ReadRecorder::kNewSlot;
+
+  std::unique_ptr<ScanCursor> engine_;
+  bool engine_valid_ = false;  // engine_key_/engine_value_ hold a record
+  bool engine_done_ = false;
+  std::string engine_key_, engine_value_;
+
+  bool started_ = false;  // key_ holds the last returned key
+  std::string key_, value_;
+  std::optional<std::string> seek_;  // pending Seek target
+  bool seek_inclusive_ = true;
+  Status status_;
+};
+
+}  // namespace flowdb::doc
+
+#endif  // FLOWDB_DOC_WRITE_SET_H_

@@ -1,0 +1,395 @@
+// JsonDB: an IndexedDB-shaped store of JSON documents on a FlowDB engine.
+//
+// A JsonDB holds named object stores; each maps a primary key to a JSON
+// document and may carry secondary indexes. Keys follow IndexedDB's key
+// model and order (Number < Date < String < Binary < Array); at this API
+// they are always ENCODED KEYS: the order-preserving byte encoding of the
+// document key codec (src/doc/key_codec.h), whose bytewise order is the
+// IndexedDB key order. Documents cross as JSON text (UTF-8).
+//
+// Every read and write happens in a Transaction: snapshot isolation with
+// optimistic concurrency control. A transaction reads the state committed
+// before it began plus its own writes; Commit() checks that nothing it read
+// (points and key ranges, including ranges covered by cursors, counts,
+// queries, unique-index checks and key-generator reads) was changed by a
+// transaction that committed after it began, then applies all its writes as
+// one engine WriteBatch (one WAL record: all or nothing after a crash).
+// A loser gets Status::Conflict and nothing of it is applied; read-only
+// transactions never conflict. A "non-transactional" call is a transaction
+// of its own: Begin, one call, Commit (the caller may retry it on Conflict).
+//
+// Errors (see flowdb/status.h): kNotFound for an unknown store or index (or
+// one outside the transaction's scope); kConstraint for a unique-index
+// violation, an add of an existing key or an exhausted key generator;
+// kConflict at commit; kInvalidArgument with SubCode kInvalidKey for a key
+// or key path that yields no valid key, kTransactionReadOnly for a write in a
+// read-only transaction, kTransactionInactive after Commit/Abort; plain
+// kInvalidArgument for malformed JSON or bad schema definitions.
+// A failed call changes nothing in its transaction, which stays active.
+
+#ifndef FLOWDB_INCLUDE_JSONDB_H_
+#define FLOWDB_INCLUDE_JSONDB_H_
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "flowdb/options.h"
+#include "flowdb/status.h"
+
+namespace flowdb {
+
+class DB;
+
+// An IndexedDB key path. kNone: out-of-line keys (object stores only).
+// kString: one path, "" (the value itself) or dotted identifiers "a.b.c".
+// kArray: several such paths (not ""), giving an Array (compound) key.
+struct KeyPathSpec {
+  enum class Kind : uint8_t { kNone = 0, kString = 1, kArray = 2 };
+  Kind kind = Kind::kNone;
+  std::vector<std::string> paths;  // exactly one for kString
+
+  static KeyPathSpec None() { return {}; }
+  static KeyPathSpec String(std::string path) {
+    KeyPathSpec k;
+    k.kind = Kind::kString;
+    k.paths.push_back(std::move(path));
+    return k;
+  }
+  static KeyPathSpec Array(std::vector<std::string> paths) {
+    KeyPathSpec k;
+    k.kind = Kind::kArray;
+    k.paths = std::move(paths);
+    return k;
+  }
+  bool operator==(const KeyPathSpec&) const = default;
+};
+
+// A secondary index of an object store. unique: no two documents may have
+// the same index key (kConstraint). multi_entry: an Array key at the key path
+// gives one entry per distinct valid element (invalid elements skipped);
+// not allowed with an array key path. A document whose key path yields no
+// valid key has no entry in the index.
+struct IndexSpec {
+  std::string name;
+  KeyPathSpec key_path;
+  bool unique = false;
+  bool multi_entry = false;
+  bool operator==(const IndexSpec&) const = default;
+};
+
+// An object store. With a key path the primary key comes from each document
+// (in-line keys); without one the caller passes it (out-of-line keys).
+// auto_increment: a key generator supplies missing keys (1, 2, ...; explicit
+// numeric keys raise it; at most 2^53, then kConstraint); with a key path
+// the generated key is written into the stored document at that path.
+struct StoreSpec {
+  std::string name;
+  KeyPathSpec key_path;
+  bool auto_increment = false;
+  std::vector<IndexSpec> indexes;
+  bool operator==(const StoreSpec&) const = default;
+};
+
+// One change made by a schema operation (ApplySchema reports these).
+struct SchemaChange {
+  enum class Kind : uint8_t { kCreateStore, kDeleteStore, kCreateIndex, kDeleteIndex };
+  Kind kind;
+  std::string store;
+  std::string index;  // empty for store changes
+  bool operator==(const SchemaChange&) const = default;
+};
+
+// A range of encoded keys (IndexedDB IDBKeyRange). An absent bound is
+// unbounded; *_open excludes the bound itself.
+struct KeyRange {
+  bool has_lower = false;
+  std::string lower;
+  bool lower_open = false;
+  bool has_upper = false;
+  std::string upper;
+  bool upper_open = false;
+
+  // Every key.
+  static KeyRange All() { return {}; }
+  // Exactly `key`.
+  static KeyRange Only(std::string key) {
+    KeyRange r;
+    r.has_lower = r.has_upper = true;
+    r.lower = key;
+    r.upper = std::move(key);
+    return r;
+  }
+  // True iff encoded `key` lies in the range.
+  bool Contains(std::string_view key) const {
+    if (has_lower && (lower_open ? key <= lower : key < lower)) return false;
+    if (has_upper && (upper_open ? key >= upper : key > upper)) return false;
+    return true;
+  }
+  // True iff no key can lie in the range.
+  bool Empty() const {
+    return has_lower && has_upper &&
+           (lower > upper || (lower == upper && (lower_open || upper_open)));
+  }
+};
+
+// Cursor directions (IndexedDB IDBCursorDirection). The *Unique forms
+// visit only the first record (in primary key order) of each distinct key;
+// over an object store they equal kNext/kPrev.
+enum class CursorDirection : uint8_t { kNext = 0, kNextUnique, kPrev, kPrevUnique };
+
+// What a read addresses: an object store, or one of its indexes.
+struct DocSource {
+  std::string store;
+  std::string index;  // empty: the object store itself
+};
+
+// One record returned by a read. For an object store key == primary_key;
+// for an index, key is the index key. All encoded keys; value is JSON text
+// (empty when values were not requested).
+struct DocRecord {
+  std::string key;
+  std::string primary_key;
+  std::string value;
+};
+
+// Options of GetAll and cursors.
+struct ReadRangeOptions {
+  KeyRange range;
+  CursorDirection direction = CursorDirection::kNext;
+  // At most this many records (GetAll only; a cursor stops when the caller
+  // stops).
+  uint64_t limit = std::numeric_limits<uint64_t>::max();
+  // Return keys and primary keys only: an index read then fetches no
+  // document.
+  bool keys_only = false;
+};
+
+// A cursor over the records of an object store, an index or a query result,
+// in the order chosen at creation. It reads its transaction's snapshot plus
+// the transaction's writes as of each step (a record written after it passed
+// that position is not revisited).
+//
+// Thread safety: as its Transaction (one call at a time on either, from any
+// thread). Destroy every cursor before its Transaction. For chunked
+// delivery call Next() repeatedly on a worker thread and copy out the views.
+class DocCursor {
+ public:
+  virtual ~DocCursor() = default;
+
+  // Moves to the next record; false at the end or on error (status() says
+  // which).
+  virtual bool Next() = 0;
+  // IndexedDB continue(key) / continuePrimaryKey(key, primaryKey): the next
+  // Next() returns the first record at or after `key` in the cursor's
+  // direction (and, when primary_key is given, at or after (key, primary_key);
+  // only for index cursors in kNext/kPrev). Positions behind the cursor are
+  // not revisited. Query cursors: kNotSupported.
+  virtual Status Seek(std::string_view key, const std::string* primary_key = nullptr) = 0;
+
+  // REQUIRES: the last Next() returned true. Views valid until the cursor
+  // moves or its transaction writes.
+  virtual std::string_view key() const = 0;
+  virtual std::string_view primary_key() const = 0;
+  virtual std::string_view value() const = 0;  // empty for keys_only cursors
+  virtual Status status() const = 0;
+};
+
+// A query: predicates on dotted document paths (values and bounds are
+// encoded keys and compare as IndexedDB keys; a document whose path holds no
+// valid key matches no predicate), then an order, then offset and limit.
+struct QueryPredicate {
+  enum class Op : uint8_t {
+    kEq,     // value at path == value
+    kRange,  // range.Contains(value at path)
+    kIn,     // value at path is one of values
+  };
+  std::string path;  // "" = the document itself; else "a.b.c"
+  Op op = Op::kEq;
+  std::string value;                // kEq
+  KeyRange range;                   // kRange
+  std::vector<std::string> values;  // kIn
+};
+
+struct Query {
+  std::string store;
+  std::vector<QueryPredicate> where;  // all must hold
+  bool has_order = false;
+  std::string order_by;               // a dotted path; documents without a
+                                      // valid key there sort last (asc)
+  bool descending = false;
+  uint64_t offset = 0;
+  uint64_t limit = std::numeric_limits<uint64_t>::max();
+};
+
+// How a query runs (JsonDB::Explain). Keys in `ranges` are in the chosen
+// index's key space (encoded; an equality prefix of a compound index is an
+// encoded Array prefix, see src/doc/doc_format.h).
+struct QueryPlan {
+  std::string index;                 // empty: the object store (primary key)
+  std::vector<std::string> index_key_path;  // the paths the index covers
+  std::vector<KeyRange> ranges;      // scanned in order; several for `in`
+  bool reverse = false;              // the index is walked backwards
+  std::vector<std::string> residual; // paths of predicates filtered per document
+  bool sort = false;                 // results sorted after filtering
+  bool reads_documents = true;       // false: a count answered from keys alone
+  uint64_t offset = 0;
+  uint64_t limit = std::numeric_limits<uint64_t>::max();
+  bool early_stop = false;           // the scan stops once offset+limit are found
+};
+
+enum class TransactionMode : uint8_t { kReadOnly = 0, kReadWrite = 1 };
+
+// Options for JsonDB::Begin.
+struct TransactionOptions {
+  // The object stores the transaction may touch; empty: all stores.
+  std::vector<std::string> stores;
+  TransactionMode mode = TransactionMode::kReadOnly;
+  // Read-only transactions only: serve every read from memory (memtables,
+  // cached blocks); a read that would need file I/O fails with Status::Busy
+  // and the caller retries elsewhere (a JS-thread getSync).
+  bool memory_only = false;
+};
+
+// A transaction (see the file comment for its isolation and errors).
+//
+// Thread safety: not thread-safe; one call at a time, from any thread (the
+// binding runs calls on worker threads in turn). Distinct transactions may be
+// used concurrently. Destroying an active transaction aborts it. Destroy it
+// before its JsonDB is closed.
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+
+  virtual TransactionMode mode() const = 0;
+  // False once Commit or Abort was called (even if Commit failed).
+  virtual bool active() const = 0;
+
+  // Writes `json` to `store`; *out_key (may be null) receives the encoded
+  // primary key. `key` (may be null) is the out-of-line key: required for a
+  // store without key path and without key generator, refused (kInvalidKey)
+  // for a store with a key path. With a key generator a missing key is
+  // generated. put overwrites; add fails with kConstraint if the key exists.
+  virtual Status Put(std::string_view store, std::string_view json, const std::string* key,
+                     std::string* out_key) = 0;
+  virtual Status Add(std::string_view store, std::string_view json, const std::string* key,
+                     std::string* out_key) = 0;
+  // Puts every document (in-line keys or a key generator required) as one
+  // call: all or none. out_keys (may be null) receives the keys in order.
+  virtual Status PutMany(std::string_view store, const std::vector<std::string_view>& jsons,
+                         std::vector<std::string>* out_keys) = 0;
+  // Deletes every document whose primary key is in `range` (and its index
+  // entries).
+  virtual Status Delete(std::string_view store, const KeyRange& range) = 0;
+  // Deletes every document of `store` (the key generator is kept).
+  virtual Status Clear(std::string_view store) = 0;
+
+  // The document with primary key `key`: *found false (and *value untouched)
+  // if none.
+  virtual Status Get(std::string_view store, std::string_view key, std::string* value,
+                     bool* found) = 0;
+  // The first record of `source` in `range` (key order): IndexedDB get and
+  // getKey on stores and indexes. keys_only skips the document.
+  virtual Status GetFirst(const DocSource& source, const KeyRange& range, bool keys_only,
+                          DocRecord* record, bool* found) = 0;
+  // Records of `source` selected by `options`, appended to *out in order.
+  virtual Status GetAll(const DocSource& source, const ReadRangeOptions& options,
+                        std::vector<DocRecord>* out) = 0;
+  // Number of records of `source` in `range` (an index counts entries); reads
+  // no document.
+  virtual Status Count(const DocSource& source, const KeyRange& range, uint64_t* count) = 0;
+  // A cursor over `source`.
+  virtual Status OpenCursor(const DocSource& source, const ReadRangeOptions& options,
+                            std::unique_ptr<DocCursor>* cursor) = 0;
+
+  // Runs `query`: a cursor over the matching documents in order, offset and
+  // limit applied (key() and primary_key() are the primary key).
+  virtual Status RunQuery(const Query& query, std::unique_ptr<DocCursor>* cursor) = 0;
+  // Number of documents `query` matches (offset and limit applied); reads no
+  // document when the plan has no residual predicate.
+  virtual Status CountQuery(const Query& query, uint64_t* count) = 0;
+
+  // Validates and applies the writes (see the file comment). A read-only
+  // transaction, or one that wrote nothing, just ends. The transaction is
+  // inactive afterwards whatever the result.
+  virtual Status Commit() = 0;
+  // Drops the writes. Idempotent.
+  virtual void Abort() = 0;
+};
+
+// Options for JsonDB::Open.
+struct JsonDBOptions {
+  // Engine options (sync mode, memtable size, ...). Open adds the setting
+  // "jsondb.format" to db_options.stored_settings: a directory written by
+  // another document format version fails to open (kInvalidArgument).
+  Options db_options;
+  // Keep everything in memory (an Env of its own, owned by the JsonDB; the
+  // path is then only a name). Ignores db_options.env.
+  bool in_memory = false;
+};
+
+// The document store.
+//
+// Thread safety: every method may be called concurrently from any thread.
+// Schema operations are serialized among themselves and commit like a
+// transaction: a transaction that began before a schema change of a store in
+// its scope and writes fails with kConflict; its reads stay on its own
+// snapshot of the schema. Close() requires every Transaction and DocCursor
+// to be destroyed first.
+class JsonDB {
+ public:
+  JsonDB() = default;
+  JsonDB(const JsonDB&) = delete;
+  JsonDB& operator=(const JsonDB&) = delete;
+  virtual ~JsonDB() = default;  // closes if open
+
+  // Opens (creating if allowed) the document store in directory `path`.
+  // On error *result is left empty.
+  static Status Open(const JsonDBOptions& options, const std::string& path,
+                     std::unique_ptr<JsonDB>* result);
+
+  // Creates a store and the indexes in spec.indexes in one atomic step.
+  // kConstraint if the name exists; kInvalidArgument for an invalid key path,
+  // auto_increment with an array or "" key path, or duplicate index names.
+  virtual Status CreateObjectStore(const StoreSpec& spec) = 0;
+  // Deletes a store, its documents, indexes and key generator. kNotFound if
+  // absent.
+  virtual Status DeleteObjectStore(std::string_view store) = 0;
+  // Creates an index and fills it from the existing documents, in one atomic
+  // batch. A unique index over documents that violate it fails with
+  // kConstraint and leaves nothing behind. kConstraint if the name exists.
+  virtual Status CreateIndex(std::string_view store, const IndexSpec& spec) = 0;
+  // Deletes an index and its entries. kNotFound if absent.
+  virtual Status DeleteIndex(std::string_view store, std::string_view index) = 0;
+  // Makes the schema match `stores` in one atomic step: creates missing
+  // stores and indexes (backfilled), deletes indexes of a listed store that
+  // are not listed; stores not listed are kept. Refuses (kInvalidArgument,
+  // nothing changed) a store whose key path or auto_increment differs from
+  // the stored one, or an index whose definition differs. Idempotent:
+  // *changes (may be null) receives what changed, empty if nothing.
+  virtual Status ApplySchema(const std::vector<StoreSpec>& stores,
+                             std::vector<SchemaChange>* changes) = 0;
+  // Object store names, sorted (IndexedDB DOMStringList order).
+  virtual std::vector<std::string> ObjectStoreNames() const = 0;
+  // The current schema, stores sorted by name, indexes by name.
+  virtual std::vector<StoreSpec> Schema() const = 0;
+
+  // Starts a transaction. kNotFound if a listed store does not exist.
+  virtual Status Begin(const TransactionOptions& options, std::unique_ptr<Transaction>* txn) = 0;
+
+  // The plan RunQuery would use now. kNotFound for an unknown store.
+  virtual Status Explain(const Query& query, QueryPlan* plan) const = 0;
+
+  // The engine underneath (stats, flush, compaction). Owned by the JsonDB.
+  virtual DB* engine() = 0;
+
+  // Closes the engine. Idempotent; later calls return Status::Closed.
+  virtual Status Close() = 0;
+};
+
+}  // namespace flowdb
+
+#endif  // FLOWDB_INCLUDE_JSONDB_H_

@@ -1,0 +1,321 @@
+// Document store transactions: snapshot isolation with optimistic
+// concurrency control.
+//
+// What snapshot isolation as implemented here allows and refuses:
+// - a transaction reads the state committed before it began plus its own
+//   writes, whatever commits meanwhile;
+// - at commit it fails with kConflict if a transaction that committed after
+//   it began wrote a key it read or a key inside a range it read (so lost
+//   updates, write skew over anything read, and phantoms in ranges read by
+//   cursors, counts and queries are refused: the commit order is then a
+//   serial order for the reads it made);
+// - writes it did not read do not conflict (two blind puts of different
+//   keys both commit; the later commit's value wins for the same key of an
+//   unindexed store), except through unique indexes, the key generator and
+//   the old document a put must read to update indexes;
+// - read-only transactions never conflict.
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include "jsondb_test_util.h"
+
+namespace flowdb::jsondb_test {
+namespace {
+
+class JsonDBTxnTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = OpenMem();
+    StoreSpec acc;
+    acc.name = "acc";
+    acc.key_path = KeyPathSpec::String("id");
+    acc.indexes.push_back({"byOwner", KeyPathSpec::String("owner"), false, false});
+    acc.indexes.push_back({"byEmail", KeyPathSpec::String("email"), true, false});
+    ASSERT_OK(db_->CreateObjectStore(acc));
+    StoreSpec log;
+    log.name = "log";
+    log.auto_increment = true;
+    ASSERT_OK(db_->CreateObjectStore(log));
+    StoreSpec kv;
+    kv.name = "kv";
+    ASSERT_OK(db_->CreateObjectStore(kv));
+  }
+  Transaction* RW() {
+    txns_.push_back(Begin(db_.get(), TransactionMode::kReadWrite));
+    return txns_.back().get();
+  }
+  Transaction* RO() {
+    txns_.push_back(Begin(db_.get(), TransactionMode::kReadOnly));
+    return txns_.back().get();
+  }
+  std::string Read(Transaction* t, const std::string& store, const std::string& key) {
+    std::string v;
+    bool found = false;
+    Status s = t->Get(store, key, &v, &found);
+    EXPECT_TRUE(s.ok()) << s.ToString();
+    return found ? v : "<none>";
+  }
+
+  std::unique_ptr<JsonDB> db_;
+  std::vector<std::unique_ptr<Transaction>> txns_;
+};
+
+TEST_F(JsonDBTxnTest, ReadYourWrites) {
+  ASSERT_OK(Put(db_.get(), "acc", R"({"id":1,"owner":"ann","email":"a"})"));
+  ASSERT_OK(Put(db_.get(), "acc", R"({"id":2,"owner":"bob","email":"b"})"));
+  Transaction* t = RW();
+  ASSERT_OK(t->Put("acc", R"({"id":3,"owner":"ann","email":"c"})", nullptr, nullptr));
+  ASSERT_OK(t->Put("acc", R"({"id":2,"owner":"ann","email":"b2"})", nullptr, nullptr));
+  ASSERT_OK(t->Delete("acc", KeyRange::Only(N(1))));
+  EXPECT_EQ(Read(t, "acc", N(1)), "<none>");
+  EXPECT_EQ(Read(t, "acc", N(3)), R"({"id":3,"owner":"ann","email":"c"})");
+  ReadRangeOptions o;
+  o.range = KeyRange::Only(S("ann"));
+  std::vector<DocRecord> recs;
+  ASSERT_OK(t->GetAll({"acc", "byOwner"}, o, &recs));
+  ASSERT_EQ(recs.size(), 2u);
+  EXPECT_EQ(recs[0].primary_key, N(2));
+  EXPECT_EQ(recs[0].value, R"({"id":2,"owner":"ann","email":"b2"})");
+  EXPECT_EQ(recs[1].primary_key, N(3));
+  uint64_t n = 0;
+  ASSERT_OK(t->Count({"acc", ""}, KeyRange::All(), &n));
+  EXPECT_EQ(n, 2u);
+  ASSERT_OK(t->Count({"acc", "byEmail"}, KeyRange::Only(S("b")), &n));
+  EXPECT_EQ(n, 0u);
+  Query q;
+  q.store = "acc";
+  q.where.push_back({"owner", QueryPredicate::Op::kEq, S("ann"), {}, {}});
+  EXPECT_EQ(RunQuery(t, q).size(), 2u);
+  ASSERT_OK(t->CountQuery(q, &n));
+  EXPECT_EQ(n, 2u);
+  // Unique checks see own writes too.
+  EXPECT_TRUE(t->Put("acc", R"({"id":9,"email":"c"})", nullptr, nullptr).IsConstraint());
+  ASSERT_OK(t->Put("acc", R"({"id":9,"email":"a"})", nullptr, nullptr));  // doc 1 is deleted
+  // Clear then write: the later write survives the clear.
+  Transaction* u = RW();
+  ASSERT_OK(u->Put("kv", R"("a")", &recs[0].primary_key, nullptr));
+  ASSERT_OK(u->Clear("kv"));
+  std::string k7 = N(7);
+  ASSERT_OK(u->Put("kv", R"("b")", &k7, nullptr));
+  ASSERT_OK(u->Count({"kv", ""}, KeyRange::All(), &n));
+  EXPECT_EQ(n, 1u);
+  ASSERT_OK(u->Commit());
+  EXPECT_EQ(All(db_.get(), {"kv", ""}).size(), 1u);
+  // Others do not see uncommitted writes.
+  EXPECT_EQ(Get(db_.get(), "acc", N(3)), "<none>");
+  ASSERT_OK(t->Commit());
+  EXPECT_EQ(Get(db_.get(), "acc", N(3)), R"({"id":3,"owner":"ann","email":"c"})");
+  EXPECT_EQ(Get(db_.get(), "acc", N(1)), "<none>");
+  EXPECT_EQ(All(db_.get(), {"acc", "byEmail"}, KeyRange::Only(S("a"))).size(), 1u);
+}
+
+TEST_F(JsonDBTxnTest, AbortAndInactive) {
+  Transaction* t = RW();
+  ASSERT_OK(t->Put("acc", R"({"id":1,"owner":"x"})", nullptr, nullptr));
+  t->Abort();
+  EXPECT_EQ(Get(db_.get(), "acc", N(1)), "<none>");
+  EXPECT_TRUE(All(db_.get(), {"acc", "byOwner"}).empty());
+  Status s = t->Put("acc", R"({"id":1})", nullptr, nullptr);
+  EXPECT_EQ(s.subcode(), Status::SubCode::kTransactionInactive);
+  EXPECT_EQ(t->Commit().subcode(), Status::SubCode::kTransactionInactive);
+  Transaction* r = RO();
+  EXPECT_EQ(r->Put("acc", R"({"id":1})", nullptr, nullptr).subcode(), Status::SubCode::kTransactionReadOnly);
+  // Scope.
+  txns_.push_back(Begin(db_.get(), TransactionMode::kReadWrite, {"kv"}));
+  std::string k = N(1);
+  EXPECT_TRUE(txns_.back()->Put("acc", R"({"id":1})", nullptr, nullptr).IsNotFound());
+  ASSERT_OK(txns_.back()->Put("kv", "1", &k, nullptr));
+  TransactionOptions o;
+  o.stores = {"missing"};
+  std::unique_ptr<Transaction> x;
+  EXPECT_TRUE(db_->Begin(o, &x).IsNotFound());
+}
+
+TEST_F(JsonDBTxnTest, LostUpdateConflicts) {
+  ASSERT_OK(Put(db_.get(), "acc", R"({"id":1,"balance":10})"));
+  Transaction* a = RW();
+  Transaction* b = RW();
+  EXPECT_EQ(Read(a, "acc", N(1)), R"({"id":1,"balance":10})");
+  EXPECT_EQ(Read(b, "acc", N(1)), R"({"id":1,"balance":10})");
+  ASSERT_OK(a->Put("acc", R"({"id":1,"balance":11})", nullptr, nullptr));
+  ASSERT_OK(b->Put("acc", R"({"id":1,"balance":12})", nullptr, nullptr));
+  ASSERT_OK(a->Commit());
+  Status s = b->Commit();
+  EXPECT_TRUE(s.IsConflict()) << s.ToString();
+  EXPECT_EQ(Get(db_.get(), "acc", N(1)), R"({"id":1,"balance":11})");
+  // A transaction that began after a's commit sees it and commits.
+  Transaction* c = RW();
+  EXPECT_EQ(Read(c, "acc", N(1)), R"({"id":1,"balance":11})");
+  ASSERT_OK(c->Put("acc", R"({"id":1,"balance":13})", nullptr, nullptr));
+  ASSERT_OK(c->Commit());
+}
+
+TEST_F(JsonDBTxnTest, WriteSkewOnUniqueIndexConflicts) {
+  // Both insert the same unique email under different keys: each checked the
+  // index range at its snapshot and found it free.
+  Transaction* a = RW();
+  Transaction* b = RW();
+  ASSERT_OK(a->Put("acc", R"({"id":1,"email":"same"})", nullptr, nullptr));
+  ASSERT_OK(b->Put("acc", R"({"id":2,"email":"same"})", nullptr, nullptr));
+  ASSERT_OK(b->Commit());
+  EXPECT_TRUE(a->Commit().IsConflict());
+  EXPECT_EQ(All(db_.get(), {"acc", "byEmail"}).size(), 1u);
+  EXPECT_EQ(Get(db_.get(), "acc", N(1)), "<none>");
+}
+
+TEST_F(JsonDBTxnTest, PhantomsInReadRangesConflict) {
+  ASSERT_OK(Put(db_.get(), "acc", R"({"id":1,"owner":"ann"})"));
+  // a counts ann's accounts through the index, then writes elsewhere.
+  Transaction* a = RW();
+  uint64_t n = 0;
+  ASSERT_OK(a->Count({"acc", "byOwner"}, KeyRange::Only(S("ann")), &n));
+  EXPECT_EQ(n, 1u);
+  std::string k = N(100);
+  ASSERT_OK(a->Put("kv", R"({"annCount":1})", &k, nullptr));
+  // b adds a document that a's range would now include.
+  ASSERT_OK(Put(db_.get(), "acc", R"({"id":2,"owner":"ann"})"));
+  EXPECT_TRUE(a->Commit().IsConflict());
+
+  // Same through a query and a cursor; a write outside the ranges read does
+  // not conflict.
+  Transaction* q = RW();
+  Query query;
+  query.store = "acc";
+  query.where.push_back({"owner", QueryPredicate::Op::kEq, S("bob"), {}, {}});
+  EXPECT_TRUE(RunQuery(q, query).empty());
+  ASSERT_OK(q->Put("kv", R"(1)", &k, nullptr));
+  ASSERT_OK(Put(db_.get(), "acc", R"({"id":3,"owner":"cat"})"));
+  ASSERT_OK(q->Commit());
+
+  Transaction* c = RW();
+  std::unique_ptr<DocCursor> cur;
+  ReadRangeOptions o;
+  ASSERT_OK(c->OpenCursor({"acc", ""}, o, &cur));
+  ASSERT_TRUE(cur->Next());  // read [start, key 1]
+  ASSERT_OK(c->Put("kv", R"(2)", &k, nullptr));
+  ASSERT_OK(Put(db_.get(), "acc", R"({"id":50})"));  // past what the cursor read
+  cur.reset();
+  ASSERT_OK(c->Commit());
+
+  Transaction* d = RW();
+  ASSERT_OK(d->OpenCursor({"acc", ""}, o, &cur));
+  while (cur->Next()) {
+  }
+  ASSERT_OK(d->Put("kv", R"(3)", &k, nullptr));
+  ASSERT_OK(Put(db_.get(), "acc", R"({"id":60})"));  // inside the full range read
+  cur.reset();
+  EXPECT_TRUE(d->Commit().IsConflict());
+}
+
+TEST_F(JsonDBTxnTest, ReadOnlyNeverConflictsAndSeesItsSnapshot) {
+  ASSERT_OK(Put(db_.get(), "acc", R"({"id":1,"v":1})"));
+  Transaction* r = RO();
+  EXPECT_EQ(Read(r, "acc", N(1)), R"({"id":1,"v":1})");
+  ASSERT_OK(Put(db_.get(), "acc", R"({"id":1,"v":2})"));
+  ASSERT_OK(Put(db_.get(), "acc", R"({"id":2,"v":2})"));
+  EXPECT_EQ(Read(r, "acc", N(1)), R"({"id":1,"v":1})");
+  uint64_t n = 0;
+  ASSERT_OK(r->Count({"acc", ""}, KeyRange::All(), &n));
+  EXPECT_EQ(n, 1u);
+  ASSERT_OK(r->Commit());
+}
+
+TEST_F(JsonDBTxnTest, BlindWritesAndGeneratorConflicts) {
+  // Blind puts of different keys of an unindexed store both commit.
+  Transaction* a = RW();
+  Transaction* b = RW();
+  std::string k1 = N(1), k2 = N(2);
+  ASSERT_OK(a->Put("kv", "1", &k1, nullptr));
+  ASSERT_OK(b->Put("kv", "2", &k2, nullptr));
+  ASSERT_OK(a->Commit());
+  ASSERT_OK(b->Commit());
+  // Two transactions drawing from one key generator: the second conflicts
+  // rather than reuse the key.
+  Transaction* c = RW();
+  Transaction* d = RW();
+  std::string kc, kd;
+  ASSERT_OK(c->Put("log", R"("c")", nullptr, &kc));
+  ASSERT_OK(d->Put("log", R"("d")", nullptr, &kd));
+  EXPECT_EQ(kc, kd);
+  ASSERT_OK(c->Commit());
+  EXPECT_TRUE(d->Commit().IsConflict());
+  EXPECT_EQ(Get(db_.get(), "log", kc), R"("c")");
+}
+
+TEST_F(JsonDBTxnTest, SchemaChangeConflictsWithWriters) {
+  Transaction* a = RW();
+  ASSERT_OK(a->Put("acc", R"({"id":1,"owner":"x","tag":"t"})", nullptr, nullptr));
+  ASSERT_OK(db_->CreateIndex("acc", {"byTag", KeyPathSpec::String("tag"), false, false}));
+  EXPECT_TRUE(a->Commit().IsConflict());
+  ASSERT_OK(Put(db_.get(), "acc", R"({"id":1,"owner":"x","tag":"t"})"));
+  EXPECT_EQ(All(db_.get(), {"acc", "byTag"}).size(), 1u);
+}
+
+TEST_F(JsonDBTxnTest, AtomicCommitAcrossStores) {
+  std::string dir = test::TempDir("jsondb-atomic");
+  JsonDBOptions o;
+  o.db_options.sync_mode = SyncMode::kAlways;
+  {
+    std::unique_ptr<JsonDB> db;
+    ASSERT_OK(JsonDB::Open(o, dir, &db));
+    StoreSpec a, b;
+    a.name = "a";
+    a.key_path = KeyPathSpec::String("id");
+    a.indexes.push_back({"byV", KeyPathSpec::String("v"), false, false});
+    b.name = "b";
+    b.auto_increment = true;
+    ASSERT_OK(db->ApplySchema({a, b}, nullptr));
+    auto t = Begin(db.get(), TransactionMode::kReadWrite);
+    for (int i = 0; i < 100; i++) {
+      ASSERT_OK(t->Put("a", "{\"id\":" + std::to_string(i) + ",\"v\":" + std::to_string(i % 7) + "}", nullptr, nullptr));
+      ASSERT_OK(t->Put("b", std::to_string(i), nullptr, nullptr));
+    }
+    uint64_t before = db->engine()->GetStats().write_groups;
+    ASSERT_OK(t->Commit());
+    // One engine write for the whole transaction.
+    EXPECT_EQ(db->engine()->GetStats().write_groups, before + 1);
+    ASSERT_OK(db->Close());
+  }
+  std::unique_ptr<JsonDB> db;
+  ASSERT_OK(JsonDB::Open(o, dir, &db));
+  EXPECT_EQ(All(db.get(), {"a", ""}).size(), 100u);
+  EXPECT_EQ(All(db.get(), {"a", "byV"}).size(), 100u);
+  EXPECT_EQ(All(db.get(), {"b", ""}).size(), 100u);
+  ASSERT_OK(db->Close());
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(JsonDBTxnTest, ConcurrentIncrementsWithRetries) {
+  ASSERT_OK(Put(db_.get(), "acc", R"({"id":1,"n":0})"));
+  constexpr int kThreads = 4, kEach = 50;
+  std::atomic<int> conflicts{0};
+  std::vector<std::thread> threads;
+  for (int th = 0; th < kThreads; th++) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kEach; i++) {
+        while (true) {
+          TransactionOptions o;
+          o.mode = TransactionMode::kReadWrite;
+          std::unique_ptr<Transaction> t;
+          ASSERT_OK(db_->Begin(o, &t));
+          std::string v;
+          bool found = false;
+          ASSERT_OK(t->Get("acc", N(1), &v, &found));
+          int n = std::stoi(v.substr(v.find("\"n\":") + 4));
+          ASSERT_OK(t->Put("acc", "{\"id\":1,\"n\":" + std::to_string(n + 1) + "}", nullptr, nullptr));
+          Status s = t->Commit();
+          if (s.ok()) break;
+          ASSERT_TRUE(s.IsConflict()) << s.ToString();
+          conflicts++;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(Get(db_.get(), "acc", N(1)), "{\"id\":1,\"n\":" + std::to_string(kThreads * kEach) + "}");
+}
+
+}  // namespace
+}  // namespace flowdb::jsondb_test
