@@ -269,7 +269,8 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                      });
 }
 
-Napi::Value EngineWrap::NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle) {
+Napi::Value NewHandleObject(Napi::Env env, std::shared_ptr<EngineHandle> handle,
+                            const napi_type_tag* tag, const Napi::FunctionReference& cls) {
   auto boxed = std::make_unique<std::shared_ptr<EngineHandle>>(std::move(handle));
   napi_value ext;
   if (napi_create_external(
@@ -279,8 +280,12 @@ Napi::Value EngineWrap::NewInstance(Napi::Env env, std::shared_ptr<EngineHandle>
     return Napi::Value();
   }
   boxed.release();  // the External's finalizer owns it now
-  if (napi_type_tag_object(env, ext, &kEngineHandleTag) != napi_ok) return Napi::Value();
-  return NewFromClass(env, GetAddonData(env)->engine_class, ext);
+  if (napi_type_tag_object(env, ext, tag) != napi_ok) return Napi::Value();
+  return NewFromClass(env, cls, ext);
+}
+
+Napi::Value EngineWrap::NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle) {
+  return NewHandleObject(env, std::move(handle), &kEngineHandleTag, GetAddonData(env)->engine_class);
 }
 
 EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<EngineWrap>(info) {

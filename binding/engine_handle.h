@@ -88,6 +88,13 @@ struct EngineHandle {
   }
 };
 
+// `new cls(external)` where the External boxes `handle` and carries `tag`,
+// which the class's constructor checks (Engine and JsonDB objects share the
+// handle type). Empty when it cannot be done (the environment is
+// terminating); the box is then freed.
+Napi::Value NewHandleObject(Napi::Env env, std::shared_ptr<EngineHandle> handle,
+                            const napi_type_tag* tag, const Napi::FunctionReference& cls);
+
 }  // namespace flowdb::binding
 
 #endif  // FLOWDB_BINDING_ENGINE_HANDLE_H_

@@ -302,17 +302,7 @@ Napi::Function JsonDBWrap::Define(Napi::Env env) {
 }
 
 Napi::Value JsonDBWrap::NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle) {
-  auto boxed = std::make_unique<std::shared_ptr<EngineHandle>>(std::move(handle));
-  napi_value ext;
-  if (napi_create_external(
-          env, boxed.get(),
-          [](napi_env, void* p, void*) { delete static_cast<std::shared_ptr<EngineHandle>*>(p); },
-          nullptr, &ext) != napi_ok) {
-    return Napi::Value();
-  }
-  boxed.release();  // the External's finalizer owns it now
-  if (napi_type_tag_object(env, ext, &kJsonDBHandleTag) != napi_ok) return Napi::Value();
-  return NewFromClass(env, GetAddonData(env)->jsondb_class, ext);
+  return NewHandleObject(env, std::move(handle), &kJsonDBHandleTag, GetAddonData(env)->jsondb_class);
 }
 
 JsonDBWrap::JsonDBWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<JsonDBWrap>(info) {
