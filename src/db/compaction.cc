@@ -147,7 +147,7 @@ Status DBImpl::RunCompaction(std::unique_lock<std::mutex>& lock, CompactionJob* 
     s = versions_->LogAndApply(&edit);
     lock.lock();
     // The manifest's state is unknown after a failed append: stop writing.
-    if (!s.ok() && bg_error_.ok()) bg_error_ = s;
+    if (!s.ok()) SetBackgroundError(s);
   }
   pending_outputs_.erase(meta.number);
   compacting_files_.clear();
@@ -212,7 +212,7 @@ Status DBImpl::DropExpiredFilesLocked(std::unique_lock<std::mutex>& lock, uint64
   Status s = versions_->LogAndApply(&edit);
   lock.lock();
   if (!s.ok()) {
-    if (bg_error_.ok()) bg_error_ = s;
+    SetBackgroundError(s);
     return s;
   }
   InstallReadState();

@@ -403,9 +403,9 @@ Status DBImpl::WriteInternal(Writer* w) {
         records_written_.fetch_add(group->Count(), std::memory_order_relaxed);
         bytes_written_.fetch_add(group->ApproximateSize(), std::memory_order_relaxed);
         write_groups_.fetch_add(1, std::memory_order_relaxed);
-      } else if (bg_error_.ok()) {
+      } else {
         // The WAL tail is unknown now: refuse further writes.
-        bg_error_ = s;
+        SetBackgroundError(s);
       }
       if (group == &group_batch_) group_batch_.Clear();
     }
@@ -516,7 +516,7 @@ Status DBImpl::MakeRoomForWrite(std::unique_lock<std::mutex>& lock, bool force) 
     if (!s.ok()) {
       // As after every write-path failure (a failed sync may leave the old
       // WAL's durability unknown): read-only until Resume or reopen.
-      if (bg_error_.ok()) bg_error_ = s;
+      SetBackgroundError(s);
       break;
     }
   }
@@ -563,7 +563,7 @@ void DBImpl::BackgroundLoop() {
       flush_running_ = true;
       Status s = FlushOldestImmutable(lock);
       flush_running_ = false;
-      if (!s.ok() && bg_error_.ok()) bg_error_ = s;
+      if (!s.ok()) SetBackgroundError(s);
       bg_cv_.notify_all();
       continue;
     }
@@ -574,7 +574,7 @@ void DBImpl::BackgroundLoop() {
       Status s = wal->Sync();
       wal_syncs_.fetch_add(1, std::memory_order_relaxed);
       lock.lock();
-      if (!s.ok() && bg_error_.ok()) bg_error_ = s;
+      if (!s.ok()) SetBackgroundError(s);
       next_sync = now + std::chrono::milliseconds(options_.sync_interval_ms);
       continue;
     }
@@ -587,7 +587,7 @@ void DBImpl::BackgroundLoop() {
       // switching here is safe.
       Status s = SwitchMemtable();
       flush_requested_ = false;
-      if (!s.ok() && bg_error_.ok()) bg_error_ = s;
+      if (!s.ok()) SetBackgroundError(s);
       continue;
     }
     if (flush_due && !writers_.empty()) flush_requested_ = true;  // the next leader switches
@@ -652,6 +652,12 @@ Status DBImpl::FlushOldestImmutable(std::unique_lock<std::mutex>& lock) {
   RemoveObsoleteFiles();
   lock.lock();
   return Status::OK();
+}
+
+void DBImpl::SetBackgroundError(const Status& s) {
+  if (s.ok() || !bg_error_.ok()) return;
+  bg_error_ = s;
+  bg_cv_.notify_all();
 }
 
 Status DBImpl::Flush() {

@@ -149,6 +149,10 @@ class DBImpl final : public DB {
 
   void BackgroundLoop();
   Status FlushOldestImmutable(std::unique_lock<std::mutex>& lock);
+  // REQUIRES: mu_ held. Makes the engine read-only with s (the first error
+  // wins) and wakes every waiter on bg_cv_: Flush, CompactAll, a stalled
+  // writer and the background threads all re-check bg_error_ there.
+  void SetBackgroundError(const Status& s);
 
   // Compaction (db/compaction.cc).
   void CompactionLoop();

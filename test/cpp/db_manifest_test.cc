@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <condition_variable>
 #include <filesystem>
+#include <future>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -578,6 +579,46 @@ TEST_F(ManifestTest, ResumeOnAWritableDatabaseDoesNothing) {
   EXPECT_TRUE(db_->Resume().IsClosed());
   ASSERT_OK(Open());
   ExpectAcknowledgedBatches();
+}
+
+// --- A write-path error while Flush waits ----------------------------------
+
+// Flush waits until the frozen memtables are flushed or the DB turns
+// read-only. A failed WAL append made it read-only without waking anyone:
+// when that happened after Flush began to wait and before the background
+// thread looked at the frozen memtable, the thread went idle and Flush (and
+// CompactAll, which starts with one) waited for ever. Found as a hang of the
+// power-loss test; here the background thread is held in its interval WAL
+// sync (mu_ released) while Flush freezes the memtable and a write fails.
+TEST_F(ManifestTest, AWriteErrorWakesAWaitingFlush) {
+  options_.sync_mode = SyncMode::kInterval;
+  options_.sync_interval_ms = 1;
+  ASSERT_NO_FATAL_FAILURE(Fresh());
+  WriteBatches(5);
+  Gate wal_sync;
+  auto armed = std::make_shared<std::atomic<bool>>(true);
+  fault_.SetSyncHook([&wal_sync, armed](const std::string& f) {
+    if (f.find("/wal/") != std::string::npos && armed->exchange(false)) wal_sync.Arrive();
+    return Status::OK();
+  });
+  wal_sync.WaitArrived();
+  auto flush = std::async(std::launch::async, [this] { return db_->Flush(); });
+  while (db_->GetStats().frozen_memtables < 1) std::this_thread::yield();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // Flush waits
+  fault_.SetFailWrites(true);
+  EXPECT_TRUE(WriteBatchNo(next_batch_++).IsIOError());
+  fault_.SetFailWrites(false);
+  wal_sync.Open();
+  if (flush.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
+    ADD_FAILURE() << "Flush still waits after the DB turned read-only";
+    ASSERT_OK(db_->Close());  // wakes it with Closed
+  }
+  EXPECT_TRUE(flush.get().IsIOError());
+  ASSERT_OK(db_->Resume());
+  WriteBatches(5);
+  ASSERT_OK(db_->Flush());
+  ReopenAndCheck(/*power_loss=*/true);
+  options_.sync_mode = SyncMode::kAlways;
 }
 
 }  // namespace

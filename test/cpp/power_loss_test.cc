@@ -500,19 +500,13 @@ TEST(PowerLossTest, InjectedSyncFailuresDuringCompactions) {
 
 // syncMode 'none' and 'interval': a power loss loses only a suffix of the
 // unsynced writes.
-// On demand only (FLOWDB_DURABILITY_KNOWN_HOLES=1): a run of these cases
-// has been seen to hang (not yet diagnosed).
-bool SkipUndiagnosedHang() { return std::getenv("FLOWDB_DURABILITY_KNOWN_HOLES") == nullptr; }
-
 TEST(PowerLossTest, SyncModeNone) {
-  if (SkipUndiagnosedHang()) GTEST_SKIP() << "on demand: FLOWDB_DURABILITY_KNOWN_HOLES=1";
   TrialConfig config;
   config.sync_mode = SyncMode::kNone;
   RunCase("sync-none", config, 10);
 }
 
 TEST(PowerLossTest, SyncModeInterval) {
-  if (SkipUndiagnosedHang()) GTEST_SKIP() << "on demand: FLOWDB_DURABILITY_KNOWN_HOLES=1";
   TrialConfig config;
   config.sync_mode = SyncMode::kInterval;
   RunCase("sync-interval", config, 10);
