@@ -71,13 +71,18 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key, int
     p += 8;
   }
   if (type != kTypeDeletion && !value.empty()) std::memcpy(p, value.data(), value.size());
-  if (hints_.size() >= kMaxInsertHints) hints_.clear();
+  if (hints_.size() >= kMaxInsertHints) {
+    hints_.clear();
+    last_hint_ = nullptr;
+  }
   auto [hint, added] = hints_.try_emplace(Hash64(key.data(), key.size()));
   if (added) {
     // A map node holds the splice, the hash and about two pointers.
     hint_bytes_.store(hints_.size() * (sizeof(Table::Splice) + 32), std::memory_order_relaxed);
+    if (last_hint_ != nullptr) hint->second = *last_hint_;
   }
   table_.InsertWithSplice(buf, &hint->second);
+  last_hint_ = &hint->second;
   entries_.fetch_add(1, std::memory_order_relaxed);
 }
 
