@@ -198,24 +198,24 @@ Status JsonDBImpl::WriteAsLeader(WriteBatch* batch, const std::function<Status()
   return db_->Write(batch, &step);
 }
 
-void JsonDBImpl::Register(std::vector<std::string> keys, std::vector<EngineRange> ranges) {
+void JsonDBImpl::Register(std::vector<std::string> keys, std::vector<EngineRange> ranges,
+                          bool sorted) {
+  if (!sorted) std::sort(keys.begin(), keys.end());
   std::lock_guard<std::mutex> lock(log_mu_);
   // Kept even when no transaction is open: one may take its snapshot before
   // this write is applied.
   TrimLog();
-  std::sort(keys.begin(), keys.end());
   log_.push_back({db_->LatestSequence(), std::move(keys), std::move(ranges)});
 }
 
 Status JsonDBImpl::CommitWrites(uint64_t snapshot_sequence, const Catalog& catalog,
                                 const std::set<uint32_t>& written_stores,
-                                std::vector<EngineRange> reads, const WriteSet& writes) {
+                                std::vector<EngineRange> reads, WriteSet* writes) {
   WriteBatch batch;
-  writes.BuildBatch(&batch);
+  writes->BuildBatch(&batch);
   std::vector<std::string> keys;
   std::vector<EngineRange> ranges;
-  writes.WrittenKeys(&keys, &ranges);
-  ReadSet read_set(std::move(reads));
+  writes->TakeWrittenKeys(&keys, &ranges);
   return WriteAsLeader(&batch, [&]() -> Status {
     // Index maintenance was computed under the transaction's schema.
     auto current = this->catalog();
@@ -226,9 +226,18 @@ Status JsonDBImpl::CommitWrites(uint64_t snapshot_sequence, const Catalog& catal
         return Status::Conflict("object store", name + " changed its schema during the transaction");
       }
     }
-    {
-      std::lock_guard<std::mutex> lock(log_mu_);
-      if (!read_set.empty()) {
+    if (!reads.empty()) {
+      // Only commits registered since the snapshot can conflict, and none is
+      // registered while this step leads: most commits skip building the
+      // read set. The transaction's tracked snapshot keeps those records.
+      bool later_commits = false;
+      {
+        std::lock_guard<std::mutex> lock(log_mu_);
+        later_commits = !log_.empty() && log_.back().after_sequence >= snapshot_sequence;
+      }
+      if (later_commits) {
+        ReadSet read_set(std::move(reads));
+        std::lock_guard<std::mutex> lock(log_mu_);
         for (auto it = log_.rbegin(); it != log_.rend() && it->after_sequence >= snapshot_sequence;
              ++it) {
           for (const auto& k : it->keys) {
@@ -240,7 +249,7 @@ Status JsonDBImpl::CommitWrites(uint64_t snapshot_sequence, const Catalog& catal
         }
       }
     }
-    Register(std::move(keys), std::move(ranges));
+    Register(std::move(keys), std::move(ranges), /*sorted=*/true);
     return Status::OK();
   });
 }
@@ -271,7 +280,7 @@ Status JsonDBImpl::ChangeSchema(
     batch.Put(IdCounterKey(), 0, counter);
     WrittenCollector written;
     FLOWDB_RETURN_IF_ERROR(batch.Iterate(&written));
-    Register(std::move(written.keys), std::move(written.ranges));
+    Register(std::move(written.keys), std::move(written.ranges), /*sorted=*/false);
     std::lock_guard<std::mutex> lock(mu_);
     catalog_ = std::move(next);
     swapped = true;

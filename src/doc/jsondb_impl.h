@@ -83,17 +83,18 @@ class JsonDBImpl : public JsonDB {
   // Commits a transaction's writes: validates `reads` (taken at
   // `snapshot_sequence` under `catalog`; the stores it wrote must be
   // unchanged) against later commits, registers `writes`, and applies them
-  // in one batch.
+  // in one batch. Consumes `writes` (its keys move into the commit log).
   Status CommitWrites(uint64_t snapshot_sequence, const Catalog& catalog,
                       const std::set<uint32_t>& written_stores, std::vector<EngineRange> reads,
-                      const WriteSet& writes);
+                      WriteSet* writes);
 
  private:
   // Runs `leader` while this write leads the engine's write queue (it may
   // add to `batch`), then applies `batch`.
   Status WriteAsLeader(WriteBatch* batch, const std::function<Status()>& leader);
   // Appends a commit record (REQUIRES: inside WriteAsLeader's leader step).
-  void Register(std::vector<std::string> keys, std::vector<EngineRange> ranges);
+  // `sorted`: the caller's keys are already in order.
+  void Register(std::vector<std::string> keys, std::vector<EngineRange> ranges, bool sorted);
   void TrimLog();  // REQUIRES: log_mu_ held
   // Applies a new catalog built from the current one by `edit`, with the
   // data changes it needs, as one write. `edit` runs as the write's leader

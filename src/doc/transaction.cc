@@ -168,7 +168,8 @@ Status TransactionImpl::Atomically(F&& body) {
   size_t mark = writes_.Mark();
   Status s = body();
   if (!s.ok()) writes_.RollbackTo(mark);
-  if (mark == 0) writes_.ClearUndo();
+  // The outermost call is over: nothing will roll back to an earlier mark.
+  writes_.ClearUndo();
   return s;
 }
 
@@ -477,7 +478,7 @@ Status TransactionImpl::Commit() {
   FLOWDB_RETURN_IF_ERROR(CheckActive());
   Status s;
   if (mode_ == TransactionMode::kReadWrite && !writes_.empty()) {
-    s = db_->CommitWrites(snapshot_sequence_, *catalog_, written_stores_, std::move(reads_), writes_);
+    s = db_->CommitWrites(snapshot_sequence_, *catalog_, written_stores_, std::move(reads_), &writes_);
   }
   Abort();
   return s;

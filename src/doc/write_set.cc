@@ -2,27 +2,42 @@
 
 namespace flowdb::doc {
 
-void WriteSet::SaveEntry(const std::string& key) {
-  auto it = entries_.find(key);
+size_t WriteSet::Mark() {
+  if (recording_ && undo_.empty() && entries_.empty() && ranges_.empty()) {
+    recording_ = false;
+    return kEmptyMark;
+  }
+  return undo_.size();
+}
+
+void WriteSet::SaveEntry(std::map<std::string, Entry, std::less<>>::iterator it,
+                         std::string_view key) {
+  if (!recording_) return;
   if (it == entries_.end()) {
-    undo_.push_back({Undo::kEraseEntry, key, {}});
+    undo_.push_back({Undo::kEraseEntry, std::string(key), {}});
   } else {
-    undo_.push_back({Undo::kRestoreEntry, key, it->second});
+    undo_.push_back({Undo::kRestoreEntry, it->first, it->second});
   }
 }
 
+WriteSet::Entry& WriteSet::Touch(std::string_view key) {
+  auto it = entries_.lower_bound(key);
+  if (it != entries_.end() && it->first == key) {
+    SaveEntry(it, key);
+    return it->second;
+  }
+  SaveEntry(entries_.end(), key);
+  return entries_.emplace_hint(it, std::string(key), Entry())->second;
+}
+
 void WriteSet::Put(std::string_view key, std::string_view value) {
-  std::string k(key);
-  SaveEntry(k);
-  Entry& e = entries_[k];
+  Entry& e = Touch(key);
   e.deleted = false;
   e.value.assign(value);
 }
 
 void WriteSet::Delete(std::string_view key) {
-  std::string k(key);
-  SaveEntry(k);
-  Entry& e = entries_[k];
+  Entry& e = Touch(key);
   e.deleted = true;
   e.value.clear();
 }
@@ -30,11 +45,11 @@ void WriteSet::Delete(std::string_view key) {
 void WriteSet::DeleteRange(const EngineRange& range) {
   auto it = entries_.lower_bound(range.begin);
   while (it != entries_.end() && range.Contains(it->first)) {
-    undo_.push_back({Undo::kRestoreEntry, it->first, std::move(it->second)});
+    if (recording_) undo_.push_back({Undo::kRestoreEntry, it->first, std::move(it->second)});
     it = entries_.erase(it);
   }
   ranges_.push_back(range);
-  undo_.push_back({Undo::kPopRange, {}, {}});
+  if (recording_) undo_.push_back({Undo::kPopRange, {}, {}});
 }
 
 WriteSet::Lookup WriteSet::Find(std::string_view key, std::string* value) const {
@@ -55,6 +70,13 @@ bool WriteSet::RangeDeleted(std::string_view key) const {
 }
 
 void WriteSet::RollbackTo(size_t mark) {
+  if (mark == kEmptyMark) {
+    entries_.clear();
+    ranges_.clear();
+    undo_.clear();
+    recording_ = true;
+    return;
+  }
   while (undo_.size() > mark) {
     Undo& u = undo_.back();
     switch (u.kind) {
@@ -87,11 +109,14 @@ void WriteSet::BuildBatch(WriteBatch* batch) const {
   }
 }
 
-void WriteSet::WrittenKeys(std::vector<std::string>* keys, std::vector<EngineRange>* ranges) const {
+void WriteSet::TakeWrittenKeys(std::vector<std::string>* keys, std::vector<EngineRange>* ranges) {
   keys->clear();
   keys->reserve(entries_.size());
-  for (const auto& [key, e] : entries_) keys->push_back(key);
-  *ranges = ranges_;
+  while (!entries_.empty()) keys->push_back(std::move(entries_.extract(entries_.begin()).key()));
+  *ranges = std::move(ranges_);
+  ranges_.clear();
+  undo_.clear();
+  recording_ = true;
 }
 
 OverlayScan::OverlayScan(DB* db, const ReadOptions& options, const WriteSet* writes,

@@ -50,18 +50,25 @@ class WriteSet {
   bool empty() const { return entries_.empty() && ranges_.empty(); }
 
   // Undo: Mark() returns a position; RollbackTo(mark) reverts every change
-  // made after it.
-  size_t Mark() const { return undo_.size(); }
+  // made after it. A mark taken while the set is empty (the first call of a
+  // transaction, every call of a one-call transaction) records nothing:
+  // rolling back to it empties the set, so bulk writes pay no undo log.
+  // One mark at a time: ClearUndo (or RollbackTo) ends it.
+  size_t Mark();
   void RollbackTo(size_t mark);
   // Forgets the undo log (a call succeeded: its changes stay).
-  void ClearUndo() { undo_.clear(); }
+  void ClearUndo() {
+    undo_.clear();
+    recording_ = true;
+  }
 
   // The batch that applies the writes: range deletes first, then the point
   // writes (later in the batch wins, so writes made after a range delete
   // survive it).
   void BuildBatch(WriteBatch* batch) const;
-  // The keys and ranges this write set changes (for the commit log).
-  void WrittenKeys(std::vector<std::string>* keys, std::vector<EngineRange>* ranges) const;
+  // Moves the keys (sorted) and ranges this write set changes out, for the
+  // commit log, and leaves the set empty.
+  void TakeWrittenKeys(std::vector<std::string>* keys, std::vector<EngineRange>* ranges);
 
   struct Entry {
     bool deleted = false;
@@ -75,11 +82,18 @@ class WriteSet {
     std::string key;
     Entry entry;
   };
-  void SaveEntry(const std::string& key);
+  // Records how to undo a change of the entry at `it` (entries_.end(): `key`
+  // is about to be inserted).
+  void SaveEntry(std::map<std::string, Entry, std::less<>>::iterator it, std::string_view key);
+  // The entry of `key`, created empty if absent, its old state saved.
+  Entry& Touch(std::string_view key);
+
+  static constexpr size_t kEmptyMark = static_cast<size_t>(-1);
 
   std::map<std::string, Entry, std::less<>> entries_;
   std::vector<EngineRange> ranges_;
   std::vector<Undo> undo_;
+  bool recording_ = true;  // false after an empty-set mark, until ClearUndo
 };
 
 // Called by a scan with the part of its range it has covered so far.
