@@ -16,6 +16,7 @@
 //   compound index (origin, destination)  µs per query of the busiest route
 //   full scan                             ms to read every document
 //   peak RSS, bytes on disk
+// Read rows: a warm-up pass, then the median of 5 timed passes.
 //
 // Durability is matched: persistent stores fsync at commit in the 'sync'
 // rows and in the bulk insert (FlowDB syncMode 'always'; SQLite WAL with
@@ -249,10 +250,18 @@ function assert (ok, what) {
 }
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b)
 
+// µs per call of fn(0 … reps-1): one untimed warm-up pass (JIT, caches),
+// then ROUNDS timed passes; the median pass counts. The same for every store.
+const ROUNDS = 5
 async function timeEach (reps, fn) {
-  const t0 = process.hrtime.bigint()
   for (let i = 0; i < reps; i++) await fn(i)
-  return Number(process.hrtime.bigint() - t0) / 1e3 / reps // µs per call
+  const passes = []
+  for (let r = 0; r < ROUNDS; r++) {
+    const t0 = process.hrtime.bigint()
+    for (let i = 0; i < reps; i++) await fn(i)
+    passes.push(Number(process.hrtime.bigint() - t0) / 1e3 / reps)
+  }
+  return passes.sort((a, b) => a - b)[ROUNDS >> 1]
 }
 
 async function runDriver (name, dir, n) {

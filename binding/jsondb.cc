@@ -448,8 +448,31 @@ Napi::Value JsonDBWrap::Call(const Napi::CallbackInfo& info) {
   if (!CheckOpen(env)) return env.Undefined();
   std::unique_ptr<DocCall> call = MakeDocCall(info, kMethod);
   if (call == nullptr) return env.Undefined();
+  if (!call->writes()) {
+    Napi::Value now = TryReadNow(env, call.get());
+    if (!now.IsEmpty()) return now;
+    call = MakeDocCall(info, kMethod);  // afresh: the attempt may have filled its results
+    if (call == nullptr) return env.Undefined();
+  }
   auto* w = new OwnTxnWorker(env, DocCallName(kMethod), handle_, std::move(call));
   return w->Start();
+}
+
+Napi::Value JsonDBWrap::TryReadNow(Napi::Env env, DocCall* call) {
+  TransactionOptions options;
+  options.stores.push_back(call->store());
+  options.memory_only = true;
+  options.read_budget = kJsThreadReadBudget;
+  std::unique_ptr<Transaction> txn;
+  Status s = handle_->jsondb->Begin(options, &txn);
+  if (s.ok()) s = call->Run(txn.get());
+  // Any failure (file I/O needed, budget spent, an error): the worker runs
+  // the call again and reports its own outcome.
+  if (!s.ok()) return Napi::Value();
+  Napi::Value result = call->Result(env);
+  if (env.IsExceptionPending()) return env.Undefined();  // the exception reaches JS
+  Napi::Value promise = ResolvedPromise(env, result);
+  return promise.IsEmpty() ? env.Undefined() : promise;
 }
 
 Napi::Value JsonDBWrap::ReadNow(const Napi::CallbackInfo& info, bool memory_only) {
@@ -479,6 +502,10 @@ Napi::Value JsonDBWrap::Query(const Napi::CallbackInfo& info) {
     return QueueExplain(info, handle_);
   }
   std::unique_ptr<DocCall> call = MakeDocCall(info, "query");
+  if (call == nullptr) return env.Undefined();
+  Napi::Value now = TryReadNow(env, call.get());
+  if (!now.IsEmpty()) return now;
+  call = MakeDocCall(info, "query");
   if (call == nullptr) return env.Undefined();
   auto* w = new OwnTxnWorker(env, "flowdb.jsondb.query", handle_, std::move(call));
   return w->Start();

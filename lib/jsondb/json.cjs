@@ -18,6 +18,9 @@ function unsupported (what, value) {
 function toJson (value, what) {
   const t = typeof value
   if (value === undefined || t === 'function' || t === 'symbol' || t === 'bigint') throw unsupported(what, value)
+  // The replacer costs V8 its fast path (about 3x per document): plain data
+  // is checked by a walk instead, and JSON.stringify then runs without one.
+  if (plainData(value, 0)) return JSON.stringify(value)
   let text
   try {
     text = JSON.stringify(value, replacer)
@@ -28,6 +31,30 @@ function toJson (value, what) {
   }
   if (text === undefined) throw unsupported(what, value) // a toJSON() that returned undefined
   return text
+}
+
+// True when `v` holds only what JSON.stringify carries faithfully without a
+// replacer: strings, numbers, booleans, null, undefined as an object
+// property or array element (left out, or null, as JSON.stringify does),
+// arrays and plain objects (prototype Object.prototype or null) without
+// toJSON, nested at most 64 deep. Anything else (Dates, class instances,
+// deep or cyclic data, functions, symbols, BigInts) takes the checked path.
+function plainData (v, depth) {
+  switch (typeof v) {
+    case 'string': case 'number': case 'boolean': case 'undefined': return true
+    case 'object': break
+    default: return false
+  }
+  if (v === null) return true
+  if (depth > 64) return false
+  const proto = Object.getPrototypeOf(v)
+  if (proto === Array.prototype) {
+    for (let i = 0; i < v.length; i++) if (!plainData(v[i], depth + 1)) return false
+    return true
+  }
+  if ((proto !== Object.prototype && proto !== null) || 'toJSON' in v) return false
+  for (const k in v) if (!plainData(v[k], depth + 1)) return false
+  return true
 }
 
 class Unsupported {

@@ -52,6 +52,10 @@ TransactionImpl::TransactionImpl(JsonDBImpl* db, std::shared_ptr<const Catalog> 
   snapshot_sequence_ = snapshot_->sequence();
   SetReadSnapshot(&read_options_, snapshot_);
   read_options_.memory_only = options.memory_only && mode_ == TransactionMode::kReadOnly;
+  if (options.read_budget > 0 && mode_ == TransactionMode::kReadOnly) {
+    read_budget_ = options.read_budget;
+    budget_ = &read_budget_;
+  }
 }
 
 TransactionImpl::~TransactionImpl() { Abort(); }
@@ -145,6 +149,10 @@ Status TransactionImpl::ReadValue(const std::string& key, std::string* value, bo
     case WriteSet::Lookup::kAbsent:
       break;
   }
+  if (budget_ != nullptr) {
+    if (*budget_ == 0) return Status::Busy("jsondb: the read budget is spent");
+    --*budget_;
+  }
   std::string v;
   Status s = db_->db()->Get(read_options_, key, 0, &v);
   if (s.IsNotFound()) {
@@ -159,7 +167,8 @@ Status TransactionImpl::ReadValue(const std::string& key, std::string* value, bo
 
 std::unique_ptr<OverlayScan> TransactionImpl::NewScan(EngineRange range, bool reverse) {
   return std::make_unique<OverlayScan>(db_->db(), read_options_, &writes_, std::move(range),
-                                       reverse, mode_ == TransactionMode::kReadWrite ? this : nullptr);
+                                       reverse, mode_ == TransactionMode::kReadWrite ? this : nullptr,
+                                       budget_);
 }
 
 template <typename F>

@@ -94,6 +94,10 @@ class TransactionImpl : public Transaction, public ReadRecorder {
   const Snapshot* snapshot_ = nullptr;
   uint64_t snapshot_sequence_ = 0;
   ReadOptions read_options_;
+  // Records this read-only transaction may still read (see
+  // TransactionOptions::read_budget); null: no limit.
+  uint64_t read_budget_ = 0;
+  uint64_t* budget_ = nullptr;
   bool active_ = true;
 
   WriteSet writes_;

@@ -120,13 +120,15 @@ void WriteSet::TakeWrittenKeys(std::vector<std::string>* keys, std::vector<Engin
 }
 
 OverlayScan::OverlayScan(DB* db, const ReadOptions& options, const WriteSet* writes,
-                         EngineRange range, bool reverse, ReadRecorder* recorder)
+                         EngineRange range, bool reverse, ReadRecorder* recorder,
+                         uint64_t* budget)
     : db_(db),
       options_(options),
       writes_(writes),
       range_(std::move(range)),
       reverse_(reverse),
-      recorder_(recorder) {}
+      recorder_(recorder),
+      budget_(budget) {}
 
 OverlayScan::~OverlayScan() = default;
 
@@ -162,6 +164,15 @@ void OverlayScan::OpenEngine(std::string_view from, bool inclusive) {
 
 bool OverlayScan::EngineNext() {
   if (engine_done_) return false;
+  if (budget_ != nullptr) {
+    if (*budget_ == 0) {
+      engine_done_ = true;
+      engine_valid_ = false;
+      status_ = Status::Busy("jsondb: the read budget is spent");
+      return false;
+    }
+    --*budget_;
+  }
   if (engine_->Next()) {
     engine_key_.assign(engine_->key());
     engine_value_.assign(engine_->value());

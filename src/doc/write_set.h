@@ -113,8 +113,10 @@ class ReadRecorder {
 class OverlayScan {
  public:
   // `recorder` may be null (read-only transactions record nothing).
+  // `budget`, when not null, counts down per engine record stepped over;
+  // at 0 the scan fails with Status::Busy.
   OverlayScan(DB* db, const ReadOptions& options, const WriteSet* writes, EngineRange range,
-              bool reverse, ReadRecorder* recorder);
+              bool reverse, ReadRecorder* recorder, uint64_t* budget = nullptr);
   ~OverlayScan();
 
   // Moves to the next record; false at the end or on error (status()).
@@ -140,6 +142,7 @@ class OverlayScan {
   EngineRange range_;
   bool reverse_;
   ReadRecorder* recorder_;
+  uint64_t* budget_;
   size_t slot_ = ReadRecorder::kNewSlot;
 
   std::unique_ptr<ScanCursor> engine_;

@@ -317,5 +317,49 @@ TEST_F(JsonDBTxnTest, ConcurrentIncrementsWithRetries) {
   EXPECT_EQ(Get(db_.get(), "acc", N(1)), "{\"id\":1,\"n\":" + std::to_string(kThreads * kEach) + "}");
 }
 
+// A read budget bounds the records a read-only transaction reads; past it
+// every read fails with Busy (the binding then hands the call to a worker).
+TEST_F(JsonDBTxnTest, ReadBudgetFailsReadsPastItWithBusy) {
+  for (int i = 0; i < 50; i++) {
+    ASSERT_OK(Put(db_.get(), "acc",
+                  R"({"id":)" + std::to_string(i) + R"(,"owner":"o)" + std::to_string(i % 5) +
+                      R"(","email":"e)" + std::to_string(i) + R"("})"));
+  }
+  auto budgeted = [&](uint64_t budget) {
+    TransactionOptions options;
+    options.read_budget = budget;
+    std::unique_ptr<Transaction> t;
+    EXPECT_OK(db_->Begin(options, &t));
+    return t;
+  };
+  uint64_t n = 0;
+  // 10 index entries and their 10 documents, then the scan's end: 21 reads.
+  ReadRangeOptions owner;
+  owner.range = KeyRange::Only(S("o3"));
+  std::vector<DocRecord> records;
+  ASSERT_OK(budgeted(21)->GetAll({"acc", "byOwner"}, owner, &records));
+  EXPECT_EQ(records.size(), 10u);
+  records.clear();
+  EXPECT_TRUE(budgeted(20)->GetAll({"acc", "byOwner"}, owner, &records).IsBusy());
+  ASSERT_OK(budgeted(11)->Count({"acc", "byOwner"}, owner.range, &n));
+  EXPECT_EQ(n, 10u);
+  EXPECT_TRUE(budgeted(10)->Count({"acc", "byOwner"}, owner.range, &n).IsBusy());
+  // Point reads count one each.
+  auto t = budgeted(2);
+  EXPECT_EQ(Read(t.get(), "acc", N(1)), R"({"id":1,"owner":"o1","email":"e1"})");
+  EXPECT_EQ(Read(t.get(), "acc", N(2)), R"({"id":2,"owner":"o2","email":"e2"})");
+  std::string v;
+  bool found = false;
+  EXPECT_TRUE(t->Get("acc", N(3), &v, &found).IsBusy());
+  // No budget in read-write transactions.
+  TransactionOptions rw;
+  rw.mode = TransactionMode::kReadWrite;
+  rw.read_budget = 1;
+  std::unique_ptr<Transaction> w;
+  ASSERT_OK(db_->Begin(rw, &w));
+  ASSERT_OK(w->Count({"acc", ""}, KeyRange::All(), &n));
+  EXPECT_EQ(n, 50u);
+}
+
 }  // namespace
 }  // namespace flowdb::jsondb_test

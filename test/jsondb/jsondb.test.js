@@ -368,6 +368,38 @@ describe('indexes', () => {
   })
 })
 
+describe('reads of every size', () => {
+  // Small reads of in-memory data are answered on the JS thread; larger
+  // ones (past a budget of records) and reads that need files go to a
+  // worker. The answers must not depend on which path ran.
+  it('getAll, count and queries agree across the JS-thread budget, in memory and on disk', async () => {
+    const path = tempPath('jsondb-sizes')
+    for (const [label, open] of [['memory', () => JsonDB.open({ inMemory: true })], ['disk', () => JsonDB.open({ path })]]) {
+      let d = await open()
+      await d.applySchema([{ name: 's', keyPath: 'id', indexes: [{ name: 'g', keyPath: 'g' }] }])
+      const docs = Array.from({ length: 3000 }, (_, i) => ({ id: i, g: i % 3 === 0 ? 'big' : `small${i % 50}` }))
+      await d.store('s').putMany(docs)
+      for (let round = 0; round < 2; round++) {
+        const s = d.store('s')
+        const big = docs.filter((x) => x.g === 'big')
+        expect((await s.index('g').getAll('big')).map((x) => x.id), label).toEqual(big.map((x) => x.id))
+        expect(await s.index('g').count('big'), label).toBe(big.length)
+        expect(await s.index('g').count('small7'), label).toBe(docs.filter((x) => x.g === 'small7').length)
+        expect((await s.index('g').getAll('small7')).length, label).toBe(docs.filter((x) => x.g === 'small7').length)
+        expect(await s.count(), label).toBe(3000)
+        expect((await s.getAllKeys()).length, label).toBe(3000)
+        expect(await s.query().whereEq('g', 'big').count(), label).toBe(big.length)
+        expect((await s.query().whereEq('g', 'small9').toArray()).map((x) => x.id), label)
+          .toEqual(docs.filter((x) => x.g === 'small9').map((x) => x.id))
+        if (label === 'memory') break
+        await d.close() // the second round reads what the reopen recovered
+        d = await open()
+      }
+      await d.close()
+    }
+  })
+})
+
 describe('queries', () => {
   const docs = Array.from({ length: 300 }, (_, i) => ({
     id: i, year: 1990 + (i % 30), genre: ['drama', 'comedy', 'horror'][i % 3], rating: (i * 7) % 10, title: `t${i}`

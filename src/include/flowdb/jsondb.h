@@ -252,6 +252,12 @@ struct TransactionOptions {
   // cached blocks); a read that would need file I/O fails with Status::Busy
   // and the caller retries elsewhere (a JS-thread getSync).
   bool memory_only = false;
+  // Read-only transactions only: at most this many records (engine entries
+  // stepped over by scans, documents read by key) before a read fails with
+  // Status::Busy; 0: no limit. With memory_only, lets a thread that must not
+  // block for long (Node's JS thread) try a small read first and hand a
+  // large one to a worker.
+  uint64_t read_budget = 0;
 };
 
 // A transaction (see the file comment for its isolation and errors).
