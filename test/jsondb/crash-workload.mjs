@@ -23,6 +23,8 @@ import { KeyRange } from '../../lib/index.mjs'
 export const ACCOUNTS = 24
 export const INITIAL = 1000
 export const BRANCHES = 3
+/** Transactions a writer child keeps in flight. */
+export const IN_FLIGHT = 3
 
 /** The schema: a unique, a compound (one path dotted) and a multiEntry index at least per store. */
 export const SCHEMA = [

@@ -14,12 +14,11 @@
 // argv: path, first txid, seed
 
 import { JsonDB, errorCodes } from '../../lib/index.mjs'
-import { STORES, plan, apply } from './crash-workload.mjs'
+import { STORES, IN_FLIGHT, plan, apply } from './crash-workload.mjs'
 
 const [path, firstArg, seedArg] = process.argv.slice(2)
 let nextTxid = Number(firstArg)
 let seed = Number(seedArg) | 0
-const IN_FLIGHT = 3
 
 // mulberry32, as test/helpers/random.js (a CommonJS-or-ESM guess there
 // costs a reparse warning in a plain node process).

@@ -33,15 +33,13 @@ import { indexedDB } from 'fake-indexeddb'
 import { JsonDB, Engine } from '../../lib/index.mjs'
 import { tempPath } from '../helpers/tmp.js'
 import { rng } from '../helpers/random.js'
-import { ACCOUNTS, INITIAL, SCHEMA, STORES, seed, plan, apply, accountDoc, initialEmail, noteDoc } from './crash-workload.mjs'
+import { ACCOUNTS, INITIAL, IN_FLIGHT, SCHEMA, STORES, seed, plan, apply, accountDoc, initialEmail, noteDoc } from './crash-workload.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const ROUNDS = Number(process.env.FLOWDB_JSONDB_CRASH_ROUNDS ?? 12)
 const SEED = Number(process.env.FLOWDB_JSONDB_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31))
 // Transaction ids of round r are r * TXIDS_PER_ROUND + 0, 1, 2, ...
 const TXIDS_PER_ROUND = 1_000_000
-// Transactions a writer child keeps in flight (crash-writer.mjs IN_FLIGHT).
-const IN_FLIGHT = 3
 
 const cmp = (a, b) => indexedDB.cmp(a, b)
 const isKey = (v) => {
@@ -58,6 +56,21 @@ function canon (v) {
   return JSON.stringify(v, (_, x) => (x !== null && typeof x === 'object' && !Array.isArray(x)
     ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]]))
     : x))
+}
+
+// [in `want` but not in `got`, in `got` but not in `want`], as multisets.
+function difference (want, got) {
+  const counts = new Map()
+  for (const x of want) counts.set(x, (counts.get(x) ?? 0) + 1)
+  const extra = []
+  for (const x of got) {
+    const n = counts.get(x) ?? 0
+    if (n === 0) extra.push(x)
+    else counts.set(x, n - 1)
+  }
+  const missing = []
+  for (const [x, n] of counts) for (let i = 0; i < n; i++) missing.push(x)
+  return [missing, extra]
 }
 
 function at (doc, path) {
@@ -122,11 +135,10 @@ async function checkStoresAndIndexes (db, problems) {
       }
       const wantText = want.map(canon)
       const gotText = got.map(canon)
-      const missing = wantText.filter((e) => !gotText.includes(e))
-      const stray = gotText.filter((e) => !wantText.includes(e))
+      const [missing, stray] = difference(wantText, gotText)
       if (missing.length > 0) problems.push(`${label}: ${missing.length} entries missing, e.g. ${missing[0]}`)
       if (stray.length > 0) problems.push(`${label}: ${stray.length} entries without a matching document, e.g. ${stray[0]}`)
-      if (missing.length === 0 && stray.length === 0 && canon(wantText) !== canon(gotText)) problems.push(`${label}: entries out of order`)
+      if (missing.length === 0 && stray.length === 0 && wantText.join('\n') !== gotText.join('\n')) problems.push(`${label}: entries out of order`)
       const indexCount = await store.index(index.name).count()
       if (indexCount !== got.length) problems.push(`${label}: count() ${indexCount}, iterate() ${got.length}`)
       if (index.unique) {
@@ -217,8 +229,7 @@ function checkLedgerReplay (contents, round, problems) {
     const got = contents[name]
     const wantText = want.map(([k, v]) => canon([k, v]))
     const gotText = got.map(({ key, value }) => canon([key, value]))
-    const missing = wantText.filter((x) => !gotText.includes(x))
-    const extra = gotText.filter((x) => !wantText.includes(x))
+    const [missing, extra] = difference(wantText, gotText)
     if (missing.length > 0 || extra.length > 0) {
       problems.push(`${name} differs from the ledger replay: ${missing.length} documents missing or changed (e.g. ${missing[0]}), ${extra.length} unexpected (e.g. ${extra[0]})`)
     }
