@@ -349,6 +349,7 @@ describe('JsonDB crash safety (SIGKILL during transactions, syncMode always)', (
       const delay = Math.floor(random() * (isEarly ? 150 : 250))
       const context = `round ${round} (seed ${SEED}, ${isEarly ? 'from spawn' : 'from ready'} + ${delay} ms)`
       const r = await crashRound(path, round * TXIDS_PER_ROUND, Math.floor(random() * 2 ** 31), delay, isEarly)
+        .catch((err) => { throw new Error(`${context}: ${err.message}`) })
       if (isEarly) early++
       acked.push(...r.acked)
       conflicts.push(...r.conflicts)
