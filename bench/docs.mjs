@@ -20,8 +20,8 @@
 //
 // Durability is matched: persistent stores fsync at commit in the 'sync'
 // rows and in the bulk insert (FlowDB syncMode 'always'; SQLite WAL with
-// synchronous=FULL), and do not in the 'no sync' row (syncMode 'none';
-// synchronous=OFF). In-memory stores (JsonDB inMemory, fake-indexeddb,
+// synchronous=FULL; lmdb's durable commit), and do not in the 'no sync' row
+// (syncMode 'none'; synchronous=OFF; lmdb noSync). In-memory stores (JsonDB inMemory, fake-indexeddb,
 // Dexie on it, lokijs) skip the sync rows.
 //
 //   node bench/docs.mjs [--drivers a,b] [--docs 10000]
@@ -33,8 +33,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs, directorySize, peakRss, formatBytes } from './util.mjs'
 
-const USAGE = 'node bench/docs.mjs [--drivers flowdb,flowdb-memory,better-sqlite3,fake-indexeddb,dexie,lokijs,nedb] [--docs 10000]'
-const DRIVERS = ['flowdb', 'flowdb-memory', 'better-sqlite3', 'nedb', 'fake-indexeddb', 'dexie', 'lokijs']
+const USAGE = 'node bench/docs.mjs [--drivers flowdb,flowdb-memory,better-sqlite3,lmdb,nedb,fake-indexeddb,dexie,lokijs] [--docs 10000]'
+const DRIVERS = ['flowdb', 'flowdb-memory', 'better-sqlite3', 'lmdb', 'nedb', 'fake-indexeddb', 'dexie', 'lokijs']
 const args = parseArgs(process.argv.slice(2), {
   drivers: { type: 'list', default: DRIVERS },
   docs: { type: 'number', default: 10000 },
@@ -121,6 +121,66 @@ const drivers = {
           byRoute: async (o, d) => route.all(o, d).map((t) => JSON.parse(t)),
           scanCount: async () => { let n = 0; for (const t of all.iterate()) if (JSON.parse(t)) n++; return n },
           close: async () => db.close()
+        }
+      }
+    }
+  },
+
+  // lmdb with a hand-kept index, as a Node user would build one: the
+  // documents in one database keyed by id, and each index a database of
+  // [index key..., id] → id, written in the same write transaction as the
+  // document (a put first removes the entries of the document it replaces).
+  // Durable rows: lmdb's default commit, awaited until flushed; no sync:
+  // noSync. Reads are synchronous in lmdb; the Promise row wraps them, as
+  // for better-sqlite3.
+  async lmdb () {
+    const { open } = await import('lmdb')
+    const INDEXES = {
+      origin: (d) => [d.origin],
+      route: (d) => [d.origin, d.destination],
+      delay: (d) => [d.delay]
+    }
+    const END = Number.MAX_SAFE_INTEGER // above every id: ends a prefix range
+    return {
+      persistent: true,
+      async open (dir, sync) {
+        mkdirSync(dir, { recursive: true })
+        const env = open({ path: join(dir, 'docs.mdb'), noSync: !sync })
+        const f = env.openDB({ name: 'f' })
+        const index = Object.fromEntries(Object.keys(INDEXES).map((name) => [name, env.openDB({ name: `f.${name}` })]))
+        // Inside a write transaction.
+        const put = (doc) => {
+          const old = f.get(doc.id)
+          for (const [name, keyOf] of Object.entries(INDEXES)) {
+            if (old !== undefined) index[name].remove([...keyOf(old), old.id])
+            index[name].put([...keyOf(doc), doc.id], doc.id)
+          }
+          f.put(doc.id, doc)
+        }
+        const commit = async (fn) => {
+          await env.transaction(fn)
+          if (sync) await env.flushed
+        }
+        const equal = (name, prefix) => {
+          const out = []
+          for (const { value } of index[name].getRange({ start: prefix, end: [...prefix, END] })) out.push(f.get(value))
+          return out
+        }
+        return {
+          insertAll: (docs) => commit(() => { for (const d of docs) put(d) }),
+          insertOne: (doc) => commit(() => put(doc)),
+          get: async (id) => f.get(id),
+          getSync: (id) => f.get(id),
+          byOrigin: async (o) => equal('origin', [o]),
+          delayAtLeast: async (d, limit) => {
+            const out = []
+            for (const { value } of index.delay.getRange({ start: [d], limit })) out.push(f.get(value))
+            return out
+          },
+          countOrigin: async (o) => index.origin.getCount({ start: [o], end: [o, END] }),
+          byRoute: async (o, d) => equal('route', [o, d]),
+          scanCount: async () => { let n = 0; for (const { value } of f.getRange()) if (value) n++; return n },
+          close: () => env.close()
         }
       }
     }
