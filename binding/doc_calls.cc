@@ -108,11 +108,24 @@ class PutCall final : public StoreCall {
 
 class PutManyCall final : public StoreCall {
  public:
-  PutManyCall(std::string store, std::vector<std::string> jsons)
-      : StoreCall(std::move(store)), jsons_(std::move(jsons)) {}
+  // `texts`: the documents' JSON texts, each ended by '\n' (JSON text
+  // never holds a raw newline), `count` of them.
+  PutManyCall(std::string store, std::string texts, size_t count)
+      : StoreCall(std::move(store)), texts_(std::move(texts)), count_(count) {}
   bool writes() const override { return true; }
   Status Run(Transaction* txn) override {
-    std::vector<std::string_view> views(jsons_.begin(), jsons_.end());
+    std::vector<std::string_view> views;
+    views.reserve(count_);
+    std::string_view rest = texts_;
+    while (!rest.empty()) {
+      size_t end = rest.find('\n');
+      if (end == std::string_view::npos) break;
+      views.push_back(rest.substr(0, end));
+      rest.remove_prefix(end + 1);
+    }
+    if (views.size() != count_ || !rest.empty()) {
+      return Status::InvalidArgument("putMany: the documents do not match their count");
+    }
     keys_.clear();
     return txn->PutMany(store_, views, &keys_);
   }
@@ -123,7 +136,8 @@ class PutManyCall final : public StoreCall {
   }
 
  private:
-  std::vector<std::string> jsons_;
+  std::string texts_;
+  size_t count_;
   std::vector<std::string> keys_;
 };
 
@@ -377,16 +391,12 @@ std::unique_ptr<DocCall> MakeDocCall(const Napi::CallbackInfo& info, const char*
     return std::make_unique<PutCall>(std::move(store), std::move(json), has_key, std::move(key), no_overwrite);
   }
   if (m == "putMany") {
-    if (!info[1].IsArray()) {
-      ThrowTypeError(env, "documents must be an array of JSON strings");
+    std::string texts;
+    uint64_t count;
+    if (!ToName(env, info[1], "documents", &texts) || !ToUint64(env, info[2], "count", &count)) {
       return nullptr;
     }
-    Napi::Array a = info[1].As<Napi::Array>();
-    std::vector<std::string> jsons(a.Length());
-    for (uint32_t i = 0; i < a.Length(); i++) {
-      if (!ToName(env, a.Get(i), "document", &jsons[i])) return nullptr;
-    }
-    return std::make_unique<PutManyCall>(std::move(store), std::move(jsons));
+    return std::make_unique<PutManyCall>(std::move(store), std::move(texts), static_cast<size_t>(count));
   }
   if (m == "get" || m == "getKey") {
     DocSource source;

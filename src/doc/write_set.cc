@@ -95,6 +95,10 @@ void WriteSet::RollbackTo(size_t mark) {
 }
 
 void WriteSet::BuildBatch(WriteBatch* batch) const {
+  size_t bytes = 0;
+  for (const auto& r : ranges_) bytes += r.begin.size() + r.end.size() + 1 + WriteBatch::kMaxEntryOverhead;
+  for (const auto& [key, e] : entries_) bytes += key.size() + e.value.size() + WriteBatch::kMaxEntryOverhead;
+  batch->Reserve(bytes);
   for (const auto& r : ranges_) {
     // An unbounded end never occurs for document-store ranges (every range
     // is an id prefix or below one); guard anyway with the largest kind.

@@ -49,6 +49,11 @@ class WriteBatch {
   // (bytewise), both at most kMaxKeySize bytes.
   void DeleteRange(std::string_view start, std::string_view end);
   void Clear();
+  // Makes room for `bytes` more bytes of entries, so that a batch whose size
+  // the caller knows is built without reallocating. Each entry takes its key
+  // and value bytes plus at most kMaxEntryOverhead.
+  void Reserve(size_t bytes) { rep_.reserve(rep_.size() + bytes); }
+  static constexpr size_t kMaxEntryOverhead = 1 + 5 + 5 + 8 + 8;  // tag, 2 lengths, ts, expiry
 
   // Number of entries.
   uint32_t Count() const;
