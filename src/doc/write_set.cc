@@ -252,8 +252,14 @@ bool OverlayScan::Next() {
     bound = range_.end;
     inclusive = false;
   }
-  if (engine_ == nullptr || reopen) {
+  if (engine_ == nullptr) {
     OpenEngine(bound, inclusive);
+  } else if (reopen) {
+    // Ahead of the position: the engine cursor moves there itself (its
+    // Seek is inclusive; an exclusive bound's record is skipped below).
+    engine_->Seek(bound);
+    engine_valid_ = false;
+    engine_done_ = false;
   }
 
   const auto& entries = writes_->entries();
