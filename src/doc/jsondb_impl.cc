@@ -198,14 +198,13 @@ Status JsonDBImpl::WriteAsLeader(WriteBatch* batch, const std::function<Status()
   return db_->Write(batch, &step);
 }
 
-void JsonDBImpl::Register(std::vector<std::string> keys, std::vector<EngineRange> ranges,
-                          bool sorted) {
-  if (!sorted) std::sort(keys.begin(), keys.end());
+void JsonDBImpl::Register(WriteSet::WrittenKeys written) {
   std::lock_guard<std::mutex> lock(log_mu_);
   // Kept even when no transaction is open: one may take its snapshot before
   // this write is applied.
   TrimLog();
-  log_.push_back({db_->LatestSequence(), std::move(keys), std::move(ranges)});
+  log_.push_back({db_->LatestSequence(), std::move(written.keys), std::move(written.ranges),
+                  std::move(written.storage)});
 }
 
 Status JsonDBImpl::CommitWrites(uint64_t snapshot_sequence, const Catalog& catalog,
@@ -213,9 +212,7 @@ Status JsonDBImpl::CommitWrites(uint64_t snapshot_sequence, const Catalog& catal
                                 std::vector<EngineRange> reads, WriteSet* writes) {
   WriteBatch batch;
   writes->BuildBatch(&batch);
-  std::vector<std::string> keys;
-  std::vector<EngineRange> ranges;
-  writes->TakeWrittenKeys(&keys, &ranges);
+  WriteSet::WrittenKeys written = writes->TakeWrittenKeys();
   return WriteAsLeader(&batch, [&]() -> Status {
     // Index maintenance was computed under the transaction's schema.
     auto current = this->catalog();
@@ -249,7 +246,7 @@ Status JsonDBImpl::CommitWrites(uint64_t snapshot_sequence, const Catalog& catal
         }
       }
     }
-    Register(std::move(keys), std::move(ranges), /*sorted=*/true);
+    Register(std::move(written));
     return Status::OK();
   });
 }
@@ -280,7 +277,13 @@ Status JsonDBImpl::ChangeSchema(
     batch.Put(IdCounterKey(), 0, counter);
     WrittenCollector written;
     FLOWDB_RETURN_IF_ERROR(batch.Iterate(&written));
-    Register(std::move(written.keys), std::move(written.ranges), /*sorted=*/false);
+    WriteSet::WrittenKeys log_entry;
+    auto keys = std::make_shared<std::vector<std::string>>(std::move(written.keys));
+    std::sort(keys->begin(), keys->end());
+    log_entry.keys.assign(keys->begin(), keys->end());
+    log_entry.ranges = std::move(written.ranges);
+    log_entry.storage = std::move(keys);
+    Register(std::move(log_entry));
     std::lock_guard<std::mutex> lock(mu_);
     catalog_ = std::move(next);
     swapped = true;

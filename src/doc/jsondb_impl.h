@@ -36,9 +36,10 @@ namespace flowdb::doc {
 
 // What one committed write changed, for later validations.
 struct CommitRecord {
-  uint64_t after_sequence = 0;     // the engine's latest sequence before it
-  std::vector<std::string> keys;   // sorted
+  uint64_t after_sequence = 0;          // the engine's latest sequence before it
+  std::vector<std::string_view> keys;   // sorted; the bytes live in `storage`
   std::vector<EngineRange> ranges;
+  std::shared_ptr<const void> storage;
 };
 
 // A transaction's reads, merged for validation.
@@ -93,8 +94,8 @@ class JsonDBImpl : public JsonDB {
   // add to `batch`), then applies `batch`.
   Status WriteAsLeader(WriteBatch* batch, const std::function<Status()>& leader);
   // Appends a commit record (REQUIRES: inside WriteAsLeader's leader step).
-  // `sorted`: the caller's keys are already in order.
-  void Register(std::vector<std::string> keys, std::vector<EngineRange> ranges, bool sorted);
+  // `written.keys` are sorted and point into `written.storage`.
+  void Register(WriteSet::WrittenKeys written);
   void TrimLog();  // REQUIRES: log_mu_ held
   // Applies a new catalog built from the current one by `edit`, with the
   // data changes it needs, as one write. `edit` runs as the write's leader

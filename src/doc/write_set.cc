@@ -1,33 +1,51 @@
 #include "write_set.h"
 
+#include <tuple>
+
 namespace flowdb::doc {
 
+WriteSet::WriteSet() { Reset(); }
+
+void WriteSet::Reset() {
+  entries_.reset();  // the nodes before the arena they live in
+  arena_ = std::make_unique<std::pmr::monotonic_buffer_resource>(std::pmr::new_delete_resource());
+  entries_.emplace(arena_.get());
+}
+
 size_t WriteSet::Mark() {
-  if (recording_ && undo_.empty() && entries_.empty() && ranges_.empty()) {
+  if (recording_ && undo_.empty() && entries_->empty() && ranges_.empty()) {
     recording_ = false;
     return kEmptyMark;
   }
   return undo_.size();
 }
 
-void WriteSet::SaveEntry(std::map<std::string, Entry, std::less<>>::iterator it,
-                         std::string_view key) {
+void WriteSet::SaveEntry(Map::iterator it, std::string_view key) {
   if (!recording_) return;
-  if (it == entries_.end()) {
-    undo_.push_back({Undo::kEraseEntry, std::string(key), {}});
+  if (it == entries_->end()) {
+    undo_.push_back({Undo::kEraseEntry, std::string(key), false, {}});
   } else {
-    undo_.push_back({Undo::kRestoreEntry, it->first, it->second});
+    undo_.push_back({Undo::kRestoreEntry, std::string(key), it->second.deleted,
+                     std::string(it->second.value)});
   }
 }
 
 WriteSet::Entry& WriteSet::Touch(std::string_view key) {
-  auto it = entries_.lower_bound(key);
-  if (it != entries_.end() && it->first == key) {
+  auto it = entries_->lower_bound(key);
+  if (it != entries_->end() && it->first == key) {
     SaveEntry(it, key);
     return it->second;
   }
-  SaveEntry(entries_.end(), key);
-  return entries_.emplace_hint(it, std::string(key), Entry())->second;
+  SaveEntry(entries_->end(), key);
+  return entries_->emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(key),
+                               std::forward_as_tuple())
+      ->second;
+}
+
+void WriteSet::Restore(std::string_view key, bool deleted, std::string_view value) {
+  Entry& e = entries_->try_emplace(std::pmr::string(key, entries_->get_allocator())).first->second;
+  e.deleted = deleted;
+  e.value.assign(value);
 }
 
 void WriteSet::Put(std::string_view key, std::string_view value) {
@@ -43,20 +61,23 @@ void WriteSet::Delete(std::string_view key) {
 }
 
 void WriteSet::DeleteRange(const EngineRange& range) {
-  auto it = entries_.lower_bound(range.begin);
-  while (it != entries_.end() && range.Contains(it->first)) {
-    if (recording_) undo_.push_back({Undo::kRestoreEntry, it->first, std::move(it->second)});
-    it = entries_.erase(it);
+  auto it = entries_->lower_bound(std::string_view(range.begin));
+  while (it != entries_->end() && range.Contains(it->first)) {
+    if (recording_) {
+      undo_.push_back({Undo::kRestoreEntry, std::string(it->first), it->second.deleted,
+                       std::string(it->second.value)});
+    }
+    it = entries_->erase(it);
   }
   ranges_.push_back(range);
-  if (recording_) undo_.push_back({Undo::kPopRange, {}, {}});
+  if (recording_) undo_.push_back({Undo::kPopRange, {}, false, {}});
 }
 
 WriteSet::Lookup WriteSet::Find(std::string_view key, std::string* value) const {
-  auto it = entries_.find(key);
-  if (it != entries_.end()) {
+  auto it = entries_->find(key);
+  if (it != entries_->end()) {
     if (it->second.deleted) return Lookup::kDeleted;
-    if (value != nullptr) *value = it->second.value;
+    if (value != nullptr) value->assign(it->second.value);
     return Lookup::kValue;
   }
   return RangeDeleted(key) ? Lookup::kDeleted : Lookup::kAbsent;
@@ -71,7 +92,7 @@ bool WriteSet::RangeDeleted(std::string_view key) const {
 
 void WriteSet::RollbackTo(size_t mark) {
   if (mark == kEmptyMark) {
-    entries_.clear();
+    Reset();
     ranges_.clear();
     undo_.clear();
     recording_ = true;
@@ -81,11 +102,13 @@ void WriteSet::RollbackTo(size_t mark) {
     Undo& u = undo_.back();
     switch (u.kind) {
       case Undo::kRestoreEntry:
-        entries_[u.key] = std::move(u.entry);
+        Restore(u.key, u.deleted, u.value);
         break;
-      case Undo::kEraseEntry:
-        entries_.erase(u.key);
+      case Undo::kEraseEntry: {
+        auto it = entries_->find(std::string_view(u.key));
+        if (it != entries_->end()) entries_->erase(it);
         break;
+      }
       case Undo::kPopRange:
         ranges_.pop_back();
         break;
@@ -97,14 +120,14 @@ void WriteSet::RollbackTo(size_t mark) {
 void WriteSet::BuildBatch(WriteBatch* batch) const {
   size_t bytes = 0;
   for (const auto& r : ranges_) bytes += r.begin.size() + r.end.size() + 1 + WriteBatch::kMaxEntryOverhead;
-  for (const auto& [key, e] : entries_) bytes += key.size() + e.value.size() + WriteBatch::kMaxEntryOverhead;
+  for (const auto& [key, e] : *entries_) bytes += key.size() + e.value.size() + WriteBatch::kMaxEntryOverhead;
   batch->Reserve(bytes);
   for (const auto& r : ranges_) {
     // An unbounded end never occurs for document-store ranges (every range
     // is an id prefix or below one); guard anyway with the largest kind.
     batch->DeleteRange(r.begin, r.end.empty() ? std::string(1, '\xff') : r.end);
   }
-  for (const auto& [key, e] : entries_) {
+  for (const auto& [key, e] : *entries_) {
     if (e.deleted) {
       batch->Delete(key, 0);
     } else {
@@ -113,14 +136,26 @@ void WriteSet::BuildBatch(WriteBatch* batch) const {
   }
 }
 
-void WriteSet::TakeWrittenKeys(std::vector<std::string>* keys, std::vector<EngineRange>* ranges) {
-  keys->clear();
-  keys->reserve(entries_.size());
-  while (!entries_.empty()) keys->push_back(std::move(entries_.extract(entries_.begin()).key()));
-  *ranges = std::move(ranges_);
+WriteSet::WrittenKeys WriteSet::TakeWrittenKeys() {
+  struct Storage {
+    std::unique_ptr<std::pmr::monotonic_buffer_resource> arena;
+    std::optional<Map> entries;
+    ~Storage() { entries.reset(); }  // the nodes before their arena
+  };
+  auto storage = std::make_shared<Storage>();
+  storage->entries.emplace(std::move(*entries_));  // keeps the arena's allocator
+  entries_.reset();
+  storage->arena = std::move(arena_);
+  WrittenKeys out;
+  out.keys.reserve(storage->entries->size());
+  for (const auto& [key, e] : *storage->entries) out.keys.emplace_back(key);
+  out.ranges = std::move(ranges_);
+  out.storage = std::move(storage);
   ranges_.clear();
   undo_.clear();
   recording_ = true;
+  Reset();
+  return out;
 }
 
 OverlayScan::OverlayScan(DB* db, const ReadOptions& options, const WriteSet* writes,
@@ -275,13 +310,15 @@ bool OverlayScan::Next() {
       if (!EngineNext() && !status_.ok()) return false;
     }
     // The nearest pending write at or past the bound.
-    const std::pair<const std::string, WriteSet::Entry>* pending = nullptr;
+    const WriteSet::Map::value_type* pending = nullptr;
     if (!reverse_) {
-      auto it = inclusive ? entries.lower_bound(bound) : entries.upper_bound(bound);
+      auto it = inclusive ? entries.lower_bound(std::string_view(bound))
+                          : entries.upper_bound(std::string_view(bound));
       if (it != entries.end() && range_.Contains(it->first)) pending = &*it;
     } else {
       auto it = unbounded ? entries.end()
-                          : (inclusive ? entries.upper_bound(bound) : entries.lower_bound(bound));
+                          : (inclusive ? entries.upper_bound(std::string_view(bound))
+                                       : entries.lower_bound(std::string_view(bound)));
       if (it != entries.begin()) {
         --it;
         if (range_.Contains(it->first)) pending = &*it;
@@ -289,17 +326,18 @@ bool OverlayScan::Next() {
     }
     bool take_pending =
         pending != nullptr &&
-        (!engine_valid_ || (!reverse_ ? pending->first <= engine_key_ : pending->first >= engine_key_));
+        (!engine_valid_ || (!reverse_ ? std::string_view(pending->first) <= engine_key_
+                                      : std::string_view(pending->first) >= engine_key_));
     if (take_pending) {
-      if (engine_valid_ && pending->first == engine_key_) engine_valid_ = false;
+      if (engine_valid_ && std::string_view(pending->first) == engine_key_) engine_valid_ = false;
       if (pending->second.deleted) {
-        bound = pending->first;
+        bound.assign(pending->first);
         inclusive = false;
         unbounded = false;
         continue;
       }
-      key_ = pending->first;
-      value_ = pending->second.value;
+      key_.assign(pending->first);
+      value_.assign(pending->second.value);
     } else if (engine_valid_) {
       engine_valid_ = false;
       if (writes_->RangeDeleted(engine_key_)) {

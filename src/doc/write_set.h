@@ -11,6 +11,7 @@
 
 #include <map>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,29 @@ class WriteSet {
  public:
   enum class Lookup { kAbsent, kValue, kDeleted };
 
+  // A pending write: a value, or a delete. Its bytes live in the set's arena.
+  struct Entry {
+    using allocator_type = std::pmr::polymorphic_allocator<char>;
+    explicit Entry(const allocator_type& a) : value(a) {}
+    Entry(const Entry& o, const allocator_type& a) : deleted(o.deleted), value(o.value, a) {}
+    Entry(Entry&& o, const allocator_type& a) : deleted(o.deleted), value(std::move(o.value), a) {}
+    bool deleted = false;
+    std::pmr::string value;
+  };
+  // Pending writes by engine key. Keys, values and map nodes are carved from
+  // one arena per transaction (freed whole when the set is taken or
+  // destroyed): a bulk write allocates no memory per entry.
+  using Map = std::pmr::map<std::pmr::string, Entry, std::less<>>;
+
+  // The keys a committed write set changed, and what keeps them alive.
+  struct WrittenKeys {
+    std::vector<std::string_view> keys;  // sorted
+    std::vector<EngineRange> ranges;
+    std::shared_ptr<const void> storage;
+  };
+
+  WriteSet();
+
   void Put(std::string_view key, std::string_view value);
   void Delete(std::string_view key);
   // Deletes every key in `range`, pending or committed, as of now.
@@ -47,7 +71,7 @@ class WriteSet {
   // hidden unless a later pending write replaced it).
   bool RangeDeleted(std::string_view key) const;
 
-  bool empty() const { return entries_.empty() && ranges_.empty(); }
+  bool empty() const { return entries_->empty() && ranges_.empty(); }
 
   // Undo: Mark() returns a position; RollbackTo(mark) reverts every change
   // made after it. A mark taken while the set is empty (the first call of a
@@ -66,31 +90,35 @@ class WriteSet {
   // writes (later in the batch wins, so writes made after a range delete
   // survive it).
   void BuildBatch(WriteBatch* batch) const;
-  // Moves the keys (sorted) and ranges this write set changes out, for the
-  // commit log, and leaves the set empty.
-  void TakeWrittenKeys(std::vector<std::string>* keys, std::vector<EngineRange>* ranges);
+  // Moves the written keys (sorted) and ranges out, for the commit log,
+  // with the arena that holds them; leaves the set empty.
+  WrittenKeys TakeWrittenKeys();
 
-  struct Entry {
-    bool deleted = false;
-    std::string value;
-  };
-  const std::map<std::string, Entry, std::less<>>& entries() const { return entries_; }
+  const Map& entries() const { return *entries_; }
 
  private:
   struct Undo {
     enum Kind { kRestoreEntry, kEraseEntry, kPopRange } kind;
     std::string key;
-    Entry entry;
+    bool deleted = false;
+    std::string value;
   };
   // Records how to undo a change of the entry at `it` (entries_.end(): `key`
   // is about to be inserted).
-  void SaveEntry(std::map<std::string, Entry, std::less<>>::iterator it, std::string_view key);
+  void SaveEntry(Map::iterator it, std::string_view key);
   // The entry of `key`, created empty if absent, its old state saved.
   Entry& Touch(std::string_view key);
+  // Sets `key` to `deleted`/`value` (undo replay).
+  void Restore(std::string_view key, bool deleted, std::string_view value);
+  // A fresh arena and an empty map on it.
+  void Reset();
 
   static constexpr size_t kEmptyMark = static_cast<size_t>(-1);
 
-  std::map<std::string, Entry, std::less<>> entries_;
+  std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_;
+  // Always engaged; optional so that a new map can be built on a new arena
+  // (a pmr map's allocator does not move by assignment).
+  std::optional<Map> entries_;
   std::vector<EngineRange> ranges_;
   std::vector<Undo> undo_;
   bool recording_ = true;  // false after an empty-set mark, until ClearUndo
