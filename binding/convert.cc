@@ -7,6 +7,7 @@
 
 #include "errors.h"
 #include "flowdb/record.h"
+#include "doc_keys.h"
 #include "key_codec.h"
 
 namespace flowdb::binding {
@@ -232,6 +233,22 @@ Napi::Value DocKeyToJs(Napi::Env env, std::string_view encoded) {
   doc::Key key;
   if (doc::DecodeKey(&in, &key).ok() && in.empty()) return KeyToJs(env, key);
   return CopyToBuffer(env, encoded);
+}
+
+Napi::Value DocKeysToJs(Napi::Env env, const std::vector<std::string_view>& encoded) {
+  std::vector<double> numbers(encoded.size());
+  bool all_numbers = true;
+  for (size_t i = 0; i < encoded.size() && all_numbers; i++) {
+    all_numbers = doc::DecodeNumberKey(encoded[i], &numbers[i]);
+  }
+  if (all_numbers) {
+    Napi::Float64Array a = Napi::Float64Array::New(env, numbers.size());
+    if (!numbers.empty()) std::memcpy(a.Data(), numbers.data(), numbers.size() * sizeof(double));
+    return a;
+  }
+  Napi::Array a = Napi::Array::New(env, encoded.size());
+  for (size_t i = 0; i < encoded.size(); i++) a.Set(static_cast<uint32_t>(i), DocKeyToJs(env, encoded[i]));
+  return a;
 }
 
 }  // namespace flowdb::binding

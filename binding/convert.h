@@ -7,6 +7,8 @@
 
 #include <napi.h>
 
+#include <vector>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -34,6 +36,10 @@ bool ToDocKey(Napi::Env env, Napi::Value v, const char* what, std::string* out);
 // that do not decode as a whole key (a compound-key prefix) come back as a
 // Buffer of the encoded bytes.
 Napi::Value DocKeyToJs(Napi::Env env, std::string_view encoded);
+// Many encoded document keys at once: a Float64Array when every one is a
+// number (one copy instead of an element set per key; JS callers that hand
+// keys to users make it an Array), else an Array of DocKeyToJs values.
+Napi::Value DocKeysToJs(Napi::Env env, const std::vector<std::string_view>& encoded);
 
 // open()'s and openJsonDB()'s (path, options) arguments (binding/addon.cc);
 // false with a JS exception pending on bad input.

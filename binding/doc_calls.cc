@@ -130,9 +130,7 @@ class PutManyCall final : public StoreCall {
     return txn->PutMany(store_, views, &keys_);
   }
   Napi::Value Result(Napi::Env env) override {
-    Napi::Array out = Napi::Array::New(env, keys_.size());
-    for (size_t i = 0; i < keys_.size(); i++) out.Set(static_cast<uint32_t>(i), DocKeyToJs(env, keys_[i]));
-    return out;
+    return DocKeysToJs(env, std::vector<std::string_view>(keys_.begin(), keys_.end()));
   }
 
  private:
@@ -178,11 +176,10 @@ class GetAllCall final : public StoreCall {
   }
   Napi::Value Result(Napi::Env env) override {
     if (!options_.keys_only) return JsonArray(env, records_);
-    Napi::Array out = Napi::Array::New(env, records_.size());
-    for (size_t i = 0; i < records_.size(); i++) {
-      out.Set(static_cast<uint32_t>(i), DocKeyToJs(env, records_[i].primary_key));
-    }
-    return out;
+    std::vector<std::string_view> keys;
+    keys.reserve(records_.size());
+    for (const DocRecord& r : records_) keys.push_back(r.primary_key);
+    return DocKeysToJs(env, keys);
   }
 
  private:

@@ -1,5 +1,7 @@
 #include "doc_cursor.h"
 
+#include <cstring>
+
 #include "addon_data.h"
 #include "convert.h"
 #include "errors.h"
@@ -54,18 +56,17 @@ class DocNextvWorker final : public PromiseWorker {
   Napi::Value Result(Napi::Env env) override {
     if (done_) state_->ended = true;
     Napi::Object out = Napi::Object::New(env);
-    Napi::Array keys = Napi::Array::New(env, keys_.size());
-    Napi::Array pks = Napi::Array::New(env, primary_keys_.size());
-    for (size_t i = 0; i < keys_.size(); i++) {
-      keys.Set(static_cast<uint32_t>(i), DocKeyToJs(env, keys_[i]));
-      pks.Set(static_cast<uint32_t>(i), DocKeyToJs(env, primary_keys_[i]));
-    }
     out.Set("count", Napi::Number::New(env, static_cast<double>(keys_.size())));
     out.Set("done", Napi::Boolean::New(env, done_));
-    out.Set("keys", keys);
-    out.Set("primaryKeys", pks);
+    out.Set("keys", KeysToJs(env, keys_));
+    // A store cursor's keys are its primary keys: sent once.
+    if (primary_keys_ != keys_) out.Set("primaryKeys", KeysToJs(env, primary_keys_));
     out.Set("values", Napi::String::New(env, values_));
     return out;
+  }
+
+  static Napi::Value KeysToJs(Napi::Env env, const std::vector<std::string>& keys) {
+    return DocKeysToJs(env, std::vector<std::string_view>(keys.begin(), keys.end()));
   }
 
   void Settle() override {

@@ -3,7 +3,7 @@
 // Cursors of the document store: store.iterate(), index.iterate() and
 // `for await` over a query. Each is a ChunkReader (chunk-reader.cjs) over a
 // native DocCursor, whose nextv() hands over a chunk as
-// { count, done, keys, primaryKeys, values } with the documents as one JSON
+// { count, done, keys, primaryKeys?, values } with the documents as one JSON
 // array text: it is parsed once per chunk here, and the reader yields the
 // records one at a time.
 
@@ -26,8 +26,10 @@ class DocChunkSource {
   }
 }
 
+// keys (and primaryKeys) are an Array, or a Float64Array when every key is a
+// number; primaryKeys is left out when it equals keys (store cursors).
 function toChunk (c) {
-  return { buffer: { keys: c.keys, primaryKeys: c.primaryKeys, values: JSON.parse(c.values) }, count: c.count, done: c.done }
+  return { buffer: { keys: c.keys, primaryKeys: c.primaryKeys ?? c.keys, values: JSON.parse(c.values) }, count: c.count, done: c.done }
 }
 
 // Yields { key, primaryKey, value } records.

@@ -7,7 +7,7 @@
 // own writes); both expose the same native methods:
 //
 //   put(store, json, key, noOverwrite) → Promise<key>
-//   putMany(store, jsons, count) → Promise<key[]> (`count` documents as one
+//   putMany(store, jsons, count) → Promise<key[] | Float64Array> (`count` documents as one
 //       string, each JSON text ended by '\n', which JSON text never holds raw)
 //   get(store, index, key, range) → Promise<json | undefined>
 //   getSync(store, index, key, range) → json | undefined
@@ -15,7 +15,7 @@
 //       the read needs file I/O (then get() runs on a worker)
 //   getKey(store, index, key, range) → Promise<key | undefined>
 //   getAll(store, index, range, limit, direction) → Promise<json array text>
-//   getAllKeys(store, index, range, limit, direction) → Promise<key[]>
+//   getAllKeys(store, index, range, limit, direction) → Promise<key[] | Float64Array>
 //   count(store, index, range) → Promise<number>
 //   delete(store, key, range) → Promise<void>
 //   clear(store) → Promise<void>
@@ -51,6 +51,12 @@ function getAllOptions (options, method) {
 // A point read's key, or undefined when `query` is a KeyRange.
 function pointKey (query, what) {
   return query instanceof KeyRange ? undefined : toKey(query, what)
+}
+
+// Native calls return many keys as an Array, or as a Float64Array when all
+// are numbers: users get an Array.
+function keyArray (keys) {
+  return Array.isArray(keys) ? keys : Array.from(keys)
 }
 
 function parse (text) {
@@ -119,7 +125,7 @@ class Reader {
     try {
       const range = toRange(query, 'query', true)
       const [limit, direction] = getAllOptions(options, 'getAllKeys')
-      return await c.native.getAllKeys(this.#store, this.#index, range, limit, direction)
+      return keyArray(await c.native.getAllKeys(this.#store, this.#index, range, limit, direction))
     } finally {
       c.end()
     }
@@ -214,7 +220,7 @@ class DocStore {
       // One string crosses to native code instead of one per document.
       let texts = ''
       for (let i = 0; i < docs.length; i++) texts += toJson(docs[i], `docs[${i}]`) + '\n'
-      return await c.native.putMany(this.#name, texts, docs.length)
+      return keyArray(await c.native.putMany(this.#name, texts, docs.length))
     } finally {
       c.end()
     }
