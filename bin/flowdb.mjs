@@ -61,6 +61,8 @@ a line, KEY being a number, a string, an array of keys, {"date": ms},
 
 // --- helpers ---------------------------------------------------------------
 
+// A commander parser for an int64 option (named `what` in errors): a
+// number when safe, else a bigint; InvalidArgumentError (exit 2) otherwise.
 function int64Arg (what) {
   return (text) => {
     try {
@@ -72,6 +74,7 @@ function int64Arg (what) {
   }
 }
 
+// A commander parser for a count (--limit): a non-negative safe integer.
 function countArg (text) {
   if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(Number(text))) throw new InvalidArgumentError('must be a whole number')
   return Number(text)
@@ -88,6 +91,7 @@ function keyArg (text, base64, what) {
   }
 }
 
+// n bytes for people: "512 B", "1.5 MiB".
 function formatBytes (n) {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
   let i = 0
@@ -302,6 +306,8 @@ function summaryStream (out) {
 
 // --- commands --------------------------------------------------------------
 
+// info DIR: the directory listing by kind, the stored options and format
+// version, and the last sequence number (from an open).
 async function infoCommand (dir, opts) {
   const info = inspectExisting(dir)
   const byKind = {}
@@ -357,6 +363,7 @@ async function infoCommand (dir, opts) {
   if (openError !== null) process.exitCode = 1
 }
 
+// stats DIR: engine.stats() of the database.
 async function statsCommand (dir, opts) {
   const info = inspectExisting(dir)
   const stats = await using(await openEngine(dir, info), async (e) => e.stats())
@@ -373,6 +380,8 @@ async function statsCommand (dir, opts) {
   })
 }
 
+// verify DIR: engine.verify(); exit code 1 when anything is damaged,
+// including a database too damaged to open.
 async function verifyCommand (dir, opts) {
   const info = inspectExisting(dir)
   let result
@@ -407,6 +416,7 @@ async function verifyCommand (dir, opts) {
   if (!result.ok) process.exitCode = 1
 }
 
+// dump DIR: every live record as an NDJSON line (records.cjs), streamed.
 async function dumpCommand (dir, opts) {
   const info = inspectExisting(dir)
   const out = new LineWriter(opts.out)
@@ -426,6 +436,8 @@ async function dumpCommand (dir, opts) {
   report(opts.json, { records: count, out: opts.out ?? null }, () => [`dumped ${count} records${opts.out === undefined ? '' : ` to ${opts.out}`}`], summaryStream(opts.out))
 }
 
+// load DIR: NDJSON records written in atomic batches; creates the database
+// if needed. A bad line stops the load, naming it.
 async function loadCommand (dir, opts) {
   const source = lineSource(opts.in)
   const info = prepareTarget(dir)
@@ -471,6 +483,7 @@ async function loadCommand (dir, opts) {
   report(opts.json, { records: count }, () => [`loaded ${count} records into ${dir}`])
 }
 
+// get DIR KEY: the newest live version of KEY, or the one at --ts.
 async function getCommand (dir, key, opts) {
   const k = keyArg(key, opts.base64, 'KEY')
   const info = inspectExisting(dir)
@@ -487,6 +500,7 @@ async function getCommand (dir, key, opts) {
   else process.stdout.write(record.value)
 }
 
+// scan DIR: the records in the given key and ts bounds, as NDJSON.
 async function scanCommand (dir, opts) {
   const range = {}
   if (opts.prefix !== undefined) range.prefix = keyArg(opts.prefix, opts.base64, '--prefix')
@@ -503,6 +517,7 @@ async function scanCommand (dir, opts) {
   await out.end()
 }
 
+// compact DIR: engine.compact(), reporting SSTables and bytes before and after.
 async function compactCommand (dir, opts) {
   const info = inspectExisting(dir)
   const data = await using(await openEngine(dir, info), async (e) => {
@@ -530,6 +545,7 @@ async function compactCommand (dir, opts) {
   ])
 }
 
+// stores DIR: the schema of a JsonDB with a document count per store.
 async function storesCommand (dir, opts) {
   const stores = await using(await openJsonDB(dir), async (db) => {
     const out = []
@@ -555,6 +571,7 @@ function findStore (db, name, dir) {
   return s
 }
 
+// export DIR STORE: the documents of STORE as NDJSON, in key order, streamed.
 async function exportCommand (dir, store, opts) {
   const out = new LineWriter(opts.out)
   let count = 0
@@ -591,6 +608,8 @@ function schemaFromFile (file, store) {
   return decl
 }
 
+// import DIR STORE: NDJSON documents put in batches (putMany, or a
+// transaction of puts for out-of-line keys), creating STORE if asked to.
 async function importCommand (dir, store, opts) {
   const source = lineSource(opts.in)
   const info = prepareTarget(dir)
@@ -662,6 +681,7 @@ async function importCommand (dir, store, opts) {
 
 // --- the program -------------------------------------------------------------
 
+// The commander program with every command, its options and help.
 function buildProgram () {
   const program = new Command('flowdb')
     .description('Inspect, check, copy and query a FlowDB data directory that no process has open.')
@@ -738,6 +758,7 @@ an engine error), 2 bad usage. Progress bars go to stderr on a terminal only.`)
   return program
 }
 
+// What stderr says about a failure: a FlowDBError leads with its code.
 function errorMessage (err) {
   if (FlowDBError !== undefined && err instanceof FlowDBError) return `${err.code}: ${err.message}`
   return err.message
@@ -746,6 +767,7 @@ function errorMessage (err) {
 // Set once the command has run to its end (or chose to stop).
 let finished = false
 
+// Runs the command line and sets the exit code (see the file comment).
 async function main () {
   process.stdout.on('error', (err) => {
     // A reader that went away (`flowdb scan db | head`) ends the command.
