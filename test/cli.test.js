@@ -290,6 +290,20 @@ describe('flowdb verify', () => {
     expect(r.code).toBe(1)
     expect(r.out).toContain(`damaged: `)
     expect(r.out).toContain(file)
+
+    // Damage that stops the open is a verify result too; info still lists
+    // the files and says why the options cannot be read.
+    const options = join(path, 'OPTIONS')
+    writeFileSync(options, readFileSync(options, 'utf8').replace('block_size=512', 'block_size=513'))
+    r = await flowdb(['verify', path, '--json'])
+    expect(r.code).toBe(1)
+    expect(JSON.parse(r.out).openError.code).toBe('FLOWDB_CORRUPTION')
+    r = await flowdb(['info', path, '--json'])
+    expect(r.code).toBe(1)
+    const info = JSON.parse(r.out)
+    expect(info.optionsError.code).toBe('FLOWDB_CORRUPTION')
+    expect(info.optionsError.message).toContain('OPTIONS')
+    expect(info.byKind.sstable.files).toBe(1)
   })
 })
 
