@@ -221,6 +221,55 @@ Napi::Value Repair(const Napi::CallbackInfo& info) {
   return w->Start();
 }
 
+// inspect(path) → { files: [{ name, kind, number, size }], options, optionsError }
+// without opening the DB (InspectDB: no lock, nothing written). options is
+// the OPTIONS file as stored, with each Options field under its name in
+// open()'s spelling (memtable_size → memtableSize) and the other entries
+// (format_version, comparator, extra.*) as written; null when the file is
+// absent or unreadable, and optionsError is then the FlowDBError reading it
+// gave (null when it is merely absent). Throws FLOWDB_NOT_FOUND if path does
+// not exist, FLOWDB_IO_ERROR if it cannot be listed. Synchronous: it reads
+// one directory listing and a file of at most 64 KiB.
+Napi::Value Inspect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) return ThrowTypeError(env, "path must be a string");
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  if (path.empty()) return ThrowTypeError(env, "path must not be empty");
+  DBDirectoryInfo dir;
+  Status s = InspectDB(path, &dir);
+  if (!s.ok()) return ThrowStatus(env, s);
+  Napi::Array files = Napi::Array::New(env, dir.files.size());
+  for (size_t i = 0; i < dir.files.size(); i++) {
+    const DBFileInfo& f = dir.files[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("name", f.name);
+    o.Set("kind", f.kind);
+    o.Set("number", static_cast<double>(f.number));
+    o.Set("size", static_cast<double>(f.size));
+    files.Set(static_cast<uint32_t>(i), o);
+  }
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("files", files);
+  if (dir.options_status.ok()) {
+    // Fields of Options are stored under their C++ names; the other
+    // entries carry '.' or are format markers and keep their spelling.
+    static const char* const kVerbatim[] = {"format_version", "comparator"};
+    Napi::Object options = Napi::Object::New(env);
+    for (const auto& [name, value] : dir.options) {
+      bool verbatim = name.find('.') != std::string::npos;
+      for (const char* v : kVerbatim) verbatim = verbatim || name == v;
+      options.Set(verbatim ? name : CamelCase(name.c_str()), value);
+    }
+    out.Set("options", options);
+    out.Set("optionsError", env.Null());
+  } else {
+    out.Set("options", env.Null());
+    out.Set("optionsError", dir.options_status.IsNotFound() ? env.Null()
+                                                             : MakeError(env, dir.options_status));
+  }
+  return out;
+}
+
 Napi::Object MakeConstants(Napi::Env env) {
   Napi::Object c = Napi::Object::New(env);
   Napi::Object codes = Napi::Object::New(env);
@@ -300,6 +349,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.AddCleanupHook([env]() { CloseAllEngines(env); });
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("repair", Napi::Function::New(env, Repair, "repair"));
+  exports.Set("inspect", Napi::Function::New(env, Inspect, "inspect"));
   exports.Set("openJsonDB", Napi::Function::New(env, OpenJsonDB, "openJsonDB"));
   exports.Set("setErrorClass", Napi::Function::New(env, SetErrorClass, "setErrorClass"));
   exports.Set("compareKeys", Napi::Function::New(env, CompareKeys, "compareKeys"));

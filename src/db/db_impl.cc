@@ -174,8 +174,13 @@ Status DBImpl::Open() {
                                               static_cast<size_t>(options_.max_open_files));
   versions_ = std::make_unique<VersionSet>(dbname_, env_);
   s = Recover();
-  // After recovery, whose cleanup removes a stale OPTIONS.tmp.
-  if (s.ok()) s = WriteOptionsFile(env_, dbname_, options_, options_.stored_settings);
+  // After recovery, whose cleanup removes a stale OPTIONS.tmp. Extras stored
+  // by an earlier open and not passed now (a JsonDB's format, when a plain
+  // engine opens its directory) are written again: they describe the data,
+  // not this open, and must still guard the next one.
+  std::map<std::string, std::string> extras = StoredOptionsExtras(stored);
+  for (const auto& [name, value] : options_.stored_settings) extras[name] = value;
+  if (s.ok()) s = WriteOptionsFile(env_, dbname_, options_, extras);
   if (!s.ok()) {
     env_->UnlockFile(std::move(db_lock_)).PermitUncheckedError();
     return s;

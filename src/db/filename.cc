@@ -48,6 +48,7 @@ std::string TempFileName(const std::string& dbname, uint64_t number) {
   return Numbered(dbname + "/", number, ".tmp");
 }
 std::string OptionsFileName(const std::string& dbname) { return dbname + "/OPTIONS"; }
+std::string LostDirName(const std::string& dbname) { return dbname + "/lost"; }
 std::string OptionsTempFileName(const std::string& dbname) { return dbname + "/OPTIONS.tmp"; }
 
 bool ParseFileName(const std::string& name, uint64_t* number, FileType* type) {

@@ -8,6 +8,7 @@
 //   sst/NNNNNN.sst     SSTables
 //   *.tmp              files being written; removed at open
 //                      (NNNNNN.tmp, and OPTIONS.tmp for OPTIONS)
+//   lost/              files RepairDB replaced or could not read, moved aside
 //
 // File numbers come from one counter (VersionSet::NewFileNumber) and are
 // never reused.
@@ -33,6 +34,8 @@ std::string TableDirName(const std::string& dbname);
 std::string TableFileName(const std::string& dbname, uint64_t number);
 std::string TempFileName(const std::string& dbname, uint64_t number);
 std::string OptionsFileName(const std::string& dbname);
+// The directory RepairDB moves replaced and unreadable files to.
+std::string LostDirName(const std::string& dbname);
 // The temporary name OPTIONS is written under before it is renamed into place.
 std::string OptionsTempFileName(const std::string& dbname);
 

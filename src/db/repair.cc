@@ -124,7 +124,7 @@ class Repairer {
     return env_->SyncDir(dbname_);
   }
 
-  std::string LostDir() const { return dbname_ + "/lost"; }
+  std::string LostDir() const { return LostDirName(dbname_); }
   void Use(uint64_t number) { next_number_ = std::max(next_number_, number + 1); }
 
   void Dropped(const std::string& path, uint64_t offset, std::string message) {

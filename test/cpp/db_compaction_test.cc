@@ -369,6 +369,35 @@ TEST_F(DBCompactionTest, IncompatibleStoredSettingsFailToOpen) {
   EXPECT_EQ("v", Get("k", 1));
 }
 
+// A stored extra that an open does not pass (a JsonDB's format, when a plain
+// engine opens its directory) is written back to OPTIONS, so that it still
+// guards the next open; one passed now replaces it.
+TEST_F(DBCompactionTest, StoredSettingsSurviveAnOpenWithoutThem) {
+  options_.stored_settings = {{"key_encoding", "utf8"}, {"doc_format", "1"}};
+  Reopen();
+  db_.reset();
+  options_.stored_settings = {};
+  Reopen();
+  db_.reset();
+  DBDirectoryInfo info;
+  ASSERT_OK(InspectDB("/db", &info, &env_));
+  ASSERT_OK(info.options_status);
+  EXPECT_EQ("1", info.options["extra.doc_format"]);
+  EXPECT_EQ("utf8", info.options["extra.key_encoding"]);
+  options_.stored_settings = {{"key_encoding", "binary"}};
+  Status s = DB::Open(options_, "/db", &db_);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  options_.stored_settings = {{"doc_format", "2"}};
+  s = DB::Open(options_, "/db", &db_);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  options_.stored_settings = {{"doc_format", "1"}, {"extra_now", "x"}};
+  Reopen();
+  db_.reset();
+  ASSERT_OK(InspectDB("/db", &info, &env_));
+  EXPECT_EQ("x", info.options["extra.extra_now"]);
+  EXPECT_EQ("utf8", info.options["extra.key_encoding"]);
+}
+
 // Writers, range deletes, point readers, scanners and compactions at once.
 // The final state is checked against what the writers wrote.
 TEST_F(DBCompactionTest, CompactionRacesReadersAndWriters) {

@@ -10,6 +10,7 @@
 #define FLOWDB_INCLUDE_DB_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -299,6 +300,35 @@ Status DestroyDB(const std::string& path, const Options& options);
 // it overwrote or deleted. Returns an I/O error if the files could not be
 // read or written, Locked if the DB is open.
 Status RepairDB(const std::string& path, const Options& options, RepairReport* report);
+
+// One file of a data directory, as InspectDB finds it.
+struct DBFileInfo {
+  std::string name;     // relative to the directory: "OPTIONS", "sst/000012.sst", "lost/000007.log"
+  std::string kind;     // "lock", "current", "manifest", "options", "wal", "sstable", "temp",
+                        // "lost" (moved aside by RepairDB) or "unknown"
+  uint64_t number = 0;  // the file number (0 for LOCK, CURRENT, OPTIONS and unknown files)
+  uint64_t size = 0;    // bytes
+};
+
+// What a data directory holds, read without opening the DB: no lock is
+// taken and nothing is written, so it may run while the DB is open (the
+// listing is then a moment's view).
+struct DBDirectoryInfo {
+  std::vector<DBFileInfo> files;  // sorted by name
+  // The OPTIONS file as stored (names as written, e.g. "memtable_size",
+  // "format_version", "extra.jsondb.format"), valid when options_status is
+  // OK. options_status is NotFound without an OPTIONS file, else as
+  // ReadOptionsFile: Corruption for a damaged file, NotSupported for a newer
+  // file format.
+  std::map<std::string, std::string> options;
+  Status options_status;
+};
+
+// Lists the files of the DB directory at path by kind and size and reads its
+// OPTIONS file (see DBDirectoryInfo), through env (nullptr: Env::Default()).
+// Returns NotFound if path does not exist, or the Env's error if a directory
+// cannot be listed.
+Status InspectDB(const std::string& path, DBDirectoryInfo* info, Env* env = nullptr);
 
 // Version strings, for flowdb.versions in JS.
 const char* LZ4VersionString();
