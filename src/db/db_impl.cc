@@ -141,6 +141,10 @@ TableOptions DBImpl::MakeTableOptions() const {
 }
 
 Status DBImpl::Open() {
+  // Refused before anything is created.
+  if (!options_.create_if_missing && !env_->FileExists(CurrentFileName(dbname_))) {
+    return Status::InvalidArgument("database does not exist", dbname_);
+  }
   // A directory created here survives a power loss only once the entry for
   // it in its parent is synced; files created in it later make their own
   // entries durable (SyncDir after each creation or rename).

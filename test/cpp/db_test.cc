@@ -445,6 +445,9 @@ TEST_F(DBTest, SecondOpenIsLocked) {
 TEST_F(DBTest, CreateIfMissingAndErrorIfExists) {
   options_.create_if_missing = false;
   EXPECT_TRUE(Open().IsInvalidArgument());
+  // The refused open leaves nothing behind (it created the directory, its
+  // wal/ and sst/ and a LOCK file).
+  EXPECT_FALSE(options_.env->FileExists(dbname_));
   options_.create_if_missing = true;
   Reopen();
   db_.reset();
