@@ -386,7 +386,7 @@ Napi::Value EngineWrap::GetInto(const Napi::CallbackInfo& info) {
   ro.memory_only = memory_only;
   Status s = handle_->db->Get(ro, key, ts, &value);
   if (s.IsNotFound()) return Napi::Number::New(env, kIntoNotFound);
-  if (s.IsBusy() && memory_only) return Napi::Number::New(env, kIntoWouldBlock);
+  if (s.IsWouldBlock()) return Napi::Number::New(env, kIntoWouldBlock);
   if (!s.ok()) return ThrowStatus(env, s);
   if (shared_data_ == nullptr || value.size() > shared_size_) return CopyToBuffer(env, value);
   std::memcpy(shared_data_, value.data(), value.size());
@@ -409,7 +409,7 @@ Napi::Value EngineWrap::GetLatestInto(const Napi::CallbackInfo& info) {
   thread_local Record r;
   Status s = handle_->db->GetLatest(ro, key, &r);
   if (s.IsNotFound()) return Napi::Number::New(env, kIntoNotFound);
-  if (s.IsBusy() && memory_only) return Napi::Number::New(env, kIntoWouldBlock);
+  if (s.IsWouldBlock()) return Napi::Number::New(env, kIntoWouldBlock);
   if (!s.ok()) return ThrowStatus(env, s);
   size_t n = 16 + r.value.size();
   char* dst = shared_data_;

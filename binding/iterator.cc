@@ -196,7 +196,7 @@ Napi::Value IteratorWrap::NextvMemory(const Napi::CallbackInfo& info) {
   bool done = false;
   cursor_->SetMemoryOnly(true);
   Status s = FillChunk(cursor_.get(), max_entries, max_bytes, &out, &count, &done);
-  const bool would_block = s.IsBusy();
+  const bool would_block = s.IsWouldBlock();
   if (!would_block) cursor_->Commit();
   cursor_->SetMemoryOnly(false);
   if (would_block) return env.Null();

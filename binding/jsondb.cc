@@ -486,7 +486,7 @@ Napi::Value JsonDBWrap::ReadNow(const Napi::CallbackInfo& info, bool memory_only
   std::unique_ptr<Transaction> txn;
   Status s = handle_->jsondb->Begin(options, &txn);
   if (s.ok()) s = call->Run(txn.get());
-  if (s.IsBusy() && memory_only) return env.Null();  // needs file I/O: a worker reads it
+  if (s.IsWouldBlock()) return env.Null();  // needs file I/O: a worker reads it
   if (!s.ok()) return ThrowStatus(env, s);
   return call->Result(env);
 }

@@ -28,7 +28,7 @@ class ScanCursorImpl final : public ScanCursor {
     }
     reposition_ = false;
     bool found = scan_.reverse ? SettleReverse() : SettleForward();
-    if (iter_memory_only_ && iter_->status().IsBusy()) {
+    if (iter_memory_only_ && iter_->status().IsWouldBlock()) {
       // A block or file this record needs is not in memory. The merge may
       // have stepped past the source that failed, so nothing it says now
       // is trusted: go back to the last commit.
@@ -46,7 +46,7 @@ class ScanCursorImpl final : public ScanCursor {
   std::string_view value() const override { return iter_->value(); }
   int64_t expire_at() const override { return iter_->expire_at(); }
   Status status() const override {
-    if (busy_) return Status::Busy("would block");
+    if (busy_) return Status::WouldBlock("would block");
     return iter_ == nullptr ? Status::OK() : iter_->status();
   }
 

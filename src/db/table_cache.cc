@@ -19,7 +19,7 @@ Status TableCache::Get(const FileMetaData& f, bool memory_only, std::shared_ptr<
       return Status::OK();
     }
   }
-  if (memory_only) return Status::Busy("would block");
+  if (memory_only) return Status::WouldBlock("would block");
   // Open outside the lock: it reads the footer, index and filter.
   std::string fname = TableFileName(dbname_, f.number);
   std::unique_ptr<RandomAccessFile> file;

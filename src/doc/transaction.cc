@@ -150,7 +150,7 @@ Status TransactionImpl::ReadValue(const std::string& key, std::string* value, bo
       break;
   }
   if (budget_ != nullptr) {
-    if (*budget_ == 0) return Status::Busy("jsondb: the read budget is spent");
+    if (*budget_ == 0) return Status::WouldBlock("jsondb: the read budget is spent");
     --*budget_;
   }
   std::string v;

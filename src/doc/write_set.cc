@@ -207,7 +207,7 @@ bool OverlayScan::EngineNext() {
     if (*budget_ == 0) {
       engine_done_ = true;
       engine_valid_ = false;
-      status_ = Status::Busy("jsondb: the read budget is spent");
+      status_ = Status::WouldBlock("jsondb: the read budget is spent");
       return false;
     }
     --*budget_;

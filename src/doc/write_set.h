@@ -142,7 +142,7 @@ class OverlayScan {
  public:
   // `recorder` may be null (read-only transactions record nothing).
   // `budget`, when not null, counts down per engine record stepped over;
-  // at 0 the scan fails with Status::Busy.
+  // at 0 the scan fails with Status::WouldBlock.
   OverlayScan(DB* db, const ReadOptions& options, const WriteSet* writes, EngineRange range,
               bool reverse, ReadRecorder* recorder, uint64_t* budget = nullptr);
   ~OverlayScan();

@@ -154,7 +154,7 @@ Status Table::GetDataBlock(const ReadOptions& options, size_t i,
     *block = cache_->Lookup(table_id_, handle.offset());
     if (*block != nullptr) return Status::OK();
   }
-  if (options.memory_only) return Status::Busy("would block");
+  if (options.memory_only) return Status::WouldBlock("would block");
   data_block_reads_.fetch_add(1, std::memory_order_relaxed);
   std::string contents;
   Status s = ReadBlock(file_.get(), handle, &contents);

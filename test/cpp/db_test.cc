@@ -231,7 +231,7 @@ std::vector<std::string> ChunkedScan(DB* db, const ScanOptions& scan, size_t chu
     if (try_memory(i)) {
       c->SetMemoryOnly(true);
       fill();
-      const bool would_block = ended && c->status().IsBusy();
+      const bool would_block = ended && c->status().IsWouldBlock();
       c->SetMemoryOnly(false);
       if (would_block) {  // the same chunk again, from files
         ++*blocked;
@@ -318,7 +318,7 @@ TEST_F(DBTest, MemoryOnlyScanOfAColdDatabaseBlocksAtOnce) {
   std::unique_ptr<ScanCursor> c = db_->NewScan(ReadOptions(), ScanOptions());
   c->SetMemoryOnly(true);
   EXPECT_FALSE(c->Next());
-  EXPECT_TRUE(c->status().IsBusy()) << c->status().ToString();
+  EXPECT_TRUE(c->status().IsWouldBlock()) << c->status().ToString();
   c->SetMemoryOnly(false);
   size_t n = 0;
   while (c->Next()) n++;
@@ -420,9 +420,9 @@ TEST_F(DBTest, MemoryOnlyReadsNeverTouchFiles) {
   ASSERT_OK(db_->Get(mem_only, "k", 1, &v));  // memtable hit
   ASSERT_OK(db_->Flush());
   Reopen();  // nothing cached: the table reader is not even open
-  EXPECT_TRUE(db_->Get(mem_only, "k", 1, &v).IsBusy());
+  EXPECT_TRUE(db_->Get(mem_only, "k", 1, &v).IsWouldBlock());
   Record r;
-  EXPECT_TRUE(db_->GetLatest(mem_only, "k", &r).IsBusy());
+  EXPECT_TRUE(db_->GetLatest(mem_only, "k", &r).IsWouldBlock());
   ASSERT_OK(db_->Get(ReadOptions(), "k", 1, &v));  // loads reader and block
   ASSERT_OK(db_->Get(mem_only, "k", 1, &v));
   EXPECT_EQ("v", v);

@@ -340,17 +340,17 @@ TEST_F(JsonDBTxnTest, ReadBudgetFailsReadsPastItWithBusy) {
   ASSERT_OK(budgeted(21)->GetAll({"acc", "byOwner"}, owner, &records));
   EXPECT_EQ(records.size(), 10u);
   records.clear();
-  EXPECT_TRUE(budgeted(20)->GetAll({"acc", "byOwner"}, owner, &records).IsBusy());
+  EXPECT_TRUE(budgeted(20)->GetAll({"acc", "byOwner"}, owner, &records).IsWouldBlock());
   ASSERT_OK(budgeted(11)->Count({"acc", "byOwner"}, owner.range, &n));
   EXPECT_EQ(n, 10u);
-  EXPECT_TRUE(budgeted(10)->Count({"acc", "byOwner"}, owner.range, &n).IsBusy());
+  EXPECT_TRUE(budgeted(10)->Count({"acc", "byOwner"}, owner.range, &n).IsWouldBlock());
   // Point reads count one each.
   auto t = budgeted(2);
   EXPECT_EQ(Read(t.get(), "acc", N(1)), R"({"id":1,"owner":"o1","email":"e1"})");
   EXPECT_EQ(Read(t.get(), "acc", N(2)), R"({"id":2,"owner":"o2","email":"e2"})");
   std::string v;
   bool found = false;
-  EXPECT_TRUE(t->Get("acc", N(3), &v, &found).IsBusy());
+  EXPECT_TRUE(t->Get("acc", N(3), &v, &found).IsWouldBlock());
   // No budget in read-write transactions.
   TransactionOptions rw;
   rw.mode = TransactionMode::kReadWrite;

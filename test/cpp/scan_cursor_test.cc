@@ -163,7 +163,7 @@ TEST_F(ScanCursorTest, RandomAgainstModel) {
             EXPECT_EQ(list[pos].ts, c->ts());
             EXPECT_EQ(list[pos].value, c->value());
             pos++;
-          } else if (c->status().IsBusy()) {
+          } else if (c->status().IsWouldBlock()) {
             ASSERT_TRUE(memory_only);
             busy++;
             pos = committed;  // rewound to the last commit

@@ -363,7 +363,7 @@ TEST(TableTest, GetMemoryOnlyAndFillCache) {
   // Without a cache every block needs a read.
   ASSERT_OK(OpenTable(BuildTable(model, SmallBlocks()), &table));
   Status s = table->Get(memory_only, SeekKey("sensor0", 10), &r);
-  EXPECT_TRUE(s.IsBusy()) << s.ToString();
+  EXPECT_TRUE(s.IsWouldBlock()) << s.ToString();
   EXPECT_EQ("would block", s.message());
   EXPECT_FALSE(r.found);
   EXPECT_EQ(0u, table->data_block_reads());
@@ -371,13 +371,13 @@ TEST(TableTest, GetMemoryOnlyAndFillCache) {
   BlockCache cache(1 << 20);
   const StringSource* source;
   ASSERT_OK(OpenTable(BuildTable(model, SmallBlocks()), &table, &cache, 3, &source));
-  EXPECT_TRUE(table->Get(memory_only, SeekKey("sensor0", 10), &r).IsBusy());
+  EXPECT_TRUE(table->Get(memory_only, SeekKey("sensor0", 10), &r).IsWouldBlock());
   // fill_cache = false reads without caching.
   ReadOptions no_fill;
   no_fill.fill_cache = false;
   EXPECT_EQ("value-10", TableGet(*table, SeekKey("sensor0", 10), no_fill));
   EXPECT_EQ(0u, cache.usage());
-  EXPECT_TRUE(table->Get(memory_only, SeekKey("sensor0", 10), &r).IsBusy());
+  EXPECT_TRUE(table->Get(memory_only, SeekKey("sensor0", 10), &r).IsWouldBlock());
   // Once cached, the block serves memory-only lookups without reads.
   EXPECT_EQ("value-10", TableGet(*table, SeekKey("sensor0", 10)));
   EXPECT_GT(cache.usage(), 0u);
@@ -529,10 +529,10 @@ TEST(TableTest, MemoryOnlyWithoutCache) {
   std::unique_ptr<Iterator> it = table->NewIterator(memory_only);
   it->SeekToFirst();
   EXPECT_FALSE(it->Valid());
-  EXPECT_TRUE(it->status().IsBusy());
+  EXPECT_TRUE(it->status().IsWouldBlock());
   EXPECT_EQ("would block", it->status().message());
   it->Seek(IKey("sensor0", 50));
-  EXPECT_TRUE(it->status().IsBusy());
+  EXPECT_TRUE(it->status().IsWouldBlock());
   EXPECT_EQ(reads_after_open, source->reads());
   EXPECT_EQ(0u, table->data_block_reads());
 }

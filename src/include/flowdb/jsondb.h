@@ -249,12 +249,12 @@ struct TransactionOptions {
   std::vector<std::string> stores;
   TransactionMode mode = TransactionMode::kReadOnly;
   // Read-only transactions only: serve every read from memory (memtables,
-  // cached blocks); a read that would need file I/O fails with Status::Busy
+  // cached blocks); a read that would need file I/O fails with Status::WouldBlock
   // and the caller retries elsewhere (a JS-thread getSync).
   bool memory_only = false;
   // Read-only transactions only: at most this many records (engine entries
   // stepped over by scans, documents read by key) before a read fails with
-  // Status::Busy; 0: no limit. With memory_only, lets a thread that must not
+  // Status::WouldBlock; 0: no limit. With memory_only, lets a thread that must not
   // block for long (Node's JS thread) try a small read first and hand a
   // large one to a worker.
   uint64_t read_budget = 0;

@@ -126,7 +126,7 @@ struct ReadOptions {
   // Insert blocks read by this operation into the block cache.
   bool fill_cache = true;
   // Serve the read from memory only (memtables, cached blocks); a read that
-  // would need file I/O fails with Status::Busy("would block") instead.
+  // would need file I/O fails with Status::WouldBlock (a kBusy) instead.
   bool memory_only = false;
   // Iterators only: data blocks whose ts range does not meet [ts_min, ts_max]
   // may be skipped without being read. Entries outside the range may still be

@@ -37,7 +37,7 @@ class [[nodiscard]] Status {
     kNone = 0,
     kNoSpace,    // ENOSPC / EDQUOT
     kPathNotFound,
-    kReadOnly,   // the engine turned read-only after an unrecoverable I/O error
+    kWouldBlock,  // kBusy: a memory-only read needs file I/O (or more work than allowed)
     // Refine kInvalidArgument (document store):
     kInvalidKey,            // not a valid key, or a key path that yields none
     kTransactionReadOnly,   // a write in a read-only transaction
@@ -71,6 +71,12 @@ class [[nodiscard]] Status {
   static Status FromErrno(std::string_view context, int err);
   static Status Busy(std::string_view msg, std::string_view msg2 = {}) {
     return Status(Code::kBusy, SubCode::kNone, 0, msg, msg2);
+  }
+  // A read made with ReadOptions::memory_only (or a read budget) that would
+  // have to read a file, or do more work than allowed, to go on: the caller
+  // retries it where blocking is fine. A kBusy with SubCode kWouldBlock.
+  static Status WouldBlock(std::string_view msg, std::string_view msg2 = {}) {
+    return Status(Code::kBusy, SubCode::kWouldBlock, 0, msg, msg2);
   }
   static Status Locked(std::string_view msg, std::string_view msg2 = {}) {
     return Status(Code::kLocked, SubCode::kNone, 0, msg, msg2);
@@ -108,6 +114,7 @@ class [[nodiscard]] Status {
   bool IsConstraint() const { return code() == Code::kConstraint; }
   bool IsInvalidKey() const { return subcode() == SubCode::kInvalidKey; }
   bool IsNoSpace() const { return subcode() == SubCode::kNoSpace; }
+  bool IsWouldBlock() const { return subcode() == SubCode::kWouldBlock; }
 
   Code code() const { return rep_ ? rep_->code : Code::kOk; }
   SubCode subcode() const { return rep_ ? rep_->subcode : SubCode::kNone; }
