@@ -55,6 +55,11 @@ class TransactionImpl : public Transaction, public ReadRecorder {
   Status RunQuery(const Query& query, std::unique_ptr<DocCursor>* cursor) override;
   Status CountQuery(const Query& query, uint64_t* count) override;
 
+  Status PutValue(std::string_view store, std::string_view value, std::string_view primary_key,
+                  const std::vector<ValueIndexKeys>& index_keys, bool add) override;
+  Status GenerateKey(std::string_view store, double* key) override;
+  Status RaiseKeyGenerator(std::string_view store, double key) override;
+
   Status Commit() override;
   void Abort() override;
 
@@ -83,6 +88,13 @@ class TransactionImpl : public Transaction, public ReadRecorder {
   Status NextGeneratedKey(const StoreInfo& store, double* key);
   Status RaiseGenerator(const StoreInfo& store, double key);
   void RecordPoint(const std::string& key);
+  // Opaque stores: one value's write, and the deletion of the values in
+  // `range` with their index entries (from their value-keys records).
+  Status PutValueOne(const StoreInfo& store, std::string_view value, std::string_view primary_key,
+                     const std::vector<ValueIndexKeys>& index_keys, bool add);
+  Status DeleteValues(const StoreInfo& store, const KeyRange& range);
+  // Refuses a query an opaque store cannot answer from keys alone.
+  Status CheckOpaqueQuery(const StoreInfo& store, const Query& query) const;
   // Runs `body` so that on error nothing it wrote stays.
   template <typename F>
   Status Atomically(F&& body);

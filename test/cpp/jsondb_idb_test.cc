@@ -1,0 +1,469 @@
+// The document core's second front door, for the IndexedDB facade: several
+// named databases with versions in one directory, and object stores of
+// opaque values whose keys the caller computes.
+
+#include <filesystem>
+
+#include "doc/catalog.h"
+#include "doc/doc_format.h"
+#include "jsondb_test_util.h"
+
+namespace flowdb::jsondb_test {
+namespace {
+
+JsonDBOptions DiskOptions() {
+  JsonDBOptions o;
+  o.db_options.sync_mode = SyncMode::kNone;
+  return o;
+}
+
+// An opaque store "books" (out-of-line keys unless key_path is given) with
+// a unique index "byIsbn" and a multiEntry index "byTag".
+StoreSpec Books(bool auto_increment = false) {
+  StoreSpec s;
+  s.name = "books";
+  s.opaque_values = true;
+  s.auto_increment = auto_increment;
+  s.indexes.push_back({"byIsbn", KeyPathSpec::String("isbn"), true, false});
+  s.indexes.push_back({"byTag", KeyPathSpec::String("tags"), false, true});
+  return s;
+}
+
+JsonDB* OpenNamed(JsonDB* root, std::string_view name) {
+  JsonDB* db = nullptr;
+  Status s = root->OpenDatabase(name, &db);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return db;
+}
+
+Status PutV(JsonDB* db, const std::string& store, const std::string& value, const std::string& pk,
+            std::vector<ValueIndexKeys> keys = {}, bool add = false) {
+  auto t = Begin(db, TransactionMode::kReadWrite);
+  FLOWDB_RETURN_IF_ERROR(t->PutValue(store, value, pk, keys, add));
+  return t->Commit();
+}
+
+std::vector<std::string> PrimaryKeys(const std::vector<DocRecord>& r) {
+  std::vector<std::string> v;
+  for (const auto& x : r) v.push_back(x.primary_key);
+  return v;
+}
+
+uint64_t CountOf(JsonDB* db, const DocSource& source, const KeyRange& range = KeyRange::All()) {
+  auto t = Begin(db, TransactionMode::kReadOnly);
+  uint64_t n = 0;
+  Status s = t->Count(source, range, &n);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return n;
+}
+
+// Every engine key of the directory, for exact before/after comparisons.
+std::vector<std::string> EngineKeys(JsonDB* db) {
+  ScanOptions scan;
+  scan.ts_min = scan.ts_max = 0;
+  auto cursor = db->engine()->NewScan(ReadOptions(), scan);
+  std::vector<std::string> keys;
+  while (cursor->Next()) keys.emplace_back(cursor->key());
+  EXPECT_TRUE(cursor->status().ok()) << cursor->status().ToString();
+  return keys;
+}
+
+// A value with bytes JSON never holds (NUL, 0xff, invalid UTF-8).
+const std::string kBinary("\xff\x00\x01{not json", 13);
+
+TEST(JsonDBIdb, DatabasesAreIsolatedAndSurviveReopen) {
+  std::string dir = test::TempDir("jsondb-idb-dbs");
+  {
+    std::unique_ptr<JsonDB> root;
+    ASSERT_OK(JsonDB::Open(DiskOptions(), dir, &root));
+    JsonDB* a = OpenNamed(root.get(), "alpha");
+    JsonDB* b = OpenNamed(root.get(), "beta");
+    EXPECT_EQ(OpenNamed(root.get(), "alpha"), a);  // one object per name
+    EXPECT_EQ(OpenNamed(a, ""), root.get());
+    EXPECT_EQ(a->name(), "alpha");
+    EXPECT_EQ(a->version(), 0u);
+    std::vector<DatabaseInfo> list;
+    ASSERT_OK(root->ListDatabases(&list));
+    EXPECT_TRUE(list.empty());  // nothing stored yet
+
+    ASSERT_OK(a->SetVersion(3));
+    EXPECT_TRUE(a->SetVersion(3).IsInvalidArgument());
+    EXPECT_TRUE(a->SetVersion(2).IsInvalidArgument());
+    ASSERT_OK(a->CreateObjectStore(Books()));
+    ASSERT_OK(b->SetVersion(1));
+    ASSERT_OK(b->CreateObjectStore(Books()));  // the same store name in another database
+    ASSERT_OK(PutV(a, "books", "a-one", N(1), {{"byIsbn", {S("111")}}}));
+    ASSERT_OK(PutV(b, "books", "b-one", N(1), {{"byIsbn", {S("111")}}}));  // unique per database
+    EXPECT_EQ(Get(a, "books", N(1)), "a-one");
+    EXPECT_EQ(Get(b, "books", N(1)), "b-one");
+    EXPECT_TRUE(root->ObjectStoreNames().empty());
+    ASSERT_OK(root->Close());
+  }
+  std::unique_ptr<JsonDB> root;
+  ASSERT_OK(JsonDB::Open(DiskOptions(), dir, &root));
+  std::vector<DatabaseInfo> list;
+  ASSERT_OK(root->ListDatabases(&list));
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].name, "alpha");
+  EXPECT_EQ(list[0].version, 3u);
+  EXPECT_EQ(list[1].name, "beta");
+  EXPECT_EQ(list[1].version, 1u);
+  JsonDB* a = OpenNamed(root.get(), "alpha");
+  JsonDB* b = OpenNamed(root.get(), "beta");
+  EXPECT_EQ(a->version(), 3u);
+  auto schema = a->Schema();
+  ASSERT_EQ(schema.size(), 1u);
+  EXPECT_EQ(schema[0], Books());
+  EXPECT_TRUE(schema[0].opaque_values);
+  EXPECT_EQ(Get(a, "books", N(1)), "a-one");
+  EXPECT_EQ(Get(b, "books", N(1)), "b-one");
+  EXPECT_EQ(All(a, {"books", "byIsbn"}, KeyRange::Only(S("111"))).size(), 1u);
+  // Ids come from the one directory counter: new stores in either database
+  // never reuse one.
+  StoreSpec more;
+  more.name = "more";
+  ASSERT_OK(b->CreateObjectStore(more));
+  std::string k5 = N(5);
+  ASSERT_OK(Put(b, "more", "{\"x\":1}", &k5));
+  EXPECT_EQ(Get(a, "books", N(1)), "a-one");
+}
+
+TEST(JsonDBIdb, DeleteDatabaseRemovesExactlyItsData) {
+  auto root = OpenMem();
+  StoreSpec json;
+  json.name = "notes";
+  json.key_path = KeyPathSpec::String("id");
+  json.indexes.push_back({"byTitle", KeyPathSpec::String("title"), false, false});
+  ASSERT_OK(root->CreateObjectStore(json));
+  ASSERT_OK(Put(root.get(), "notes", R"({"id":1,"title":"t"})"));
+  JsonDB* keep = OpenNamed(root.get(), "keep");
+  ASSERT_OK(keep->SetVersion(1));
+  ASSERT_OK(keep->CreateObjectStore(Books(true)));
+  ASSERT_OK(PutV(keep, "books", "k", N(1), {{"byTag", {S("x"), S("y")}}}));
+  std::vector<std::string> before = EngineKeys(root.get());
+
+  JsonDB* gone = OpenNamed(root.get(), "gone");
+  ASSERT_OK(gone->SetVersion(7));
+  ASSERT_OK(gone->CreateObjectStore(Books(true)));
+  StoreSpec plain = json;
+  ASSERT_OK(gone->CreateObjectStore(plain));
+  {
+    auto t = Begin(gone, TransactionMode::kReadWrite);
+    double k = 0;
+    ASSERT_OK(t->GenerateKey("books", &k));
+    ASSERT_OK(t->PutValue("books", "g", N(k), {{"byIsbn", {S("9")}}, {"byTag", {S("x")}}}, true));
+    ASSERT_OK(t->Put("notes", R"({"id":2,"title":"u"})", nullptr, nullptr));
+    ASSERT_OK(t->Commit());
+  }
+  // A transaction of the doomed database that began before the delete.
+  auto late = Begin(gone, TransactionMode::kReadWrite);
+  std::string v;
+  bool found = false;
+  ASSERT_OK(late->Get("books", N(1), &v, &found));
+  EXPECT_TRUE(found);
+
+  ASSERT_OK(root->DeleteDatabase("gone"));
+  EXPECT_TRUE(root->DeleteDatabase("gone").IsNotFound());
+  EXPECT_TRUE(root->DeleteDatabase("never").IsNotFound());
+  // The engine holds exactly what it held before "gone" existed, apart
+  // from the id counter (ids are never reused).
+  std::vector<std::string> after = EngineKeys(root.get());
+  EXPECT_EQ(after, before);
+  EXPECT_EQ(gone->version(), 0u);
+  EXPECT_TRUE(gone->ObjectStoreNames().empty());
+  std::vector<DatabaseInfo> list;
+  ASSERT_OK(root->ListDatabases(&list));
+  ASSERT_EQ(list.size(), 2u);  // "" (it has a catalog) and "keep"
+  EXPECT_EQ(list[0].name, "");
+  EXPECT_EQ(list[0].version, 0u);
+  EXPECT_EQ(list[1].name, "keep");
+
+  ASSERT_OK(late->PutValue("books", "again", N(2), {}, false));
+  EXPECT_TRUE(late->Commit().IsConflict());
+  EXPECT_EQ(Get(keep, "books", N(1)), "k");
+  EXPECT_EQ(Get(root.get(), "notes", N(1)), R"({"id":1,"title":"t"})");
+
+  // Recreated under the same name: empty, a fresh generator.
+  ASSERT_OK(gone->SetVersion(1));
+  ASSERT_OK(gone->CreateObjectStore(Books(true)));
+  auto t = Begin(gone, TransactionMode::kReadWrite);
+  double k = 0;
+  ASSERT_OK(t->GenerateKey("books", &k));
+  EXPECT_EQ(k, 1);
+  EXPECT_EQ(CountOf(gone, {"books", ""}), 0u);
+}
+
+TEST(JsonDBIdb, OpaqueValuesWithIndexMaintenance) {
+  auto db = OpenMem();
+  ASSERT_OK(db->CreateObjectStore(Books()));
+  ASSERT_OK(PutV(db.get(), "books", kBinary, N(1), {{"byIsbn", {S("111")}}, {"byTag", {S("a"), S("b")}}}));
+  ASSERT_OK(PutV(db.get(), "books", "two", N(2), {{"byTag", {S("b"), S("c"), S("b")}}}));
+  ASSERT_OK(PutV(db.get(), "books", "three", S("k3")));  // no index keys at all
+  EXPECT_EQ(Get(db.get(), "books", N(1)), kBinary);
+  EXPECT_EQ(Values(All(db.get(), {"books", ""})), (std::vector<std::string>{kBinary, "two", "three"}));
+  EXPECT_EQ(CountOf(db.get(), {"books", "byTag"}), 4u);  // a, b, b, c (duplicates removed)
+  EXPECT_EQ(CountOf(db.get(), {"books", "byTag"}, KeyRange::Only(S("b"))), 2u);
+  EXPECT_EQ(Values(All(db.get(), {"books", "byTag"}, KeyRange::Only(S("b")))),
+            (std::vector<std::string>{kBinary, "two"}));
+
+  // Overwrite: entries of the old value go, the new ones come.
+  ASSERT_OK(PutV(db.get(), "books", "one v2", N(1), {{"byIsbn", {S("222")}}, {"byTag", {S("c")}}}));
+  EXPECT_EQ(CountOf(db.get(), {"books", "byIsbn"}, KeyRange::Only(S("111"))), 0u);
+  EXPECT_EQ(PrimaryKeys(All(db.get(), {"books", "byIsbn"})), (std::vector<std::string>{N(1)}));
+  EXPECT_EQ(PrimaryKeys(All(db.get(), {"books", "byTag"})), (std::vector<std::string>{N(2), N(1), N(2)}));
+  // Overwrite with no keys: every entry of the key goes.
+  ASSERT_OK(PutV(db.get(), "books", "one v3", N(1)));
+  EXPECT_EQ(PrimaryKeys(All(db.get(), {"books", "byTag"})), (std::vector<std::string>{N(2), N(2)}));
+  EXPECT_EQ(CountOf(db.get(), {"books", "byIsbn"}), 0u);
+
+  // add of an existing key.
+  EXPECT_TRUE(PutV(db.get(), "books", "x", N(2), {}, true).IsConstraint());
+  EXPECT_EQ(Get(db.get(), "books", N(2)), "two");
+
+  // Cursor with values and a seek, over the index, in reverse.
+  {
+    auto t = Begin(db.get(), TransactionMode::kReadOnly);
+    ReadRangeOptions o;
+    o.direction = CursorDirection::kPrev;
+    std::unique_ptr<DocCursor> c;
+    ASSERT_OK(t->OpenCursor({"books", "byTag"}, o, &c));
+    ASSERT_TRUE(c->Next());
+    EXPECT_EQ(c->key(), S("c"));
+    EXPECT_EQ(c->value(), "two");
+    ASSERT_OK(c->Seek(S("b")));
+    ASSERT_TRUE(c->Next());
+    EXPECT_EQ(c->key(), S("b"));
+    EXPECT_EQ(c->primary_key(), N(2));
+    EXPECT_FALSE(c->Next());
+    ASSERT_OK(c->status());
+  }
+
+  // Delete by key and by range remove the index entries.
+  ASSERT_OK(PutV(db.get(), "books", "four", N(4), {{"byIsbn", {S("444")}}, {"byTag", {S("d")}}}));
+  ASSERT_OK(Del(db.get(), "books", KeyRange::Only(N(2))));
+  EXPECT_EQ(Get(db.get(), "books", N(2)), "<none>");
+  EXPECT_EQ(PrimaryKeys(All(db.get(), {"books", "byTag"})), (std::vector<std::string>{N(4)}));
+  KeyRange numbers;
+  numbers.has_lower = numbers.has_upper = true;
+  numbers.lower = N(0);
+  numbers.upper = N(100);
+  ASSERT_OK(Del(db.get(), "books", numbers));
+  EXPECT_EQ(CountOf(db.get(), {"books", "byTag"}), 0u);
+  EXPECT_EQ(CountOf(db.get(), {"books", "byIsbn"}), 0u);
+  EXPECT_EQ(Values(All(db.get(), {"books", ""})), (std::vector<std::string>{"three"}));
+  // A later put under a deleted key starts with no old entries.
+  ASSERT_OK(PutV(db.get(), "books", "four again", N(4), {{"byIsbn", {S("444")}}}));
+  EXPECT_EQ(CountOf(db.get(), {"books", "byIsbn"}), 1u);
+
+  // clear drops values, entries and value-keys records.
+  {
+    auto t = Begin(db.get(), TransactionMode::kReadWrite);
+    ASSERT_OK(t->Clear("books"));
+    ASSERT_OK(t->Commit());
+  }
+  EXPECT_EQ(CountOf(db.get(), {"books", ""}), 0u);
+  EXPECT_EQ(CountOf(db.get(), {"books", "byIsbn"}), 0u);
+  for (const auto& k : EngineKeys(db.get())) {
+    EXPECT_NE(static_cast<uint8_t>(k[0]), static_cast<uint8_t>(doc::RecordKind::kValueKeys));
+  }
+}
+
+TEST(JsonDBIdb, OpaqueWritesAreCheckedAndAtomic) {
+  auto db = OpenMem();
+  ASSERT_OK(db->CreateObjectStore(Books()));
+  ASSERT_OK(PutV(db.get(), "books", "one", N(1), {{"byIsbn", {S("111")}}}));
+  // Unique: another key with the same isbn fails and writes nothing (the
+  // byTag entry of the failed call is not left behind).
+  auto t = Begin(db.get(), TransactionMode::kReadWrite);
+  EXPECT_TRUE(t->PutValue("books", "two", N(2), {{"byTag", {S("t")}}, {"byIsbn", {S("111")}}}, false)
+                  .IsConstraint());
+  // The same key may keep its own unique entry.
+  ASSERT_OK(t->PutValue("books", "one b", N(1), {{"byIsbn", {S("111")}}}, false));
+  ASSERT_OK(t->Commit());
+  EXPECT_EQ(CountOf(db.get(), {"books", "byTag"}), 0u);
+  EXPECT_EQ(Get(db.get(), "books", N(2)), "<none>");
+  EXPECT_EQ(Get(db.get(), "books", N(1)), "one b");
+
+  EXPECT_TRUE(PutV(db.get(), "books", "x", N(3), {{"nope", {S("1")}}}).IsNotFound());
+  EXPECT_TRUE(PutV(db.get(), "books", "x", N(3), {{"byTag", {S("1")}}, {"byTag", {S("2")}}}).IsInvalidArgument());
+  EXPECT_TRUE(PutV(db.get(), "books", "x", N(3), {{"byIsbn", {S("1"), S("2")}}}).IsInvalidArgument());
+  EXPECT_TRUE(PutV(db.get(), "books", "x", "\x10garbage").IsInvalidKey());
+  EXPECT_TRUE(PutV(db.get(), "books", "x", N(3), {{"byTag", {std::string("\x30\x41", 2)}}}).IsInvalidKey());
+
+  // JSON-only operations are refused on an opaque store, and PutValue on a
+  // JSON store.
+  {
+    auto w = Begin(db.get(), TransactionMode::kReadWrite);
+    std::string k = N(9);
+    EXPECT_TRUE(w->Put("books", "{}", &k, nullptr).IsInvalidArgument());
+    EXPECT_TRUE(w->Add("books", "{}", &k, nullptr).IsInvalidArgument());
+    EXPECT_TRUE(w->PutMany("books", {"{}"}, nullptr).IsInvalidArgument());
+    Query q;
+    q.store = "books";
+    q.where.push_back({"title", QueryPredicate::Op::kEq, S("x"), {}, {}});
+    std::unique_ptr<DocCursor> c;
+    Status s = w->RunQuery(q, &c);
+    EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+    EXPECT_NE(s.ToString().find("opaque"), std::string::npos);
+    uint64_t n = 0;
+    EXPECT_TRUE(w->CountQuery(q, &n).IsInvalidArgument());
+    // A query an index answers alone runs.
+    Query byIsbn;
+    byIsbn.store = "books";
+    byIsbn.where.push_back({"isbn", QueryPredicate::Op::kEq, S("111"), {}, {}});
+    EXPECT_EQ(RunQuery(w.get(), byIsbn), (std::vector<std::string>{"one b"}));
+  }
+  StoreSpec json;
+  json.name = "json";
+  ASSERT_OK(db->CreateObjectStore(json));
+  EXPECT_TRUE(PutV(db.get(), "json", "x", N(1)).IsInvalidArgument());
+  // Read-only transactions refuse PutValue.
+  auto r = Begin(db.get(), TransactionMode::kReadOnly);
+  EXPECT_EQ(r->PutValue("books", "x", N(5), {}, false).subcode(), Status::SubCode::kTransactionReadOnly);
+  // Indexes on an opaque store: only while it is empty.
+  EXPECT_TRUE(db->CreateIndex("books", {"late", KeyPathSpec::String("y"), false, false}).IsNotSupported());
+  StoreSpec empty = Books();
+  empty.name = "empty";
+  empty.indexes.clear();
+  ASSERT_OK(db->CreateObjectStore(empty));
+  ASSERT_OK(db->CreateIndex("empty", {"late", KeyPathSpec::String("y"), true, false}));
+  ASSERT_OK(PutV(db.get(), "empty", "e", N(1), {{"late", {N(7)}}}));
+  EXPECT_TRUE(PutV(db.get(), "empty", "f", N(2), {{"late", {N(7)}}}).IsConstraint());
+  // ApplySchema refuses flipping the value kind.
+  StoreSpec flipped = Books();
+  flipped.opaque_values = false;
+  EXPECT_TRUE(db->ApplySchema({flipped}, nullptr).IsInvalidArgument());
+}
+
+TEST(JsonDBIdb, KeyGenerator) {
+  auto db = OpenMem();
+  ASSERT_OK(db->CreateObjectStore(Books(true)));
+  StoreSpec plain = Books(false);
+  plain.name = "plain";
+  ASSERT_OK(db->CreateObjectStore(plain));
+  auto t = Begin(db.get(), TransactionMode::kReadWrite);
+  double k = 0;
+  ASSERT_OK(t->GenerateKey("books", &k));
+  EXPECT_EQ(k, 1);
+  ASSERT_OK(t->PutValue("books", "a", N(k), {{"byIsbn", {S("A")}}}, false));
+  // Explicit numeric keys raise it (the floor of the key), others do not.
+  ASSERT_OK(t->PutValue("books", "b", N(6.5), {}, false));
+  ASSERT_OK(t->PutValue("books", "c", S("99"), {}, false));
+  ASSERT_OK(t->PutValue("books", "d", N(-10), {}, false));
+  ASSERT_OK(t->GenerateKey("books", &k));
+  EXPECT_EQ(k, 7);
+  ASSERT_OK(t->RaiseKeyGenerator("books", 20));
+  ASSERT_OK(t->RaiseKeyGenerator("books", 3));  // never lowers
+  ASSERT_OK(t->GenerateKey("books", &k));
+  EXPECT_EQ(k, 21);
+  EXPECT_TRUE(t->GenerateKey("plain", &k).IsInvalidArgument());
+  ASSERT_OK(t->Commit());
+
+  // An aborted transaction reverts the generator (IndexedDB: the current
+  // number is part of the transaction's changes).
+  auto aborted = Begin(db.get(), TransactionMode::kReadWrite);
+  ASSERT_OK(aborted->GenerateKey("books", &k));
+  EXPECT_EQ(k, 22);
+  ASSERT_OK(aborted->RaiseKeyGenerator("books", 1000));
+  aborted->Abort();
+  // A call that fails reverts its own raise.
+  auto failing = Begin(db.get(), TransactionMode::kReadWrite);
+  EXPECT_TRUE(failing->PutValue("books", "x", N(1), {}, true).IsConstraint());  // exists
+  // (raises to 501, then meets the unique key of 1)
+  EXPECT_TRUE(failing->PutValue("books", "y", N(500), {{"byIsbn", {S("A")}}}, false).IsConstraint());
+  ASSERT_OK(failing->GenerateKey("books", &k));
+  EXPECT_EQ(k, 22);
+  ASSERT_OK(failing->Commit());
+
+  // Exhaustion at 2^53.
+  auto big = Begin(db.get(), TransactionMode::kReadWrite);
+  ASSERT_OK(big->PutValue("books", "max", N(9007199254740992.0), {}, false));
+  EXPECT_TRUE(big->GenerateKey("books", &k).IsConstraint());
+  big->Abort();
+  // Persisted with the data.
+  auto again = Begin(db.get(), TransactionMode::kReadWrite);
+  ASSERT_OK(again->GenerateKey("books", &k));
+  EXPECT_EQ(k, 23);
+}
+
+TEST(JsonDBIdb, ConcurrentTransactionsConflict) {
+  auto db = OpenMem();
+  ASSERT_OK(db->CreateObjectStore(Books(true)));
+  ASSERT_OK(PutV(db.get(), "books", "one", N(1), {{"byIsbn", {S("111")}}}));
+  // Two writers of the same unique key: the second to commit loses.
+  auto a = Begin(db.get(), TransactionMode::kReadWrite);
+  auto b = Begin(db.get(), TransactionMode::kReadWrite);
+  ASSERT_OK(a->PutValue("books", "a", N(10), {{"byIsbn", {S("999")}}}, false));
+  ASSERT_OK(b->PutValue("books", "b", N(11), {{"byIsbn", {S("999")}}}, false));
+  ASSERT_OK(a->Commit());
+  EXPECT_TRUE(b->Commit().IsConflict());
+  EXPECT_EQ(Get(db.get(), "books", N(11)), "<none>");
+  // Two users of the key generator.
+  auto c = Begin(db.get(), TransactionMode::kReadWrite);
+  auto d = Begin(db.get(), TransactionMode::kReadWrite);
+  double kc = 0, kd = 0;
+  ASSERT_OK(c->GenerateKey("books", &kc));
+  ASSERT_OK(d->GenerateKey("books", &kd));
+  EXPECT_EQ(kc, kd);
+  ASSERT_OK(c->PutValue("books", "c", N(kc), {}, true));
+  ASSERT_OK(d->PutValue("books", "d", N(kd), {}, true));
+  ASSERT_OK(c->Commit());
+  EXPECT_TRUE(d->Commit().IsConflict());
+  // A reader of a range written since conflicts; disjoint writers do not.
+  auto e = Begin(db.get(), TransactionMode::kReadWrite);
+  auto f = Begin(db.get(), TransactionMode::kReadWrite);
+  uint64_t n = 0;
+  ASSERT_OK(e->Count({"books", ""}, KeyRange::All(), &n));
+  ASSERT_OK(e->PutValue("books", "e", S("e"), {}, false));
+  ASSERT_OK(f->PutValue("books", "f", S("f"), {}, false));
+  ASSERT_OK(f->Commit());
+  EXPECT_TRUE(e->Commit().IsConflict());
+  // Databases of one directory never conflict with each other.
+  JsonDB* other = OpenNamed(db.get(), "other");
+  ASSERT_OK(other->CreateObjectStore(Books(true)));
+  auto g = Begin(db.get(), TransactionMode::kReadWrite);
+  auto h = Begin(other, TransactionMode::kReadWrite);
+  ASSERT_OK(g->Count({"books", ""}, KeyRange::All(), &n));
+  ASSERT_OK(h->Count({"books", ""}, KeyRange::All(), &n));
+  ASSERT_OK(g->PutValue("books", "g", S("g"), {}, false));
+  ASSERT_OK(h->PutValue("books", "h", S("g"), {}, false));
+  ASSERT_OK(g->Commit());
+  ASSERT_OK(h->Commit());
+}
+
+TEST(JsonDBIdb, CatalogVersions) {
+  // A database without version and opaque stores keeps the version-1
+  // catalog (readable by builds that know only version 1); a newer catalog
+  // version is refused clearly.
+  doc::Catalog c;
+  doc::StoreInfo s;
+  s.id = 1;
+  s.name = "s";
+  c.stores.emplace("s", s);
+  std::string v1 = c.Encode();
+  EXPECT_EQ(v1.substr(0, 4), std::string("\0\0\0\1", 4));
+  c.version = 5;
+  std::string v2 = c.Encode();
+  EXPECT_EQ(v2.substr(0, 4), std::string("\0\0\0\2", 4));
+  doc::Catalog back;
+  ASSERT_OK(doc::Catalog::Decode(v2, &back));
+  EXPECT_EQ(back.version, 5u);
+  c.version = 0;
+  c.stores["s"].opaque_values = true;
+  std::string v2b = c.Encode();
+  EXPECT_EQ(v2b.substr(0, 4), std::string("\0\0\0\2", 4));
+  ASSERT_OK(doc::Catalog::Decode(v2b, &back));
+  EXPECT_TRUE(back.stores["s"].opaque_values);
+  std::string v3 = v2;
+  v3[3] = 3;
+  EXPECT_TRUE(doc::Catalog::Decode(v3, &back).IsNotSupported());
+  // Version 1 never carries the opaque flag.
+  std::string bad = v1;
+  ASSERT_GT(bad.size(), 4u);
+  // flags byte of store "s": after version(4) count(4) id(4) name(4+1) keypath(1+4)
+  bad[4 + 4 + 4 + 5 + 5] = 2;
+  EXPECT_TRUE(doc::Catalog::Decode(bad, &back).IsCorruption());
+}
+
+}  // namespace
+}  // namespace flowdb::jsondb_test
