@@ -42,7 +42,9 @@ class DocCall {
 
 // Builds the DocCall for native method `method` from its JS arguments
 // (put, putMany, get, getKey, getAll, getAllKeys, count, delete, clear,
-// query). Returns null with a JS exception pending on bad arguments.
+// query; for opaque-value stores putValue, getValue and getAllValues —
+// values as Buffers — generateKey and raiseKeyGenerator). Returns null with
+// a JS exception pending on bad arguments.
 std::unique_ptr<DocCall> MakeDocCall(const Napi::CallbackInfo& info, const char* method);
 
 // A JS KeyRange (or null/undefined: every key) as a flowdb::KeyRange.

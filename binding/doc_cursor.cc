@@ -44,7 +44,11 @@ class DocNextvWorker final : public PromiseWorker {
       if (!keys_.empty()) values_.push_back(',');
       keys_.emplace_back(s.cursor->key());
       primary_keys_.emplace_back(s.cursor->primary_key());
-      values_.append(s.cursor->value());
+      if (s.spec.binary_values) {
+        binary_.emplace_back(s.cursor->value());
+      } else {
+        values_.append(s.cursor->value());
+      }
       bytes += keys_.back().size() + primary_keys_.back().size() + s.cursor->value().size();
     }
     values_.push_back(']');
@@ -64,7 +68,13 @@ class DocNextvWorker final : public PromiseWorker {
     out.Set("done", Napi::Boolean::New(env, done_));
     out.Set("keys", keys);
     out.Set("primaryKeys", pks);
-    out.Set("values", Napi::String::New(env, values_));
+    if (state_->spec.binary_values) {
+      Napi::Array values = Napi::Array::New(env, binary_.size());
+      for (size_t i = 0; i < binary_.size(); i++) values.Set(static_cast<uint32_t>(i), CopyToBuffer(env, binary_[i]));
+      out.Set("values", values);
+    } else {
+      out.Set("values", Napi::String::New(env, values_));
+    }
     return out;
   }
 
@@ -81,6 +91,7 @@ class DocNextvWorker final : public PromiseWorker {
   size_t max_bytes_;
   std::vector<std::string> keys_, primary_keys_;
   std::string values_;
+  std::vector<std::string> binary_;  // binary_values cursors
   bool done_ = false;
 };
 
@@ -110,6 +121,13 @@ bool ToCursorSpec(const Napi::CallbackInfo& info, bool is_query, DocCursorSpec* 
   else {
     ThrowRangeError(env, "direction must be 'next', 'prev', 'nextunique' or 'prevunique'");
     return false;
+  }
+  if (info.Length() > 4 && !info[4].IsUndefined()) {
+    if (!info[4].IsBoolean()) {
+      ThrowTypeError(env, "binaryValues must be a boolean");
+      return false;
+    }
+    spec->binary_values = info[4].As<Napi::Boolean>().Value();
   }
   return true;
 }
@@ -196,7 +214,7 @@ Napi::Value DocCursorWrap::Nextv(const Napi::CallbackInfo& info) {
     out.Set("done", Napi::Boolean::New(env, true));
     out.Set("keys", Napi::Array::New(env));
     out.Set("primaryKeys", Napi::Array::New(env));
-    out.Set("values", Napi::String::New(env, "[]"));
+    out.Set("values", state_->spec.binary_values ? Napi::Value(Napi::Array::New(env)) : Napi::String::New(env, "[]"));
     return ResolvedPromise(env, out);
   }
   auto* w = new DocNextvWorker(env, handle_, state_, static_cast<uint32_t>(max_entries), max_bytes);

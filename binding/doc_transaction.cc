@@ -45,6 +45,11 @@ constexpr char kGetAllKeys[] = "getAllKeys";
 constexpr char kCount[] = "count";
 constexpr char kDelete[] = "delete";
 constexpr char kClear[] = "clear";
+constexpr char kPutValue[] = "putValue";
+constexpr char kGetValue[] = "getValue";
+constexpr char kGetAllValues[] = "getAllValues";
+constexpr char kGenerateKey[] = "generateKey";
+constexpr char kRaiseKeyGenerator[] = "raiseKeyGenerator";
 
 }  // namespace
 
@@ -60,6 +65,11 @@ Napi::Function DocTransactionWrap::Define(Napi::Env env) {
                          InstanceMethod<&DocTransactionWrap::Call<kCount>>("count"),
                          InstanceMethod<&DocTransactionWrap::Call<kDelete>>("delete"),
                          InstanceMethod<&DocTransactionWrap::Call<kClear>>("clear"),
+                         InstanceMethod<&DocTransactionWrap::Call<kPutValue>>("putValue"),
+                         InstanceMethod<&DocTransactionWrap::Call<kGetValue>>("getValue"),
+                         InstanceMethod<&DocTransactionWrap::Call<kGetAllValues>>("getAllValues"),
+                         InstanceMethod<&DocTransactionWrap::Call<kGenerateKey>>("generateKey"),
+                         InstanceMethod<&DocTransactionWrap::Call<kRaiseKeyGenerator>>("raiseKeyGenerator"),
                          InstanceMethod<&DocTransactionWrap::GetSync>("getSync"),
                          InstanceMethod<&DocTransactionWrap::GetMemory>("getMemory"),
                          InstanceMethod<&DocTransactionWrap::Query>("query"),

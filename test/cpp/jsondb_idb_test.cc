@@ -128,6 +128,21 @@ TEST(JsonDBIdb, DatabasesAreIsolatedAndSurviveReopen) {
   EXPECT_EQ(Get(a, "books", N(1)), "a-one");
 }
 
+TEST(JsonDBIdb, DatabaseNamesAreBytes) {
+  auto root = OpenMem();
+  // "b", a lone surrogate D800 as the binding writes it, "eta"; and a name
+  // that is a prefix of it.
+  const std::string lone("b\xed\xa0\x80" "eta");
+  ASSERT_OK(OpenNamed(root.get(), lone)->SetVersion(2));
+  ASSERT_OK(OpenNamed(root.get(), "b")->SetVersion(1));
+  std::vector<DatabaseInfo> list;
+  ASSERT_OK(root->ListDatabases(&list));
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0].name, "b");
+  EXPECT_EQ(list[1].name, lone);
+  EXPECT_EQ(list[1].version, 2u);
+}
+
 TEST(JsonDBIdb, DeleteDatabaseRemovesExactlyItsData) {
   auto root = OpenMem();
   StoreSpec json;

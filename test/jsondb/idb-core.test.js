@@ -1,0 +1,181 @@
+// The native front door the IndexedDB facade builds on: several named
+// databases with versions in one directory, and object stores of opaque
+// values (v8.serialize output) whose primary and index keys the caller
+// computes, through the native JsonDB / DocTransaction / DocCursor objects.
+
+import { describe, it, expect } from 'vitest'
+import { createRequire } from 'node:module'
+import { serialize, deserialize } from 'node:v8'
+import { tempPath } from '../helpers/tmp.js'
+
+const require = createRequire(import.meta.url)
+const binding = require('../../lib/binding.cjs')
+const { resolveOpenOptions, nativeOpenOptions } = require('../../lib/options.cjs')
+const { errorCodes } = binding.constants
+
+function open (options) {
+  const resolved = resolveOpenOptions(options)
+  return binding.openJsonDB(resolved.path ?? '', nativeOpenOptions(resolved))
+}
+
+async function codeOf (promiseOrFn) {
+  try {
+    await (typeof promiseOrFn === 'function' ? promiseOrFn() : promiseOrFn)
+  } catch (err) {
+    return err.code ?? err.name
+  }
+  return 'no error'
+}
+
+async function cursorAll (cursor) {
+  const out = []
+  for (;;) {
+    const chunk = await cursor.nextv(2, 1 << 20)
+    for (let i = 0; i < chunk.count; i++) out.push({ key: chunk.keys[i], primaryKey: chunk.primaryKeys[i], value: deserialize(chunk.values[i]) })
+    if (chunk.done) break
+  }
+  return out
+}
+
+describe('several databases in one directory', () => {
+  it('keeps databases, versions and values apart across a reopen', async () => {
+    const path = tempPath()
+    let root = await open({ path })
+    expect(await root.databases()).toEqual([])
+    const a = root.database('alpha')
+    const b = root.database('b\ud800eta') // a lone surrogate stays part of the name
+    expect(a.name()).toBe('alpha')
+    expect(b.name()).toBe('b\ud800eta')
+    expect(a.version()).toBe(0)
+    await a.setVersion(2)
+    expect(await codeOf(a.setVersion(2))).toBe(errorCodes.INVALID_ARGUMENT)
+    await b.setVersion(5)
+    await a.createObjectStore('s', null, false, true)
+    await b.createObjectStore('s', null, false, true)
+    await a.putValue('s', serialize({ from: 'a', when: new Date(5) }), 1, [], false)
+    await b.putValue('s', serialize(new Map([['from', 'b']])), 1, [], false)
+    expect(root.schema()).toEqual([])
+    await root.close()
+
+    root = await open({ path })
+    expect(await root.databases()).toEqual([{ name: 'alpha', version: 2 }, { name: 'b\ud800eta', version: 5 }])
+    const a2 = root.database('alpha')
+    const b2 = root.database('b\ud800eta')
+    expect(a2.version()).toBe(2)
+    expect(a2.schema()).toEqual([{ name: 's', keyPath: null, autoIncrement: false, opaqueValues: true, indexes: [] }])
+    expect(deserialize(await a2.getValue('s', null, 1))).toEqual({ from: 'a', when: new Date(5) })
+    expect(deserialize(await b2.getValue('s', null, 1))).toEqual(new Map([['from', 'b']]))
+    expect(root.database('').schema()).toEqual([])
+
+    await root.deleteDatabase('alpha')
+    expect(await codeOf(root.deleteDatabase('alpha'))).toBe(errorCodes.NOT_FOUND)
+    expect(a2.version()).toBe(0)
+    expect(a2.schema()).toEqual([])
+    expect(await root.databases()).toEqual([{ name: 'b\ud800eta', version: 5 }])
+    expect(deserialize(await b2.getValue('s', null, 1))).toEqual(new Map([['from', 'b']]))
+    await root.close()
+  })
+
+  it('rejects bad names and versions with TypeError / RangeError', async () => {
+    const root = await open({ inMemory: true })
+    expect(() => root.database(5)).toThrow(TypeError)
+    expect(await codeOf(() => root.deleteDatabase(null))).toBe('TypeError')
+    expect(await codeOf(() => root.setVersion(-1))).toMatch(/TypeError|RangeError/)
+    expect(await codeOf(() => root.setVersion(1.5))).toMatch(/TypeError|RangeError/)
+    await root.close()
+  })
+})
+
+describe('opaque-value object stores', () => {
+  async function booksDb () {
+    const root = await open({ inMemory: true })
+    const db = root.database('library')
+    await db.setVersion(1)
+    await db.createObjectStore('books', null, true, true)
+    await db.createIndex('books', 'byIsbn', 'isbn', true, false)
+    await db.createIndex('books', 'byTag', 'tags', false, true)
+    return { root, db }
+  }
+
+  it('puts, gets, counts, deletes and walks values with index maintenance', async () => {
+    const { root, db } = await booksDb()
+    const txn = db.begin(['books'], false)
+    const k1 = await txn.generateKey('books')
+    expect(k1).toBe(1)
+    const book1 = { isbn: '111', tags: ['a', 'b'], bytes: new Uint8Array([0, 255]) }
+    expect(await txn.putValue('books', serialize(book1), k1, [['byIsbn', ['111']], ['byTag', ['a', 'b']]], true)).toBe(1)
+    await txn.putValue('books', serialize({ isbn: '222', tags: ['b'] }), 10, [['byIsbn', ['222']], ['byTag', ['b']]], true)
+    expect(await txn.generateKey('books')).toBe(11) // raised by the explicit key 10
+    expect(await codeOf(txn.putValue('books', serialize({}), 10, [], true))).toBe(errorCodes.CONSTRAINT)
+    expect(await codeOf(txn.putValue('books', serialize({}), 12, [['byIsbn', ['111']]], false))).toBe(errorCodes.CONSTRAINT)
+    await txn.commit()
+
+    expect(deserialize(await db.getValue('books', null, 1))).toEqual(book1)
+    expect(await db.getValue('books', null, 99)).toBeUndefined()
+    expect((await db.getAllValues('books', null, null, -1, 'next')).map((b) => deserialize(b).isbn)).toEqual(['111', '222'])
+    expect(await db.getAllKeys('books', 'byTag', null, -1, 'next')).toEqual([1, 1, 10])
+    expect(await db.count('books', 'byTag', { lower: 'b', upper: 'b', lowerOpen: false, upperOpen: false })).toBe(2)
+    expect(deserialize(await db.getValue('books', 'byIsbn', undefined, { lower: '222', upper: '222', lowerOpen: false, upperOpen: false })).tags).toEqual(['b'])
+
+    // Overwrite: old entries go.
+    await db.putValue('books', serialize({ isbn: '333', tags: [] }), 1, [['byIsbn', ['333']]], false)
+    expect(await db.getAllKeys('books', 'byTag', null, -1, 'next')).toEqual([10])
+    expect(await db.getAllKeys('books', 'byIsbn', null, -1, 'next')).toEqual([10, 1])
+
+    // A cursor over an index with values as Buffers, in reverse.
+    const walked = await cursorAll(db.cursor('books', 'byIsbn', null, 'prev', true))
+    expect(walked.map((r) => [r.key, r.primaryKey, r.value.isbn])).toEqual([['333', 1, '333'], ['222', 10, '222']])
+
+    await db.delete('books', 10)
+    expect(await db.count('books', 'byIsbn', null)).toBe(1)
+    expect(await db.count('books', 'byTag', null)).toBe(0)
+    await db.clear('books')
+    expect(await db.count('books', null, null)).toBe(0)
+    expect(await db.count('books', 'byIsbn', null)).toBe(0)
+    await root.close()
+  })
+
+  it('reverts the key generator with an aborted transaction', async () => {
+    const { root, db } = await booksDb()
+    const t1 = db.begin(['books'], false)
+    expect(await t1.generateKey('books')).toBe(1)
+    await t1.raiseKeyGenerator('books', 100)
+    t1.abort()
+    const t2 = db.begin(['books'], false)
+    expect(await t2.generateKey('books')).toBe(1)
+    await t2.commit()
+    const t3 = db.begin(['books'], false)
+    expect(await t3.generateKey('books')).toBe(2)
+    await t3.commit()
+    await root.close()
+  })
+
+  it('makes concurrent writers of one unique key conflict', async () => {
+    const { root, db } = await booksDb()
+    const a = db.begin(['books'], false)
+    const b = db.begin(['books'], false)
+    await a.putValue('books', serialize(1), 1, [['byIsbn', ['x']]], false)
+    await b.putValue('books', serialize(2), 2, [['byIsbn', ['x']]], false)
+    await a.commit()
+    expect(await codeOf(b.commit())).toBe(errorCodes.CONFLICT)
+    expect(await db.count('books', null, null)).toBe(1)
+    await root.close()
+  })
+
+  it('refuses JSON-only operations on opaque stores and bad arguments', async () => {
+    const { root, db } = await booksDb()
+    expect(await codeOf(db.put('books', '{"isbn":"1"}', 1, false))).toBe(errorCodes.INVALID_ARGUMENT)
+    const query = { where: [{ path: 'title', op: 'eq', value: 'x' }], orderBy: null, offset: 0, limit: Infinity }
+    expect(await codeOf(db.query('books', query, 0))).toBe(errorCodes.INVALID_ARGUMENT)
+    expect(await codeOf(() => db.putValue('books', 'not bytes', 1, [], false))).toBe('TypeError')
+    expect(await codeOf(() => db.putValue('books', serialize(1), NaN, [], false))).toBe(errorCodes.INVALID_KEY)
+    expect(await codeOf(() => db.putValue('books', serialize(1), 1, [['byTag']], false))).toBe('TypeError')
+    expect(await codeOf(() => db.putValue('books', serialize(1), 1, [['byTag', [{}]]], false))).toBe(errorCodes.INVALID_KEY)
+    expect(await codeOf(db.putValue('books', serialize(1), 1, [['nope', [1]]], false))).toBe(errorCodes.NOT_FOUND)
+    expect(await codeOf(() => db.raiseKeyGenerator('books', 'x'))).toBe('TypeError')
+    await db.createObjectStore('json', 'id', false)
+    expect(await codeOf(db.putValue('json', serialize(1), 1, [], false))).toBe(errorCodes.INVALID_ARGUMENT)
+    expect(await codeOf(db.generateKey('json'))).toBe(errorCodes.INVALID_ARGUMENT)
+    await root.close()
+  })
+})
