@@ -2,10 +2,12 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 #include "convert.h"
 #include "doc_cursor.h"
 #include "errors.h"
+#include "jsondb.h"
 
 namespace flowdb::binding {
 
@@ -239,6 +241,33 @@ class KeyGeneratorCall final : public StoreCall {
   double n_;
 };
 
+// A schema change of a versionchange transaction (the Transaction method
+// `op` runs), or txnSchema: the schema and version it sees.
+class SchemaCall final : public StoreCall {
+ public:
+  SchemaCall(std::string store, std::function<Status(Transaction*)> op)
+      : StoreCall(std::move(store)), op_(std::move(op)) {}
+  bool writes() const override { return true; }
+  Status Run(Transaction* txn) override {
+    if (op_) return op_(txn);
+    schema_ = txn->Schema();
+    version_ = txn->version();
+    return Status::OK();
+  }
+  Napi::Value Result(Napi::Env env) override {
+    if (op_) return env.Undefined();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("version", Napi::Number::New(env, static_cast<double>(version_)));
+    o.Set("stores", SchemaToJs(env, schema_));
+    return o;
+  }
+
+ private:
+  std::function<Status(Transaction*)> op_;  // empty: txnSchema
+  std::vector<StoreSpec> schema_;
+  uint64_t version_ = 0;
+};
+
 // putValue's index keys: an array of [indexName, keys] pairs, keys an array
 // of JS keys (multiEntry already expanded).
 bool ToValueIndexKeys(Napi::Env env, Napi::Value v, std::vector<ValueIndexKeys>* out) {
@@ -460,7 +489,47 @@ std::unique_ptr<DocCall> MakeDocCall(const Napi::CallbackInfo& info, const char*
   Napi::Env env = info.Env();
   std::string m(method);
   std::string store;
+  if (m == "setVersion") {
+    uint64_t version;
+    if (!ToUint64(env, info[0], "version", &version)) return nullptr;
+    return std::make_unique<SchemaCall>("", [version](Transaction* t) { return t->SetVersion(version); });
+  }
+  if (m == "txnSchema") return std::make_unique<SchemaCall>("", nullptr);
   if (!ToName(env, info[0], "store", &store)) return nullptr;
+  if (m == "createObjectStore") {
+    StoreSpec spec;
+    spec.name = store;
+    if (!ToDocKeyPath(env, info[1], &spec.key_path) || !ToBool(env, info[2], "autoIncrement", &spec.auto_increment) ||
+        (!info[3].IsUndefined() && !ToBool(env, info[3], "opaqueValues", &spec.opaque_values))) {
+      return nullptr;
+    }
+    return std::make_unique<SchemaCall>(store, [spec](Transaction* t) { return t->CreateObjectStore(spec); });
+  }
+  if (m == "deleteObjectStore") {
+    return std::make_unique<SchemaCall>(store, [store](Transaction* t) { return t->DeleteObjectStore(store); });
+  }
+  if (m == "createIndex") {
+    IndexSpec spec;
+    if (!ToName(env, info[1], "index name", &spec.name) || !ToDocKeyPath(env, info[2], &spec.key_path) ||
+        !ToBool(env, info[3], "unique", &spec.unique) || !ToBool(env, info[4], "multiEntry", &spec.multi_entry)) {
+      return nullptr;
+    }
+    return std::make_unique<SchemaCall>(store, [store, spec](Transaction* t) { return t->CreateIndex(store, spec); });
+  }
+  if (m == "deleteIndex" || m == "renameObjectStore") {
+    std::string name;
+    if (!ToName(env, info[1], m == "deleteIndex" ? "index name" : "new name", &name)) return nullptr;
+    if (m == "deleteIndex") {
+      return std::make_unique<SchemaCall>(store, [store, name](Transaction* t) { return t->DeleteIndex(store, name); });
+    }
+    return std::make_unique<SchemaCall>(store, [store, name](Transaction* t) { return t->RenameObjectStore(store, name); });
+  }
+  if (m == "renameIndex") {
+    std::string index, name;
+    if (!ToName(env, info[1], "index name", &index) || !ToName(env, info[2], "new name", &name)) return nullptr;
+    return std::make_unique<SchemaCall>(store,
+                                        [store, index, name](Transaction* t) { return t->RenameIndex(store, index, name); });
+  }
   if (m == "put") {
     std::string json, key;
     bool no_overwrite;
@@ -550,6 +619,10 @@ const char* DocCallName(const char* method) {
       {"getValue", "flowdb.jsondb.getValue"}, {"getAllValues", "flowdb.jsondb.getAllValues"},
       {"putValue", "flowdb.jsondb.putValue"}, {"generateKey", "flowdb.jsondb.generateKey"},
       {"raiseKeyGenerator", "flowdb.jsondb.raiseKeyGenerator"},
+      {"createObjectStore", "flowdb.jsondb.createObjectStore"}, {"deleteObjectStore", "flowdb.jsondb.deleteObjectStore"},
+      {"createIndex", "flowdb.jsondb.createIndex"}, {"deleteIndex", "flowdb.jsondb.deleteIndex"},
+      {"renameObjectStore", "flowdb.jsondb.renameObjectStore"}, {"renameIndex", "flowdb.jsondb.renameIndex"},
+      {"setVersion", "flowdb.jsondb.setVersion"}, {"txnSchema", "flowdb.jsondb.schema"},
   };
   for (const auto& n : kNames) {
     if (std::strcmp(n[0], method) == 0) return n[1];

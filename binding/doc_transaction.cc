@@ -50,6 +50,14 @@ constexpr char kGetValue[] = "getValue";
 constexpr char kGetAllValues[] = "getAllValues";
 constexpr char kGenerateKey[] = "generateKey";
 constexpr char kRaiseKeyGenerator[] = "raiseKeyGenerator";
+constexpr char kCreateObjectStore[] = "createObjectStore";
+constexpr char kDeleteObjectStore[] = "deleteObjectStore";
+constexpr char kCreateIndex[] = "createIndex";
+constexpr char kDeleteIndex[] = "deleteIndex";
+constexpr char kRenameObjectStore[] = "renameObjectStore";
+constexpr char kRenameIndex[] = "renameIndex";
+constexpr char kSetVersion[] = "setVersion";
+constexpr char kTxnSchema[] = "txnSchema";
 
 }  // namespace
 
@@ -70,6 +78,15 @@ Napi::Function DocTransactionWrap::Define(Napi::Env env) {
                          InstanceMethod<&DocTransactionWrap::Call<kGetAllValues>>("getAllValues"),
                          InstanceMethod<&DocTransactionWrap::Call<kGenerateKey>>("generateKey"),
                          InstanceMethod<&DocTransactionWrap::Call<kRaiseKeyGenerator>>("raiseKeyGenerator"),
+                         // Versionchange transactions only (others get FLOWDB_INVALID_ARGUMENT).
+                         InstanceMethod<&DocTransactionWrap::Call<kCreateObjectStore>>("createObjectStore"),
+                         InstanceMethod<&DocTransactionWrap::Call<kDeleteObjectStore>>("deleteObjectStore"),
+                         InstanceMethod<&DocTransactionWrap::Call<kCreateIndex>>("createIndex"),
+                         InstanceMethod<&DocTransactionWrap::Call<kDeleteIndex>>("deleteIndex"),
+                         InstanceMethod<&DocTransactionWrap::Call<kRenameObjectStore>>("renameObjectStore"),
+                         InstanceMethod<&DocTransactionWrap::Call<kRenameIndex>>("renameIndex"),
+                         InstanceMethod<&DocTransactionWrap::Call<kSetVersion>>("setVersion"),
+                         InstanceMethod<&DocTransactionWrap::Call<kTxnSchema>>("schema"),
                          InstanceMethod<&DocTransactionWrap::GetSync>("getSync"),
                          InstanceMethod<&DocTransactionWrap::GetMemory>("getMemory"),
                          InstanceMethod<&DocTransactionWrap::Query>("query"),

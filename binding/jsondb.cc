@@ -262,6 +262,8 @@ constexpr char kRaiseKeyGenerator[] = "raiseKeyGenerator";
 
 }  // namespace
 
+bool ToDocKeyPath(Napi::Env env, Napi::Value v, KeyPathSpec* out) { return ToKeyPath(env, v, out); }
+
 Napi::Value QueueExplain(const Napi::CallbackInfo& info, const std::shared_ptr<EngineHandle>& handle) {
   Napi::Env env = info.Env();
   Query q;
@@ -351,7 +353,10 @@ bool JsonDBWrap::CheckOpen(Napi::Env env) const {
 Napi::Value JsonDBWrap::Schema(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
-  std::vector<StoreSpec> stores = db_->Schema();
+  return SchemaToJs(env, db_->Schema());
+}
+
+Napi::Value SchemaToJs(Napi::Env env, const std::vector<StoreSpec>& stores) {
   Napi::Array out = Napi::Array::New(env, stores.size());
   for (size_t i = 0; i < stores.size(); i++) {
     const StoreSpec& s = stores[i];
@@ -445,7 +450,7 @@ Napi::Value JsonDBWrap::ApplySchema(const Napi::CallbackInfo& info) {
   return w->Start();
 }
 
-// begin(stores, readonly) → DocTransaction. The snapshot is taken here, on
+// begin(stores, readonly[, versionchange]) → DocTransaction. The snapshot is taken here, on
 // the JS thread, so that the transaction sees every write acknowledged
 // before the call.
 Napi::Value JsonDBWrap::Begin(const Napi::CallbackInfo& info) {
@@ -461,6 +466,9 @@ Napi::Value JsonDBWrap::Begin(const Napi::CallbackInfo& info) {
   bool readonly;
   if (!ToBool(env, info[1], "readonly", &readonly)) return env.Undefined();
   options.mode = readonly ? TransactionMode::kReadOnly : TransactionMode::kReadWrite;
+  if (!info[2].IsUndefined() && !ToBool(env, info[2], "versionchange", &options.versionchange)) {
+    return env.Undefined();
+  }
   std::unique_ptr<Transaction> txn;
   Status s = db_->Begin(options, &txn);
   if (!s.ok()) return ThrowStatus(env, s);

@@ -11,6 +11,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <vector>
 
 #include "engine_handle.h"
 
@@ -24,6 +25,9 @@ inline constexpr uint32_t kQueryExplain = 2;
 // Queues JsonDB::Explain for query(store, description, kQueryExplain)
 // arguments; resolves to the plan as a JS object.
 Napi::Value QueueExplain(const Napi::CallbackInfo& info, const std::shared_ptr<EngineHandle>& handle);
+
+// A schema as JsonDB.schema() shows it (opaqueValues only on opaque stores).
+Napi::Value SchemaToJs(Napi::Env env, const std::vector<StoreSpec>& stores);
 
 // openJsonDB(path, options) → Promise<JsonDB>; options as open()'s.
 Napi::Value OpenJsonDB(const Napi::CallbackInfo& info);

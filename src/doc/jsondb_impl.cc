@@ -167,6 +167,9 @@ void JsonDBImpl::TrimLog() {
 
 Status JsonDBImpl::Begin(const TransactionOptions& options, std::unique_ptr<Transaction>* txn) {
   if (closed_) return Status::Closed();
+  if (options.versionchange && (options.mode != TransactionMode::kReadWrite || !options.stores.empty())) {
+    return Status::InvalidArgument("a versionchange transaction is read-write over every store");
+  }
   auto catalog = this->catalog();
   for (const auto& name : options.stores) {
     if (catalog->FindStore(name) == nullptr) return Status::NotFound("no object store named", name);
@@ -496,8 +499,8 @@ Status JsonDBImpl::AddOpaqueIndex(StoreInfo* store, IndexInfo index, WriteBatch*
   FLOWDB_RETURN_IF_ERROR(cursor->status());
   if (has_values) {
     return Status::NotSupported("object store", store->name +
-                                                    " holds opaque values: an index can be created only "
-                                                    "while the store is empty");
+                                                    " holds opaque values: create the index in a versionchange "
+                                                    "transaction and write each value again with its keys");
   }
   (void)batch;
   store->indexes.push_back(std::move(index));
@@ -611,6 +614,71 @@ Status JsonDBImpl::DeleteDatabase(std::string_view name) {
   if (!s.ok() && swapped) {
     std::lock_guard<std::mutex> lock(target->mu_);
     target->catalog_ = before;
+  }
+  return s;
+}
+
+// --- versionchange transactions ---
+
+uint32_t JsonDBImpl::AllocateId() {
+  std::lock_guard<std::mutex> lock(schema_mu_);
+  return NewId();
+}
+
+Status JsonDBImpl::ValidateReads(uint64_t snapshot_sequence, std::vector<EngineRange> reads) {
+  if (reads.empty()) return Status::OK();
+  {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    if (log_.empty() || log_.back().after_sequence < snapshot_sequence) return Status::OK();
+  }
+  ReadSet read_set(std::move(reads));
+  std::lock_guard<std::mutex> lock(log_mu_);
+  for (auto it = log_.rbegin(); it != log_.rend() && it->after_sequence >= snapshot_sequence; ++it) {
+    for (const auto& k : it->keys) {
+      if (read_set.Contains(k)) return Status::Conflict("a key the transaction read was written since");
+    }
+    for (const auto& r : it->ranges) {
+      if (read_set.Overlaps(r)) return Status::Conflict("a range the transaction read was written since");
+    }
+  }
+  return Status::OK();
+}
+
+Status JsonDBImpl::CommitSchemaTransaction(uint64_t snapshot_sequence, uint64_t base_generation,
+                                           std::shared_ptr<const Catalog> catalog,
+                                           std::vector<EngineRange> reads, WriteSet* writes) {
+  if (closed_) return Status::Closed();
+  // Taken before the write, as ChangeSchema does: the id counter written
+  // below covers every id handed out so far.
+  std::lock_guard<std::mutex> schema_lock(schema_mu_);
+  WriteBatch batch;
+  writes->BuildBatch(&batch);
+  batch.Put(CatalogKey(name_), 0, catalog->Encode());
+  std::string counter;
+  PutFixed64BE(&counter, next_id_);
+  batch.Put(IdCounterKey(), 0, counter);
+  std::vector<std::string> keys;
+  std::vector<EngineRange> ranges;
+  writes->TakeWrittenKeys(&keys, &ranges);
+  keys.push_back(CatalogKey(name_));
+  keys.push_back(IdCounterKey());
+  auto installed = std::make_shared<Catalog>(*catalog);
+  installed->generation = Catalog::NewGeneration();
+  std::shared_ptr<const Catalog> before;
+  Status s = WriteAsLeader(&batch, [&]() -> Status {
+    if (this->catalog()->generation != base_generation) {
+      return Status::Conflict("database", name_ + " changed its schema during the versionchange transaction");
+    }
+    FLOWDB_RETURN_IF_ERROR(ValidateReads(snapshot_sequence, std::move(reads)));
+    Register(std::move(keys), std::move(ranges), /*sorted=*/false);
+    std::lock_guard<std::mutex> lock(mu_);
+    before = std::move(catalog_);
+    catalog_ = std::move(installed);
+    return Status::OK();
+  });
+  if (!s.ok() && before != nullptr) {  // the batch itself failed
+    std::lock_guard<std::mutex> lock(mu_);
+    catalog_ = std::move(before);
   }
   return s;
 }

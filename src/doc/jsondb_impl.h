@@ -111,6 +111,16 @@ class JsonDBImpl : public JsonDB {
   // `snapshot_sequence` under `catalog`; the stores it wrote must be
   // unchanged) against later commits, registers `writes`, and applies them
   // in one batch. Consumes `writes` (its keys move into the commit log).
+  // Commits a versionchange transaction: fails with kConflict unless this
+  // database's catalog is still the one of generation `base_generation`,
+  // validates `reads` as CommitWrites does, and applies `writes` with the
+  // new `catalog` (and the id counter) in one batch, then installs it.
+  Status CommitSchemaTransaction(uint64_t snapshot_sequence, uint64_t base_generation,
+                                 std::shared_ptr<const Catalog> catalog, std::vector<EngineRange> reads,
+                                 WriteSet* writes);
+  // A new store or index id for a versionchange transaction (persisted with
+  // the next schema commit; an aborted transaction's ids are never reused).
+  uint32_t AllocateId();
   Status CommitWrites(uint64_t snapshot_sequence, const Catalog& catalog,
                       const std::set<uint32_t>& written_stores, std::vector<EngineRange> reads,
                       WriteSet* writes);
@@ -135,10 +145,14 @@ class JsonDBImpl : public JsonDB {
   Status AddIndex(Catalog* catalog, StoreInfo* store, const IndexSpec& spec, WriteBatch* batch);
   Status DropIndex(StoreInfo* store, std::string_view name, WriteBatch* batch);
   // AddIndex for an opaque store: the core cannot read keys from its values,
-  // so the index is created only while the store is empty (kNotSupported
-  // otherwise).
+  // so the index is created here only while the store is empty
+  // (kNotSupported otherwise: Transaction::CreateIndex in a versionchange
+  // transaction lets the caller supply the keys).
   Status AddOpaqueIndex(StoreInfo* store, IndexInfo index, WriteBatch* batch);
   uint32_t NewId() { return next_id_++; }
+  // kConflict if a commit registered after `snapshot_sequence` wrote what
+  // `reads` covers (REQUIRES: inside WriteAsLeader's leader step).
+  Status ValidateReads(uint64_t snapshot_sequence, std::vector<EngineRange> reads);
   // Reads this database's catalog from the engine (empty if absent).
   Status LoadCatalog();
 

@@ -47,6 +47,8 @@ EngineRange ToEngineRange(const std::string& prefix, const KeyRange& range) {
 TransactionImpl::TransactionImpl(JsonDBImpl* db, std::shared_ptr<const Catalog> catalog,
                                  const TransactionOptions& options)
     : db_(db), catalog_(std::move(catalog)), mode_(options.mode) {
+  versionchange_ = options.versionchange;
+  base_generation_ = catalog_->generation;
   for (const auto& s : options.stores) scope_.insert(s);
   snapshot_ = db_->AcquireSnapshot(mode_ == TransactionMode::kReadWrite);
   snapshot_sequence_ = snapshot_->sequence();
@@ -495,6 +497,12 @@ Status TransactionImpl::CountQuery(const Query& query, uint64_t* count) {
 
 Status TransactionImpl::Commit() {
   FLOWDB_RETURN_IF_ERROR(CheckActive());
+  if (schema_changed_) {
+    Status c = db_->CommitSchemaTransaction(snapshot_sequence_, base_generation_, catalog_,
+                                            std::move(reads_), &writes_);
+    Abort();
+    return c;
+  }
   Status s;
   if (mode_ == TransactionMode::kReadWrite && !writes_.empty()) {
     s = db_->CommitWrites(snapshot_sequence_, *catalog_, written_stores_, std::move(reads_), &writes_);
@@ -724,6 +732,179 @@ Status TransactionImpl::RaiseKeyGenerator(std::string_view store, double key) {
   if (std::isnan(key)) return Status::InvalidKey("a key generator cannot be raised to NaN");
   written_stores_.insert(info->id);
   return Atomically([&] { return RaiseGenerator(*info, key); });
+}
+
+}  // namespace flowdb::doc
+
+// --- versionchange transactions: schema changes with the data ---
+
+namespace flowdb::doc {
+
+namespace {
+
+void SortIndexes(StoreInfo* store) {
+  std::sort(store->indexes.begin(), store->indexes.end(),
+            [](const IndexInfo& a, const IndexInfo& b) { return a.spec.name < b.spec.name; });
+}
+
+}  // namespace
+
+template <typename F>
+Status TransactionImpl::EditCatalog(F&& edit) {
+  FLOWDB_RETURN_IF_ERROR(CheckActive());
+  if (!versionchange_) {
+    return Status::InvalidArgument("schema changes need a versionchange transaction");
+  }
+  auto next = std::make_shared<Catalog>(*catalog_);
+  next->generation = Catalog::NewGeneration();
+  FLOWDB_RETURN_IF_ERROR(Atomically([&] { return edit(next.get()); }));
+  retired_catalogs_.push_back(std::move(catalog_));
+  catalog_ = std::move(next);
+  schema_changed_ = true;
+  return Status::OK();
+}
+
+std::vector<StoreSpec> TransactionImpl::Schema() const {
+  std::vector<StoreSpec> specs;
+  for (const auto& [name, store] : catalog_->stores) specs.push_back(store.ToSpec());
+  return specs;
+}
+
+Status TransactionImpl::CreateObjectStore(const StoreSpec& spec) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    FLOWDB_RETURN_IF_ERROR(ValidateStoreSpec(spec));
+    if (c->FindStore(spec.name) != nullptr) {
+      return Status::Constraint("an object store named", spec.name + " exists");
+    }
+    StoreInfo store;
+    store.id = db_->AllocateId();
+    store.name = spec.name;
+    store.key_path = spec.key_path;
+    store.auto_increment = spec.auto_increment;
+    store.opaque_values = spec.opaque_values;
+    for (const auto& index : spec.indexes) store.indexes.push_back({db_->AllocateId(), index});
+    SortIndexes(&store);
+    c->stores.emplace(spec.name, std::move(store));
+    return Status::OK();
+  });
+}
+
+Status TransactionImpl::DeleteObjectStore(std::string_view name) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    StoreInfo* store = c->FindStore(name);
+    if (store == nullptr) return Status::NotFound("no object store named", name);
+    for (RecordKind kind : {RecordKind::kDocument, RecordKind::kValueKeys}) {
+      std::string p = IdPrefix(kind, store->id);
+      writes_.DeleteRange({p, PrefixSuccessor(p)});
+    }
+    for (const auto& index : store->indexes) {
+      std::string p = IdPrefix(RecordKind::kIndexEntry, index.id);
+      writes_.DeleteRange({p, PrefixSuccessor(p)});
+    }
+    writes_.Delete(KeyGeneratorKey(store->id));
+    c->stores.erase(c->stores.find(name));
+    return Status::OK();
+  });
+}
+
+Status TransactionImpl::BackfillIndex(const StoreInfo& store, const IndexInfo& index) {
+  DocKeyExtractor extractor({{index.spec.key_path, index.spec.multi_entry}});
+  std::vector<PathKeys> keys;
+  std::map<std::string, std::string> unique_seen;
+  std::string p = IdPrefix(RecordKind::kDocument, store.id);
+  std::vector<std::pair<std::string, std::string>> entries;
+  auto scan = NewScan({p, PrefixSuccessor(p)}, false);
+  while (scan->Next()) {
+    std::string pk(scan->key().substr(kIdPrefixSize));
+    FLOWDB_RETURN_IF_ERROR(extractor.Extract(scan->value(), &keys));
+    for (const std::string& ikey : KeysOf(keys, 0)) {
+      if (index.spec.unique && !unique_seen.emplace(ikey, pk).second) {
+        return Status::Constraint("unique index", index.spec.name + ": existing documents share a key");
+      }
+      entries.emplace_back(ikey, pk);
+    }
+  }
+  FLOWDB_RETURN_IF_ERROR(scan->status());
+  for (const auto& [ikey, pk] : entries) writes_.Put(IndexEntryKey(index.id, ikey, pk), {});
+  return Status::OK();
+}
+
+Status TransactionImpl::CreateIndex(std::string_view store_name, const IndexSpec& spec) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    StoreInfo* store = c->FindStore(store_name);
+    if (store == nullptr) return Status::NotFound("no object store named", store_name);
+    FLOWDB_RETURN_IF_ERROR(ValidateIndexSpec(spec));
+    if (store->FindIndex(spec.name) != nullptr) {
+      return Status::Constraint("an index named", spec.name + " exists in object store " + store->name);
+    }
+    IndexInfo index{db_->AllocateId(), spec};
+    // An opaque store's index starts empty: its values' keys come from the
+    // caller (PutValue of each value with its full index keys).
+    if (!store->opaque_values) FLOWDB_RETURN_IF_ERROR(BackfillIndex(*store, index));
+    store->indexes.push_back(std::move(index));
+    SortIndexes(store);
+    return Status::OK();
+  });
+}
+
+Status TransactionImpl::DeleteIndex(std::string_view store_name, std::string_view name) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    StoreInfo* store = c->FindStore(store_name);
+    if (store == nullptr) return Status::NotFound("no object store named", store_name);
+    auto it = std::find_if(store->indexes.begin(), store->indexes.end(),
+                           [&](const IndexInfo& i) { return i.spec.name == name; });
+    if (it == store->indexes.end()) return Status::NotFound("no index named", name);
+    std::string p = IdPrefix(RecordKind::kIndexEntry, it->id);
+    writes_.DeleteRange({p, PrefixSuccessor(p)});
+    store->indexes.erase(it);
+    return Status::OK();
+  });
+}
+
+Status TransactionImpl::RenameObjectStore(std::string_view name, std::string_view new_name) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    auto it = c->stores.find(name);
+    if (it == c->stores.end()) return Status::NotFound("no object store named", name);
+    if (name == new_name) return Status::OK();
+    if (c->FindStore(new_name) != nullptr) {
+      return Status::Constraint("an object store named", std::string(new_name) + " exists");
+    }
+    auto node = c->stores.extract(it);
+    node.key() = std::string(new_name);
+    node.mapped().name = std::string(new_name);
+    c->stores.insert(std::move(node));
+    return Status::OK();
+  });
+}
+
+Status TransactionImpl::RenameIndex(std::string_view store_name, std::string_view name,
+                                    std::string_view new_name) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    StoreInfo* store = c->FindStore(store_name);
+    if (store == nullptr) return Status::NotFound("no object store named", store_name);
+    auto it = std::find_if(store->indexes.begin(), store->indexes.end(),
+                           [&](const IndexInfo& i) { return i.spec.name == name; });
+    if (it == store->indexes.end()) return Status::NotFound("no index named", name);
+    if (name == new_name) return Status::OK();
+    if (store->FindIndex(new_name) != nullptr) {
+      return Status::Constraint("an index named", std::string(new_name) + " exists in object store " +
+                                                      store->name);
+    }
+    it->spec.name = std::string(new_name);
+    SortIndexes(store);
+    return Status::OK();
+  });
+}
+
+Status TransactionImpl::SetVersion(uint64_t version) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    if (version <= c->version) {
+      return Status::InvalidArgument("database version", "must grow: " + std::to_string(version) +
+                                                             " is not above " + std::to_string(c->version));
+    }
+    c->version = version;
+    return Status::OK();
+  });
 }
 
 }  // namespace flowdb::doc

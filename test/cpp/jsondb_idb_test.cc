@@ -446,6 +446,144 @@ TEST(JsonDBIdb, ConcurrentTransactionsConflict) {
   ASSERT_OK(h->Commit());
 }
 
+std::unique_ptr<Transaction> BeginUpgrade(JsonDB* db) {
+  TransactionOptions o;
+  o.mode = TransactionMode::kReadWrite;
+  o.versionchange = true;
+  std::unique_ptr<Transaction> t;
+  Status s = db->Begin(o, &t);
+  EXPECT_TRUE(s.ok()) << s.ToString();
+  return t;
+}
+
+TEST(JsonDBIdb, VersionChangeTransactionsAreAtomic) {
+  std::string dir = test::TempDir("jsondb-idb-upgrade");
+  std::unique_ptr<JsonDB> root;
+  ASSERT_OK(JsonDB::Open(DiskOptions(), dir, &root));
+  JsonDB* db = OpenNamed(root.get(), "lib");
+  {
+    // The first upgrade creates the store and writes to it.
+    auto t = BeginUpgrade(db);
+    ASSERT_OK(t->SetVersion(1));
+    ASSERT_OK(t->CreateObjectStore(Books(true)));
+    double k = 0;
+    ASSERT_OK(t->GenerateKey("books", &k));
+    ASSERT_OK(t->PutValue("books", "one", N(k), {{"byTag", {S("a")}}}, true));
+    uint64_t n = 0;
+    ASSERT_OK(t->Count({"books", "byTag"}, KeyRange::All(), &n));
+    EXPECT_EQ(n, 1u);
+    EXPECT_EQ(t->version(), 1u);
+    EXPECT_EQ(db->version(), 0u);  // nothing visible before Commit
+    EXPECT_TRUE(db->ObjectStoreNames().empty());
+    ASSERT_OK(t->Commit());
+  }
+  EXPECT_EQ(db->version(), 1u);
+  std::vector<StoreSpec> v1 = db->Schema();
+  ASSERT_EQ(v1.size(), 1u);
+  std::vector<std::string> keys_v1 = EngineKeys(root.get());
+
+  // An upgrade that changes everything and aborts leaves nothing.
+  for (bool commit : {false, true}) {
+    auto t = BeginUpgrade(db);
+    ASSERT_OK(t->SetVersion(2));
+    ASSERT_OK(t->CreateIndex("books", {"byYear", KeyPathSpec::String("year"), true, false}));
+    // The caller fills an opaque store's new index by writing values again.
+    ASSERT_OK(t->PutValue("books", "one", N(1), {{"byYear", {N(1999)}}}, false));
+    ASSERT_OK(t->DeleteIndex("books", "byTag"));
+    ASSERT_OK(t->CreateObjectStore({"extra", KeyPathSpec::None(), false, {}, true}));
+    ASSERT_OK(t->PutValue("extra", "x", S("x"), {}, false));
+    ASSERT_OK(t->RenameObjectStore("extra", "extra2"));
+    EXPECT_EQ(Get(db, "books", N(1)), "one");
+    double k = 0;
+    ASSERT_OK(t->GenerateKey("books", &k));
+    EXPECT_EQ(k, 2);
+    std::string v;
+    bool found = false;
+    ASSERT_OK(t->Get("extra2", S("x"), &v, &found));
+    EXPECT_TRUE(found);
+    EXPECT_TRUE(t->Get("extra", S("x"), &v, &found).IsNotFound());
+    if (!commit) {
+      t->Abort();
+      EXPECT_EQ(db->version(), 1u);
+      EXPECT_EQ(db->Schema(), v1);
+      EXPECT_EQ(EngineKeys(root.get()), keys_v1);
+      EXPECT_EQ(CountOf(db, {"books", "byTag"}), 1u);
+      continue;
+    }
+    ASSERT_OK(t->Commit());
+  }
+  EXPECT_EQ(db->version(), 2u);
+  EXPECT_EQ(db->ObjectStoreNames(), (std::vector<std::string>{"books", "extra2"}));
+  EXPECT_EQ(PrimaryKeys(All(db, {"books", "byYear"})), (std::vector<std::string>{N(1)}));
+  ASSERT_OK(root->Close());
+  root.reset();
+  ASSERT_OK(JsonDB::Open(DiskOptions(), dir, &root));
+  db = OpenNamed(root.get(), "lib");
+  EXPECT_EQ(db->version(), 2u);
+  EXPECT_EQ(db->ObjectStoreNames(), (std::vector<std::string>{"books", "extra2"}));
+  EXPECT_EQ(Get(db, "extra2", S("x")), "x");
+  EXPECT_EQ(PrimaryKeys(All(db, {"books", "byYear"})), (std::vector<std::string>{N(1)}));
+  EXPECT_EQ(db->Schema()[0].indexes.size(), 2u);  // byIsbn, byYear
+  // The generator advanced by the committed upgrade only.
+  auto t = Begin(db, TransactionMode::kReadWrite);
+  double k = 0;
+  ASSERT_OK(t->GenerateKey("books", &k));
+  EXPECT_EQ(k, 3);
+}
+
+TEST(JsonDBIdb, VersionChangeTransactionRules) {
+  auto db = OpenMem();
+  // Schema methods outside a versionchange transaction, and a versionchange
+  // transaction with a scope or read-only.
+  auto plain = Begin(db.get(), TransactionMode::kReadWrite);
+  EXPECT_TRUE(plain->CreateObjectStore(Books()).IsInvalidArgument());
+  EXPECT_TRUE(plain->SetVersion(1).IsInvalidArgument());
+  TransactionOptions bad;
+  bad.versionchange = true;
+  std::unique_ptr<Transaction> t;
+  EXPECT_TRUE(db->Begin(bad, &t).IsInvalidArgument());
+  bad.mode = TransactionMode::kReadWrite;
+  bad.stores = {"x"};
+  EXPECT_TRUE(db->Begin(bad, &t).IsInvalidArgument());
+
+  // A JSON store's new index is filled in the transaction; a unique one over
+  // violating documents fails and the transaction goes on.
+  StoreSpec notes;
+  notes.name = "notes";
+  notes.key_path = KeyPathSpec::String("id");
+  ASSERT_OK(db->CreateObjectStore(notes));
+  ASSERT_OK(Put(db.get(), "notes", R"({"id":1,"t":"a"})"));
+  ASSERT_OK(Put(db.get(), "notes", R"({"id":2,"t":"a"})"));
+  auto up = BeginUpgrade(db.get());
+  ASSERT_OK(up->Put("notes", R"({"id":3,"t":"b"})", nullptr, nullptr));
+  EXPECT_TRUE(up->CreateIndex("notes", {"byT", KeyPathSpec::String("t"), true, false}).IsConstraint());
+  ASSERT_OK(up->CreateIndex("notes", {"byT", KeyPathSpec::String("t"), false, false}));
+  uint64_t n = 0;
+  ASSERT_OK(up->Count({"notes", "byT"}, KeyRange::All(), &n));
+  EXPECT_EQ(n, 3u);
+  EXPECT_TRUE(up->CreateObjectStore(notes).IsConstraint());
+  EXPECT_TRUE(up->RenameIndex("notes", "nope", "x").IsNotFound());
+  EXPECT_TRUE(up->SetVersion(0).IsInvalidArgument());
+  ASSERT_OK(up->SetVersion(4));
+  // A schema change committed meanwhile makes the upgrade conflict.
+  StoreSpec other;
+  other.name = "other";
+  ASSERT_OK(db->CreateObjectStore(other));
+  EXPECT_TRUE(up->Commit().IsConflict());
+  EXPECT_EQ(db->version(), 0u);
+  EXPECT_EQ(Get(db.get(), "notes", N(3)), "<none>");
+
+  // A transaction that began before an upgrade and writes a store it
+  // changed conflicts.
+  auto before = Begin(db.get(), TransactionMode::kReadWrite);
+  auto up2 = BeginUpgrade(db.get());
+  ASSERT_OK(up2->CreateIndex("notes", {"byT", KeyPathSpec::String("t"), false, false}));
+  ASSERT_OK(up2->Commit());
+  ASSERT_OK(before->Put("notes", R"({"id":5,"t":"c"})", nullptr, nullptr));
+  EXPECT_TRUE(before->Commit().IsConflict());
+  EXPECT_EQ(CountOf(db.get(), {"notes", "byT"}), 2u);
+}
+
 TEST(JsonDBIdb, CatalogVersions) {
   // A database without version and opaque stores keeps the version-1
   // catalog (readable by builds that know only version 1); a newer catalog

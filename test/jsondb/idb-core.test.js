@@ -179,3 +179,50 @@ describe('opaque-value object stores', () => {
     await root.close()
   })
 })
+
+describe('versionchange transactions', () => {
+  it('commit schema, version and data together, or nothing on abort', async () => {
+    const path = tempPath()
+    let root = await open({ path })
+    const db = root.database('app')
+    const up = db.begin([], false, true)
+    await up.setVersion(1)
+    await up.createObjectStore('items', 'id', false, true)
+    await up.createIndex('items', 'byName', 'name', true, false)
+    await up.putValue('items', serialize({ id: 1, name: 'a' }), 1, [['byName', ['a']]], true)
+    expect(await up.schema()).toEqual({
+      version: 1,
+      stores: [{ name: 'items', keyPath: 'id', autoIncrement: false, opaqueValues: true, indexes: [{ name: 'byName', keyPath: 'name', unique: true, multiEntry: false }] }]
+    })
+    expect(db.version()).toBe(0)
+    await up.commit()
+    expect(db.version()).toBe(1)
+
+    // An upgrade that adds an index, fills it by writing the value again,
+    // renames the store, and aborts: nothing of it stays.
+    const before = db.schema()
+    const up2 = db.begin([], false, true)
+    await up2.setVersion(2)
+    await up2.createIndex('items', 'byLen', 'len', false, false)
+    await up2.putValue('items', serialize({ id: 1, name: 'a', len: 1 }), 1, [['byName', ['a']], ['byLen', [1]]], false)
+    await up2.renameObjectStore('items', 'things')
+    expect(deserialize(await up2.getValue('things', null, 1)).len).toBe(1)
+    up2.abort()
+    expect(db.version()).toBe(1)
+    expect(db.schema()).toEqual(before)
+    expect(deserialize(await db.getValue('items', null, 1))).toEqual({ id: 1, name: 'a' })
+
+    // Schema calls outside a versionchange transaction are refused.
+    const plain = db.begin(['items'], false)
+    expect(await codeOf(plain.createObjectStore('x', null, false, true))).toBe(errorCodes.INVALID_ARGUMENT)
+    expect(await codeOf(() => plain.createIndex('items', 'i', 5, false, false))).toBe('TypeError')
+    plain.abort()
+    expect(await codeOf(() => db.begin(['items'], false, true))).toBe(errorCodes.INVALID_ARGUMENT)
+
+    await root.close()
+    root = await open({ path })
+    expect(await root.databases()).toEqual([{ name: 'app', version: 1 }])
+    expect(root.database('app').schema()[0].indexes.map((i) => i.name)).toEqual(['byName'])
+    await root.close()
+  })
+})

@@ -281,6 +281,12 @@ struct TransactionOptions {
   // block for long (Node's JS thread) try a small read first and hand a
   // large one to a worker.
   uint64_t read_budget = 0;
+  // A schema transaction (IndexedDB "upgrade transaction"): read-write over
+  // every store (`stores` must be empty), and the only kind that may call
+  // the Transaction schema methods. Its schema changes, version change and
+  // data writes commit together as one batch or not at all; Commit fails
+  // with kConflict if the database's schema changed after Begin.
+  bool versionchange = false;
 };
 
 // A transaction (see the file comment for its isolation and errors).
@@ -367,6 +373,35 @@ class Transaction {
   // below (no-op for keys < 1 or below the current number; keys >= 2^53
   // exhaust it). PutValue does this itself for Number primary keys.
   virtual Status RaiseKeyGenerator(std::string_view store, double key) = 0;
+
+  // --- schema changes inside a versionchange transaction ---
+  //
+  // Each applies to this transaction's view at once (later calls see the
+  // new stores and indexes) and reaches the database only with Commit;
+  // Abort drops them with the data writes, as IndexedDB aborts an upgrade.
+  // Outside a versionchange transaction they fail with kInvalidArgument;
+  // other errors as the JsonDB methods of the same names.
+
+  // Creates a store (and spec.indexes).
+  virtual Status CreateObjectStore(const StoreSpec& spec) = 0;
+  // Deletes a store with its records, indexes and key generator.
+  virtual Status DeleteObjectStore(std::string_view store) = 0;
+  // Creates an index. Over a JSON store it is filled from the documents as
+  // this transaction sees them (kConstraint for a unique index they
+  // violate); over an opaque store it starts empty and the caller fills it
+  // by writing each value again with PutValue and its full index keys.
+  virtual Status CreateIndex(std::string_view store, const IndexSpec& spec) = 0;
+  // Deletes an index and its entries.
+  virtual Status DeleteIndex(std::string_view store, std::string_view index) = 0;
+  // Renames a store or an index (kConstraint if the new name is taken).
+  virtual Status RenameObjectStore(std::string_view store, std::string_view new_name) = 0;
+  virtual Status RenameIndex(std::string_view store, std::string_view index,
+                             std::string_view new_name) = 0;
+  // Sets the database version (kInvalidArgument unless above the current).
+  virtual Status SetVersion(uint64_t version) = 0;
+  // The schema and version as this transaction sees them.
+  virtual std::vector<StoreSpec> Schema() const = 0;
+  virtual uint64_t version() const = 0;
 
   // Validates and applies the writes (see the file comment). A read-only
   // transaction, or one that wrote nothing, just ends. The transaction is
