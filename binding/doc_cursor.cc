@@ -24,6 +24,14 @@ class DocNextvWorker final : public PromiseWorker {
       : PromiseWorker(env, "flowdb.jsondb.nextv", std::move(h)), state_(std::move(state)),
         max_entries_(max_entries), max_bytes_(max_bytes) {}
 
+  // Moves the cursor (DocCursor::Seek) before this chunk is read.
+  void SetSeek(std::string key, bool has_primary_key, std::string primary_key) {
+    has_seek_ = true;
+    seek_key_ = std::move(key);
+    has_seek_primary_key_ = has_primary_key;
+    seek_primary_key_ = std::move(primary_key);
+  }
+
   Status Run() override {
     DocCursorState& s = *state_;
     if (s.release_requested || s.txn->ended()) return Status::TransactionInactive("the transaction has ended");
@@ -32,6 +40,9 @@ class DocNextvWorker final : public PromiseWorker {
       Transaction* txn = s.txn->txn();
       FLOWDB_RETURN_IF_ERROR(s.spec.is_query ? txn->RunQuery(s.spec.query, &s.cursor)
                                              : txn->OpenCursor(s.spec.source, s.spec.options, &s.cursor));
+    }
+    if (has_seek_) {
+      FLOWDB_RETURN_IF_ERROR(s.cursor->Seek(seek_key_, has_seek_primary_key_ ? &seek_primary_key_ : nullptr));
     }
     size_t bytes = 0;
     values_.assign(1, '[');
@@ -93,6 +104,10 @@ class DocNextvWorker final : public PromiseWorker {
   std::string values_;
   std::vector<std::string> binary_;  // binary_values cursors
   bool done_ = false;
+  bool has_seek_ = false;
+  std::string seek_key_;
+  bool has_seek_primary_key_ = false;
+  std::string seek_primary_key_;
 };
 
 }  // namespace
@@ -128,6 +143,13 @@ bool ToCursorSpec(const Napi::CallbackInfo& info, bool is_query, DocCursorSpec* 
       return false;
     }
     spec->binary_values = info[4].As<Napi::Boolean>().Value();
+  }
+  if (info.Length() > 5 && !info[5].IsUndefined()) {
+    if (!info[5].IsBoolean()) {
+      ThrowTypeError(env, "keysOnly must be a boolean");
+      return false;
+    }
+    spec->options.keys_only = info[5].As<Napi::Boolean>().Value();
   }
   return true;
 }
@@ -217,7 +239,17 @@ Napi::Value DocCursorWrap::Nextv(const Napi::CallbackInfo& info) {
     out.Set("values", state_->spec.binary_values ? Napi::Value(Napi::Array::New(env)) : Napi::String::New(env, "[]"));
     return ResolvedPromise(env, out);
   }
+  // Optional seek (IndexedDB continue(key) / continuePrimaryKey(key, pk)).
+  bool has_seek = info.Length() > 2 && !info[2].IsUndefined();
+  bool has_pk = info.Length() > 3 && !info[3].IsUndefined();
+  std::string seek_key, seek_pk;
+  if (has_seek && !ToDocKey(env, info[2], "key", &seek_key)) return env.Undefined();
+  if (has_pk && (!has_seek || !ToDocKey(env, info[3], "primaryKey", &seek_pk))) {
+    if (!has_seek) return ThrowTypeError(env, "primaryKey needs a key");
+    return env.Undefined();
+  }
   auto* w = new DocNextvWorker(env, handle_, state_, static_cast<uint32_t>(max_entries), max_bytes);
+  if (has_seek) w->SetSeek(std::move(seek_key), has_pk, std::move(seek_pk));
   Napi::Value promise = state_->txn->Start(w);
   if (!promise.IsEmpty()) state_->in_flight = true;  // until the worker's Settle()
   return promise;

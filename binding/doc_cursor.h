@@ -27,7 +27,7 @@ struct DocCursorSpec {
   bool binary_values = false;
 };
 
-// cursor(store, index, range, direction[, binaryValues]) or
+// cursor(store, index, range, direction[, binaryValues[, keysOnly]]) or
 // queryCursor(store, description)
 // arguments (from info[0]) as a spec; false with a JS exception pending.
 bool ToCursorSpec(const Napi::CallbackInfo& info, bool is_query, DocCursorSpec* spec);
@@ -68,7 +68,9 @@ class DocCursorWrap : public Napi::ObjectWrap<DocCursorWrap> {
   ~DocCursorWrap() override;
 
  private:
-  // nextv(maxEntries, maxBytes) → Promise<{ count, done, keys, primaryKeys, values }>:
+  // nextv(maxEntries, maxBytes[, key[, primaryKey]]) → Promise<{ count,
+  // done, keys, primaryKeys, values }>; with `key` the cursor first seeks
+  // (DocCursor::Seek: IndexedDB continue(key) / continuePrimaryKey):
   // keys and primary keys as JS keys, values one JSON array text (an array
   // of Buffers for a cursor opened with binaryValues).
   Napi::Value Nextv(const Napi::CallbackInfo& info);

@@ -126,6 +126,24 @@ describe('opaque-value object stores', () => {
     const walked = await cursorAll(db.cursor('books', 'byIsbn', null, 'prev', true))
     expect(walked.map((r) => [r.key, r.primaryKey, r.value.isbn])).toEqual([['333', 1, '333'], ['222', 10, '222']])
 
+    // continue(key) and continuePrimaryKey(key, primaryKey) as seeks of
+    // the next chunk; a keys-only cursor reads no value.
+    await db.putValue('books', serialize({ isbn: '444', tags: ['b'] }), 20, [['byTag', ['b']]], false)
+    await db.putValue('books', serialize({ isbn: '555', tags: ['b', 'z'] }), 30, [['byTag', ['b', 'z']]], false)
+    const c = db.cursor('books', 'byTag', null, 'next', false, true)
+    let chunk = await c.nextv(1, 1 << 20)
+    expect([chunk.keys, chunk.primaryKeys]).toEqual([['b'], [10]])
+    chunk = await c.nextv(1, 1 << 20, 'b', 25)
+    expect([chunk.keys, chunk.primaryKeys, chunk.values]).toEqual([['b'], [30], '[]'])
+    chunk = await c.nextv(5, 1 << 20, 'c')
+    expect([chunk.keys, chunk.primaryKeys, chunk.done]).toEqual([['z'], [30], true])
+    const back = db.cursor('books', null, null, 'next', true)
+    await back.nextv(1, 1 << 20)
+    expect(await codeOf(back.nextv(1, 1 << 20, 0))).toBe(errorCodes.INVALID_ARGUMENT) // behind the cursor
+    back.close()
+    await db.delete('books', 20)
+    await db.delete('books', 30)
+
     await db.delete('books', 10)
     expect(await db.count('books', 'byIsbn', null)).toBe(1)
     expect(await db.count('books', 'byTag', null)).toBe(0)
