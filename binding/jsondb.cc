@@ -133,9 +133,9 @@ Napi::Array StringsToJs(Napi::Env env, const std::vector<std::string>& v) {
 
 class ExplainWorker final : public PromiseWorker {
  public:
-  ExplainWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, Query query)
-      : PromiseWorker(env, "flowdb.jsondb.explain", std::move(h)), query_(std::move(query)) {}
-  Status Run() override { return handle()->jsondb->Explain(query_, &plan_); }
+  ExplainWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, JsonDB* db, Query query)
+      : PromiseWorker(env, "flowdb.jsondb.explain", std::move(h)), db_(db), query_(std::move(query)) {}
+  Status Run() override { return (db_ != nullptr ? db_ : handle()->jsondb.get())->Explain(query_, &plan_); }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("store", Napi::String::New(env, query_.store));
@@ -153,6 +153,7 @@ class ExplainWorker final : public PromiseWorker {
   }
 
  private:
+  JsonDB* db_;  // null: the handle's database ""
   Query query_;
   QueryPlan plan_;
 };
@@ -264,11 +265,12 @@ constexpr char kRaiseKeyGenerator[] = "raiseKeyGenerator";
 
 bool ToDocKeyPath(Napi::Env env, Napi::Value v, KeyPathSpec* out) { return ToKeyPath(env, v, out); }
 
-Napi::Value QueueExplain(const Napi::CallbackInfo& info, const std::shared_ptr<EngineHandle>& handle) {
+Napi::Value QueueExplain(const Napi::CallbackInfo& info, const std::shared_ptr<EngineHandle>& handle,
+                         JsonDB* db) {
   Napi::Env env = info.Env();
   Query q;
   if (!ToDocQuery(env, info[0], info[1], &q)) return env.Undefined();
-  auto* w = new ExplainWorker(env, handle, std::move(q));
+  auto* w = new ExplainWorker(env, handle, db, std::move(q));
   return w->Start();
 }
 
@@ -532,7 +534,7 @@ Napi::Value JsonDBWrap::Query(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
   if (info[2].IsNumber() && info[2].As<Napi::Number>().Uint32Value() == kQueryExplain) {
-    return QueueExplain(info, handle_);
+    return QueueExplain(info, handle_, db_);
   }
   std::unique_ptr<DocCall> call = MakeDocCall(info, "query");
   if (call == nullptr) return env.Undefined();

@@ -23,8 +23,10 @@ class DocCall;
 inline constexpr uint32_t kQueryExplain = 2;
 
 // Queues JsonDB::Explain for query(store, description, kQueryExplain)
-// arguments; resolves to the plan as a JS object.
-Napi::Value QueueExplain(const Napi::CallbackInfo& info, const std::shared_ptr<EngineHandle>& handle);
+// arguments on database `db` (null: the handle's database ""); resolves to
+// the plan as a JS object.
+Napi::Value QueueExplain(const Napi::CallbackInfo& info, const std::shared_ptr<EngineHandle>& handle,
+                         JsonDB* db = nullptr);
 
 // A schema as JsonDB.schema() shows it (opaqueValues only on opaque stores).
 Napi::Value SchemaToJs(Napi::Env env, const std::vector<StoreSpec>& stores);

@@ -2,7 +2,9 @@
 // named databases with versions in one directory, and object stores of
 // opaque values whose keys the caller computes.
 
+#include <algorithm>
 #include <filesystem>
+#include <map>
 
 #include "doc/catalog.h"
 #include "doc/doc_format.h"
@@ -582,6 +584,113 @@ TEST(JsonDBIdb, VersionChangeTransactionRules) {
   ASSERT_OK(before->Put("notes", R"({"id":5,"t":"c"})", nullptr, nullptr));
   EXPECT_TRUE(before->Commit().IsConflict());
   EXPECT_EQ(CountOf(db.get(), {"notes", "byT"}), 2u);
+}
+
+// Random puts, adds, deletes (key and range) and clears on an opaque store
+// with a unique, a multiEntry and a plain index, in transactions that commit
+// or abort; after each, the store and every index must equal what a plain
+// model gives (index entries recomputed from the model's keys).
+TEST(JsonDBIdb, OpaqueStoreMatchesModel) {
+  struct Row {
+    std::string value;
+    std::vector<std::string> u, t, v;  // index keys per index
+  };
+  const uint64_t seed = 20261205;
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  test::Random rnd(seed);
+  auto db = OpenMem();
+  StoreSpec spec;
+  spec.name = "m";
+  spec.opaque_values = true;
+  spec.indexes.push_back({"t", KeyPathSpec::String("t"), false, true});
+  spec.indexes.push_back({"u", KeyPathSpec::String("u"), true, false});
+  spec.indexes.push_back({"v", KeyPathSpec::String("v"), false, false});
+  ASSERT_OK(db->CreateObjectStore(spec));
+  std::map<std::string, Row> model;  // by encoded primary key
+
+  // A Number or a one-letter String key, among about n.
+  auto random_key = [&](int n) {
+    return rnd.OneIn(3) ? S(std::string(1, static_cast<char>('a' + rnd.Uniform(std::min(n, 26)))))
+                        : N(static_cast<double>(rnd.Uniform(n)));
+  };
+  auto check = [&] {
+    std::vector<std::string> values;
+    for (const auto& [pk, row] : model) values.push_back(row.value);
+    EXPECT_EQ(Values(All(db.get(), {"m", ""})), values);
+    for (const char* name : {"t", "u", "v"}) {
+      std::vector<std::pair<std::string, std::string>> want, got;
+      for (const auto& [pk, row] : model) {
+        const auto& keys = name[0] == 't' ? row.t : name[0] == 'u' ? row.u : row.v;
+        for (const auto& k : keys) want.emplace_back(k, pk);
+      }
+      std::sort(want.begin(), want.end());
+      for (const auto& r : All(db.get(), {"m", name})) got.emplace_back(r.key, r.primary_key);
+      EXPECT_EQ(got, want) << "index " << name;
+    }
+  };
+
+  for (int round = 0; round < 300; round++) {
+    auto t = Begin(db.get(), TransactionMode::kReadWrite);
+    std::map<std::string, Row> next = model;
+    int ops = 1 + static_cast<int>(rnd.Uniform(6));
+    for (int i = 0; i < ops; i++) {
+      uint64_t op = rnd.Uniform(10);
+      if (op < 6) {
+        std::string pk = N(rnd.Uniform(30));
+        Row row;
+        row.value = test::RandomBytes(&rnd, rnd.Uniform(12));
+        if (!rnd.OneIn(3)) row.u = {random_key(40)};
+        for (int j = static_cast<int>(rnd.Uniform(4)); j > 0; j--) row.t.push_back(random_key(6));
+        if (rnd.OneIn(2)) row.v = {random_key(5)};
+        std::vector<ValueIndexKeys> keys;
+        if (!row.u.empty()) keys.push_back({"u", row.u});
+        if (!row.t.empty()) keys.push_back({"t", row.t});
+        if (!row.v.empty()) keys.push_back({"v", row.v});
+        std::sort(row.t.begin(), row.t.end());
+        row.t.erase(std::unique(row.t.begin(), row.t.end()), row.t.end());
+        bool add = rnd.OneIn(4);
+        bool exists = next.count(pk) != 0;
+        bool clash = false;
+        for (const auto& [other, r] : next) {
+          if (other != pk && !row.u.empty() && r.u == row.u) clash = true;
+        }
+        Status s = t->PutValue("m", row.value, pk, keys, add);
+        if ((add && exists) || clash) {
+          EXPECT_TRUE(s.IsConstraint()) << s.ToString();
+        } else {
+          ASSERT_OK(s);
+          next[pk] = row;
+        }
+      } else if (op < 8) {
+        std::string pk = N(rnd.Uniform(30));
+        ASSERT_OK(t->Delete("m", KeyRange::Only(pk)));
+        next.erase(pk);
+      } else if (op < 9) {
+        KeyRange r;
+        r.has_lower = r.has_upper = true;
+        double lo = static_cast<double>(rnd.Uniform(30));
+        r.lower = N(lo);
+        r.upper = N(lo + static_cast<double>(rnd.Uniform(8)));
+        r.lower_open = rnd.OneIn(2);
+        ASSERT_OK(t->Delete("m", r));
+        for (auto it = next.begin(); it != next.end();) {
+          it = r.Contains(it->first) ? next.erase(it) : std::next(it);
+        }
+      } else if (rnd.OneIn(3)) {
+        ASSERT_OK(t->Clear("m"));
+        next.clear();
+      }
+    }
+    if (rnd.OneIn(4)) {
+      t->Abort();
+    } else {
+      ASSERT_OK(t->Commit());
+      model = std::move(next);
+    }
+    check();
+    if (HasFailure()) return;
+  }
+  EXPECT_GT(model.size(), 0u);
 }
 
 TEST(JsonDBIdb, CatalogVersions) {
