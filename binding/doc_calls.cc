@@ -13,13 +13,10 @@ namespace flowdb::binding {
 
 namespace {
 
+// Store and index names as WTF-8 (convert.h); the other strings this reads
+// (directions, ops, paths) are ASCII or identifiers, the same in UTF-8.
 bool ToName(Napi::Env env, Napi::Value v, const char* what, std::string* out) {
-  if (!v.IsString()) {
-    ThrowTypeError(env, std::string(what) + " must be a string");
-    return false;
-  }
-  *out = v.As<Napi::String>().Utf8Value();
-  return true;
+  return ToWtf8Name(env, v, what, out);
 }
 
 // An index name, or null/undefined for the store itself.

@@ -116,13 +116,9 @@ bool ToCursorSpec(const Napi::CallbackInfo& info, bool is_query, DocCursorSpec* 
   Napi::Env env = info.Env();
   spec->is_query = is_query;
   if (is_query) return ToDocQuery(env, info[0], info[1], &spec->query);
-  if (!info[0].IsString()) {
-    ThrowTypeError(env, "store must be a string");
-    return false;
-  }
-  spec->source.store = info[0].As<Napi::String>().Utf8Value();
+  if (!ToWtf8Name(env, info[0], "store", &spec->source.store)) return false;
   if (info[1].IsString()) {
-    spec->source.index = info[1].As<Napi::String>().Utf8Value();
+    if (!ToWtf8Name(env, info[1], "index", &spec->source.index)) return false;
   } else if (!info[1].IsNull() && !info[1].IsUndefined()) {
     ThrowTypeError(env, "index must be a string or null");
     return false;

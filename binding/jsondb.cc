@@ -170,13 +170,10 @@ class CloseJsonDBWorker final : public PromiseWorker {
   std::shared_ptr<EngineHandle> db_;
 };
 
+// Store and index names (and key path elements, which are identifiers):
+// WTF-8, so that names differing only in lone surrogates stay apart.
 bool ToString(Napi::Env env, Napi::Value v, const char* what, std::string* out) {
-  if (!v.IsString()) {
-    ThrowTypeError(env, std::string(what) + " must be a string");
-    return false;
-  }
-  *out = v.As<Napi::String>().Utf8Value();
-  return true;
+  return ToWtf8Name(env, v, what, out);
 }
 
 // A key path: null (none), a string, or an array of strings.
@@ -363,7 +360,7 @@ Napi::Value SchemaToJs(Napi::Env env, const std::vector<StoreSpec>& stores) {
   for (size_t i = 0; i < stores.size(); i++) {
     const StoreSpec& s = stores[i];
     Napi::Object o = Napi::Object::New(env);
-    o.Set("name", Napi::String::New(env, s.name));
+    o.Set("name", static_cast<napi_value>(Wtf8NameToJs(env, s.name)));
     o.Set("keyPath", KeyPathToJs(env, s.key_path));
     o.Set("autoIncrement", Napi::Boolean::New(env, s.auto_increment));
     // Only on opaque stores: JSON stores keep the shape JsonDB.schema() shows.
@@ -372,7 +369,7 @@ Napi::Value SchemaToJs(Napi::Env env, const std::vector<StoreSpec>& stores) {
     for (size_t j = 0; j < s.indexes.size(); j++) {
       const IndexSpec& x = s.indexes[j];
       Napi::Object io = Napi::Object::New(env);
-      io.Set("name", Napi::String::New(env, x.name));
+      io.Set("name", static_cast<napi_value>(Wtf8NameToJs(env, x.name)));
       io.Set("keyPath", KeyPathToJs(env, x.key_path));
       io.Set("unique", Napi::Boolean::New(env, x.unique));
       io.Set("multiEntry", Napi::Boolean::New(env, x.multi_entry));
@@ -603,53 +600,11 @@ Napi::Value JsonDBWrap::Close(const Napi::CallbackInfo& info) {
 
 namespace {
 
-// A database name: a JS string as its UTF-16 code units, each written as
-// UTF-8 writes a code point of that value (src/doc/doc_format.h), so that
-// every JS string, lone surrogates included, has its own bytes.
 bool ToDatabaseName(Napi::Env env, Napi::Value v, std::string* out) {
-  if (!v.IsString()) {
-    ThrowTypeError(env, "database name must be a string");
-    return false;
-  }
-  std::u16string units = v.As<Napi::String>().Utf16Value();
-  out->clear();
-  for (char16_t u : units) {
-    if (u < 0x80) {
-      out->push_back(static_cast<char>(u));
-    } else if (u < 0x800) {
-      out->push_back(static_cast<char>(0xc0 | (u >> 6)));
-      out->push_back(static_cast<char>(0x80 | (u & 0x3f)));
-    } else {
-      out->push_back(static_cast<char>(0xe0 | (u >> 12)));
-      out->push_back(static_cast<char>(0x80 | ((u >> 6) & 0x3f)));
-      out->push_back(static_cast<char>(0x80 | (u & 0x3f)));
-    }
-  }
-  return true;
+  return ToWtf8Name(env, v, "database name", out);
 }
 
-// The inverse of ToDatabaseName (names read back from the directory).
-Napi::String DatabaseNameToJs(Napi::Env env, std::string_view name) {
-  std::u16string units;
-  for (size_t i = 0; i < name.size();) {
-    unsigned char c = static_cast<unsigned char>(name[i]);
-    if (c < 0x80) {
-      units.push_back(c);
-      i += 1;
-    } else if (c < 0xe0 && i + 1 < name.size()) {
-      units.push_back(static_cast<char16_t>(((c & 0x1f) << 6) | (name[i + 1] & 0x3f)));
-      i += 2;
-    } else if (i + 2 < name.size()) {
-      units.push_back(static_cast<char16_t>(((c & 0x0f) << 12) | ((name[i + 1] & 0x3f) << 6) |
-                                            (name[i + 2] & 0x3f)));
-      i += 3;
-    } else {
-      units.push_back(0xfffd);  // not written by ToDatabaseName
-      i += 1;
-    }
-  }
-  return Napi::String::New(env, units);
-}
+Napi::String DatabaseNameToJs(Napi::Env env, std::string_view name) { return Wtf8NameToJs(env, name); }
 
 class DatabasesWorker final : public PromiseWorker {
  public:

@@ -64,8 +64,8 @@ class JsonDBWrap : public Napi::ObjectWrap<JsonDBWrap> {
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   // Several databases in one directory (the IndexedDB facade; see
-  // JsonDB::OpenDatabase). Names are JS strings, kept exactly (UTF-16 code
-  // units, lone surrogates included).
+  // JsonDB::OpenDatabase). Names are JS strings, kept exactly (as WTF-8,
+  // lone surrogates included; convert.h).
   // database(name) → a JsonDB object for database `name` of this directory,
   // on the same handle: its schema, data calls, transactions and cursors
   // address that database; close() on any of them closes the directory.

@@ -17,9 +17,9 @@
 // keys)*, index ids increasing. The document record of such a store holds
 // the value bytes alone, so every read path is the JSON stores' one.
 //
-// database-name: the name's UTF-16 code units, each written as UTF-8 writes
-// a code point of that value (1-3 bytes, lone surrogates included), as the
-// key codec writes string units; "" is the database JsonDB::Open returns.
+// database-name: bytes given by the caller; the binding writes a JS name as
+// WTF-8 (UTF-8, a lone surrogate as the 3-byte sequence of its code unit),
+// as it does store and index names. "" is the database JsonDB::Open returns.
 // Encoded keys are the key codec's (key_codec.h): self-delimiting, so an
 // index entry splits into index key and primary key with SkipKey, and all
 // entries of one index key share the prefix 0x04 index-id encoded-index-key.

@@ -76,6 +76,23 @@ describe('several databases in one directory', () => {
     await root.close()
   })
 
+  it('keeps store and index names that differ only in lone surrogates apart', async () => {
+    const root = await open({ inMemory: true })
+    const db = root.database('n')
+    await db.createObjectStore('s\ud800', null, false, true)
+    await db.createObjectStore('s\udc00', null, false, true)
+    await db.createObjectStore('s\ud83d\ude00', null, false, true) // a pair stays one character
+    await db.createIndex('s\ud800', 'i\udfff', 'x', false, false)
+    expect(db.schema().map((s) => s.name)).toEqual(['s\ud800', 's\udc00', 's\ud83d\ude00'])
+    expect(db.schema()[0].indexes[0].name).toBe('i\udfff')
+    await db.putValue('s\ud800', serialize('a'), 1, [['i\udfff', [1]]], false)
+    expect(await db.count('s\udc00', null, null)).toBe(0)
+    expect(await db.count('s\ud800', 'i\udfff', null)).toBe(1)
+    const c = db.cursor('s\ud800', 'i\udfff', null, 'next', true)
+    expect((await c.nextv(5, 1 << 20)).primaryKeys).toEqual([1])
+    await root.close()
+  })
+
   it('rejects bad names and versions with TypeError / RangeError', async () => {
     const root = await open({ inMemory: true })
     expect(() => root.database(5)).toThrow(TypeError)
