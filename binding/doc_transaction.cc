@@ -88,6 +88,7 @@ Napi::Function DocTransactionWrap::Define(Napi::Env env) {
                          InstanceMethod<&DocTransactionWrap::Call<kSetVersion>>("setVersion"),
                          InstanceMethod<&DocTransactionWrap::Call<kTxnSchema>>("schema"),
                          InstanceMethod<&DocTransactionWrap::GetSync>("getSync"),
+                         InstanceMethod<&DocTransactionWrap::GetValueSync>("getValueSync"),
                          InstanceMethod<&DocTransactionWrap::GetMemory>("getMemory"),
                          InstanceMethod<&DocTransactionWrap::Query>("query"),
                          InstanceMethod<&DocTransactionWrap::Cursor>("cursor"),
@@ -161,6 +162,19 @@ Napi::Value DocTransactionWrap::GetSync(const Napi::CallbackInfo& info) {
     return ThrowStatus(env, Status::Busy("getSync: calls of this transaction are in flight; await them first"));
   }
   std::unique_ptr<DocCall> call = MakeDocCall(info, kGet);
+  if (call == nullptr) return env.Undefined();
+  Status s = call->Run(state_->txn());
+  if (!s.ok()) return ThrowStatus(env, s);
+  return call->Result(env);
+}
+
+Napi::Value DocTransactionWrap::GetValueSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckActive(env)) return env.Undefined();
+  if (state_->busy()) {
+    return ThrowStatus(env, Status::Busy("getValueSync: calls of this transaction are in flight; await them first"));
+  }
+  std::unique_ptr<DocCall> call = MakeDocCall(info, kGetValue);
   if (call == nullptr) return env.Undefined();
   Status s = call->Run(state_->txn());
   if (!s.ok()) return ThrowStatus(env, s);

@@ -178,9 +178,16 @@ describe('opaque-value object stores', () => {
     t1.abort()
     const t2 = db.begin(['books'], false)
     expect(await t2.generateKey('books')).toBe(1)
+    await t2.putValue('books', serialize({ n: 1 }), 1, [], true)
+    // A read on the JS thread sees the transaction's own write.
+    expect(deserialize(t2.getValueSync('books', null, 1))).toEqual({ n: 1 })
+    expect(t2.getValueSync('books', null, 2)).toBeUndefined()
+    const pending = t2.putValue('books', serialize({ n: 2 }), 2, [], true)
+    expect(() => t2.getValueSync('books', null, 2)).toThrow(expect.objectContaining({ code: errorCodes.BUSY }))
+    await pending
     await t2.commit()
     const t3 = db.begin(['books'], false)
-    expect(await t3.generateKey('books')).toBe(2)
+    expect(await t3.generateKey('books')).toBe(3) // the explicit key 2 raised it
     await t3.commit()
     await root.close()
   })
