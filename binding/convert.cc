@@ -111,6 +111,71 @@ Napi::Value ExpireToJs(Napi::Env env, int64_t expire_at) {
   return Int64ToJs(env, expire_at);
 }
 
+bool ToWtf8Name(Napi::Env env, Napi::Value v, const char* what, std::string* out) {
+  if (!v.IsString()) {
+    ThrowTypeError(env, std::string(what) + " must be a string");
+    return false;
+  }
+  std::u16string units = v.As<Napi::String>().Utf16Value();
+  out->clear();
+  for (size_t i = 0; i < units.size(); i++) {
+    uint32_t c = units[i];
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < units.size() && units[i + 1] >= 0xdc00 && units[i + 1] <= 0xdfff) {
+      c = 0x10000 + ((c - 0xd800) << 10) + (units[i + 1] - 0xdc00);
+      i++;
+    }
+    if (c < 0x80) {
+      out->push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+      out->push_back(static_cast<char>(0xc0 | (c >> 6)));
+      out->push_back(static_cast<char>(0x80 | (c & 0x3f)));
+    } else if (c < 0x10000) {  // lone surrogates included
+      out->push_back(static_cast<char>(0xe0 | (c >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3f)));
+      out->push_back(static_cast<char>(0x80 | (c & 0x3f)));
+    } else {
+      out->push_back(static_cast<char>(0xf0 | (c >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3f)));
+      out->push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3f)));
+      out->push_back(static_cast<char>(0x80 | (c & 0x3f)));
+    }
+  }
+  return true;
+}
+
+Napi::String Wtf8NameToJs(Napi::Env env, std::string_view name) {
+  std::u16string units;
+  units.reserve(name.size());
+  auto cont = [&](size_t i) { return i < name.size() && (static_cast<unsigned char>(name[i]) & 0xc0) == 0x80; };
+  for (size_t i = 0; i < name.size();) {
+    unsigned char c = static_cast<unsigned char>(name[i]);
+    uint32_t cp = 0xfffd;
+    size_t len = 1;
+    if (c < 0x80) {
+      cp = c;
+    } else if (c >= 0xc2 && c < 0xe0 && cont(i + 1)) {
+      cp = ((c & 0x1fu) << 6) | (name[i + 1] & 0x3f);
+      len = 2;
+    } else if (c >= 0xe0 && c < 0xf0 && cont(i + 1) && cont(i + 2)) {
+      cp = ((c & 0x0fu) << 12) | ((name[i + 1] & 0x3fu) << 6) | (name[i + 2] & 0x3f);
+      len = 3;
+      if (cp < 0x800) cp = 0xfffd;
+    } else if (c >= 0xf0 && c < 0xf5 && cont(i + 1) && cont(i + 2) && cont(i + 3)) {
+      cp = ((c & 0x07u) << 18) | ((name[i + 1] & 0x3fu) << 12) | ((name[i + 2] & 0x3fu) << 6) | (name[i + 3] & 0x3f);
+      len = 4;
+      if (cp < 0x10000 || cp > 0x10ffff) cp = 0xfffd;
+    }
+    if (cp >= 0x10000) {
+      units.push_back(static_cast<char16_t>(0xd800 + ((cp - 0x10000) >> 10)));
+      units.push_back(static_cast<char16_t>(0xdc00 + ((cp - 0x10000) & 0x3ff)));
+    } else {
+      units.push_back(static_cast<char16_t>(cp));
+    }
+    i += len;
+  }
+  return Napi::String::New(env, units);
+}
+
 Napi::Buffer<char> CopyToBuffer(Napi::Env env, std::string_view bytes) {
   return Napi::Buffer<char>::Copy(env, bytes.data(), bytes.size());
 }

@@ -41,6 +41,14 @@ Napi::Value DocKeyToJs(Napi::Env env, std::string_view encoded);
 // keys to users make it an Array), else an Array of DocKeyToJs values.
 Napi::Value DocKeysToJs(Napi::Env env, const std::vector<std::string_view>& encoded);
 
+// A name of a database, object store or index: a JS string as WTF-8 (UTF-8,
+// with each lone surrogate written as the 3-byte sequence of its code unit),
+// so that every JS string has its own bytes; well-formed strings give their
+// UTF-8. TypeError naming `what` if v is not a string.
+bool ToWtf8Name(Napi::Env env, Napi::Value v, const char* what, std::string* out);
+// The JS string of a WTF-8 name (bytes that are not WTF-8 become U+FFFD).
+Napi::String Wtf8NameToJs(Napi::Env env, std::string_view name);
+
 // open()'s and openJsonDB()'s (path, options) arguments (binding/addon.cc);
 // false with a JS exception pending on bad input.
 bool ToOpenOptions(const Napi::CallbackInfo& info, std::string* path, Options* options,

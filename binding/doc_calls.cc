@@ -2,22 +2,21 @@
 
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 #include "convert.h"
 #include "doc_cursor.h"
 #include "errors.h"
+#include "jsondb.h"
 
 namespace flowdb::binding {
 
 namespace {
 
+// Store and index names as WTF-8 (convert.h); the other strings this reads
+// (directions, ops, paths) are ASCII or identifiers, the same in UTF-8.
 bool ToName(Napi::Env env, Napi::Value v, const char* what, std::string* out) {
-  if (!v.IsString()) {
-    ThrowTypeError(env, std::string(what) + " must be a string");
-    return false;
-  }
-  *out = v.As<Napi::String>().Utf8Value();
-  return true;
+  return ToWtf8Name(env, v, what, out);
 }
 
 // An index name, or null/undefined for the store itself.
@@ -142,9 +141,9 @@ class PutManyCall final : public StoreCall {
 // get and getKey: the first record in a range (or at a key).
 class GetCall final : public StoreCall {
  public:
-  GetCall(DocSource source, KeyRange range, bool point, bool keys_only)
+  GetCall(DocSource source, KeyRange range, bool point, bool keys_only, bool binary = false)
       : StoreCall(source.store), source_(std::move(source)), range_(std::move(range)),
-        point_(point), keys_only_(keys_only) {}
+        point_(point), keys_only_(keys_only), binary_(binary) {}
   Status Run(Transaction* txn) override {
     if (point_ && source_.index.empty() && !keys_only_) {
       return txn->Get(source_.store, range_.lower, &record_.value, &found_);
@@ -154,6 +153,7 @@ class GetCall final : public StoreCall {
   Napi::Value Result(Napi::Env env) override {
     if (!found_) return env.Undefined();
     if (keys_only_) return DocKeyToJs(env, record_.primary_key);
+    if (binary_) return CopyToBuffer(env, record_.value);
     return Napi::String::New(env, record_.value);
   }
 
@@ -162,19 +162,27 @@ class GetCall final : public StoreCall {
   KeyRange range_;
   bool point_;
   bool keys_only_;
+  bool binary_;  // the value as a Buffer (opaque stores), not JSON text
   DocRecord record_;
   bool found_ = false;
 };
 
 class GetAllCall final : public StoreCall {
  public:
-  GetAllCall(DocSource source, ReadRangeOptions options)
-      : StoreCall(source.store), source_(std::move(source)), options_(std::move(options)) {}
+  GetAllCall(DocSource source, ReadRangeOptions options, bool binary = false)
+      : StoreCall(source.store), source_(std::move(source)), options_(std::move(options)), binary_(binary) {}
   Status Run(Transaction* txn) override {
     records_.clear();
     return txn->GetAll(source_, options_, &records_);
   }
   Napi::Value Result(Napi::Env env) override {
+    if (!options_.keys_only && binary_) {
+      Napi::Array values = Napi::Array::New(env, records_.size());
+      for (size_t i = 0; i < records_.size(); i++) {
+        values.Set(static_cast<uint32_t>(i), CopyToBuffer(env, records_[i].value));
+      }
+      return values;
+    }
     if (!options_.keys_only) return JsonArray(env, records_);
     std::vector<std::string_view> keys;
     keys.reserve(records_.size());
@@ -185,8 +193,106 @@ class GetAllCall final : public StoreCall {
  private:
   DocSource source_;
   ReadRangeOptions options_;
+  bool binary_;  // values as Buffers (opaque stores), not one JSON array text
   std::vector<DocRecord> records_;
 };
+
+// putValue(store, value, key, indexKeys, noOverwrite): an opaque value with
+// the caller's keys (Transaction::PutValue).
+class PutValueCall final : public StoreCall {
+ public:
+  PutValueCall(std::string store, std::string value, std::string key, std::vector<ValueIndexKeys> index_keys,
+               bool no_overwrite)
+      : StoreCall(std::move(store)), value_(std::move(value)), key_(std::move(key)),
+        index_keys_(std::move(index_keys)), no_overwrite_(no_overwrite) {}
+  bool writes() const override { return true; }
+  Status Run(Transaction* txn) override { return txn->PutValue(store_, value_, key_, index_keys_, no_overwrite_); }
+  Napi::Value Result(Napi::Env env) override { return DocKeyToJs(env, key_); }
+
+ private:
+  std::string value_;
+  std::string key_;
+  std::vector<ValueIndexKeys> index_keys_;
+  bool no_overwrite_;
+};
+
+// generateKey(store) → the key generator's next number;
+// raiseKeyGenerator(store, n) → undefined.
+class KeyGeneratorCall final : public StoreCall {
+ public:
+  KeyGeneratorCall(std::string store, bool raise, double n)
+      : StoreCall(std::move(store)), raise_(raise), n_(n) {}
+  bool writes() const override { return true; }
+  Status Run(Transaction* txn) override {
+    return raise_ ? txn->RaiseKeyGenerator(store_, n_) : txn->GenerateKey(store_, &n_);
+  }
+  Napi::Value Result(Napi::Env env) override {
+    return raise_ ? env.Undefined() : Napi::Number::New(env, n_);
+  }
+
+ private:
+  bool raise_;
+  double n_;
+};
+
+// A schema change of a versionchange transaction (the Transaction method
+// `op` runs), or txnSchema: the schema and version it sees.
+class SchemaCall final : public StoreCall {
+ public:
+  SchemaCall(std::string store, std::function<Status(Transaction*)> op)
+      : StoreCall(std::move(store)), op_(std::move(op)) {}
+  bool writes() const override { return true; }
+  Status Run(Transaction* txn) override {
+    if (op_) return op_(txn);
+    schema_ = txn->Schema();
+    version_ = txn->version();
+    return Status::OK();
+  }
+  Napi::Value Result(Napi::Env env) override {
+    if (op_) return env.Undefined();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("version", Napi::Number::New(env, static_cast<double>(version_)));
+    o.Set("stores", SchemaToJs(env, schema_));
+    return o;
+  }
+
+ private:
+  std::function<Status(Transaction*)> op_;  // empty: txnSchema
+  std::vector<StoreSpec> schema_;
+  uint64_t version_ = 0;
+};
+
+// putValue's index keys: an array of [indexName, keys] pairs, keys an array
+// of JS keys (multiEntry already expanded).
+bool ToValueIndexKeys(Napi::Env env, Napi::Value v, std::vector<ValueIndexKeys>* out) {
+  if (v.IsUndefined() || v.IsNull()) return true;
+  if (!v.IsArray()) {
+    ThrowTypeError(env, "indexKeys must be an array of [indexName, keys] pairs");
+    return false;
+  }
+  Napi::Array a = v.As<Napi::Array>();
+  out->resize(a.Length());
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    Napi::Value pair = a.Get(i);
+    if (!pair.IsArray() || pair.As<Napi::Array>().Length() != 2) {
+      ThrowTypeError(env, "indexKeys must be an array of [indexName, keys] pairs");
+      return false;
+    }
+    Napi::Array p = pair.As<Napi::Array>();
+    if (!ToName(env, p.Get(0u), "index name", &(*out)[i].index)) return false;
+    Napi::Value keys = p.Get(1u);
+    if (!keys.IsArray()) {
+      ThrowTypeError(env, "index keys must be an array of keys");
+      return false;
+    }
+    Napi::Array k = keys.As<Napi::Array>();
+    (*out)[i].keys.resize(k.Length());
+    for (uint32_t j = 0; j < k.Length(); j++) {
+      if (!ToDocKey(env, k.Get(j), "index key", &(*out)[i].keys[j])) return false;
+    }
+  }
+  return true;
+}
 
 class CountCall final : public StoreCall {
  public:
@@ -377,7 +483,47 @@ std::unique_ptr<DocCall> MakeDocCall(const Napi::CallbackInfo& info, const char*
   Napi::Env env = info.Env();
   std::string m(method);
   std::string store;
+  if (m == "setVersion") {
+    uint64_t version;
+    if (!ToUint64(env, info[0], "version", &version)) return nullptr;
+    return std::make_unique<SchemaCall>("", [version](Transaction* t) { return t->SetVersion(version); });
+  }
+  if (m == "txnSchema") return std::make_unique<SchemaCall>("", nullptr);
   if (!ToName(env, info[0], "store", &store)) return nullptr;
+  if (m == "createObjectStore") {
+    StoreSpec spec;
+    spec.name = store;
+    if (!ToDocKeyPath(env, info[1], &spec.key_path) || !ToBool(env, info[2], "autoIncrement", &spec.auto_increment) ||
+        (!info[3].IsUndefined() && !ToBool(env, info[3], "opaqueValues", &spec.opaque_values))) {
+      return nullptr;
+    }
+    return std::make_unique<SchemaCall>(store, [spec](Transaction* t) { return t->CreateObjectStore(spec); });
+  }
+  if (m == "deleteObjectStore") {
+    return std::make_unique<SchemaCall>(store, [store](Transaction* t) { return t->DeleteObjectStore(store); });
+  }
+  if (m == "createIndex") {
+    IndexSpec spec;
+    if (!ToName(env, info[1], "index name", &spec.name) || !ToDocKeyPath(env, info[2], &spec.key_path) ||
+        !ToBool(env, info[3], "unique", &spec.unique) || !ToBool(env, info[4], "multiEntry", &spec.multi_entry)) {
+      return nullptr;
+    }
+    return std::make_unique<SchemaCall>(store, [store, spec](Transaction* t) { return t->CreateIndex(store, spec); });
+  }
+  if (m == "deleteIndex" || m == "renameObjectStore") {
+    std::string name;
+    if (!ToName(env, info[1], m == "deleteIndex" ? "index name" : "new name", &name)) return nullptr;
+    if (m == "deleteIndex") {
+      return std::make_unique<SchemaCall>(store, [store, name](Transaction* t) { return t->DeleteIndex(store, name); });
+    }
+    return std::make_unique<SchemaCall>(store, [store, name](Transaction* t) { return t->RenameObjectStore(store, name); });
+  }
+  if (m == "renameIndex") {
+    std::string index, name;
+    if (!ToName(env, info[1], "index name", &index) || !ToName(env, info[2], "new name", &name)) return nullptr;
+    return std::make_unique<SchemaCall>(store,
+                                        [store, index, name](Transaction* t) { return t->RenameIndex(store, index, name); });
+  }
   if (m == "put") {
     std::string json, key;
     bool no_overwrite;
@@ -395,21 +541,40 @@ std::unique_ptr<DocCall> MakeDocCall(const Napi::CallbackInfo& info, const char*
     }
     return std::make_unique<PutManyCall>(std::move(store), std::move(texts), static_cast<size_t>(count));
   }
-  if (m == "get" || m == "getKey") {
+  if (m == "get" || m == "getKey" || m == "getValue") {
     DocSource source;
     KeyRange range;
     bool point;
     if (!ToSource(env, store, info[1], &source) || !ToPointOrRange(env, info[2], info[3], &range, &point)) {
       return nullptr;
     }
-    return std::make_unique<GetCall>(std::move(source), std::move(range), point, m == "getKey");
+    return std::make_unique<GetCall>(std::move(source), std::move(range), point, m == "getKey", m == "getValue");
   }
-  if (m == "getAll" || m == "getAllKeys") {
+  if (m == "getAll" || m == "getAllKeys" || m == "getAllValues") {
     DocSource source;
     ReadRangeOptions options;
     if (!ReadRangeArgs(info, &source, &options)) return nullptr;
     options.keys_only = m == "getAllKeys";
-    return std::make_unique<GetAllCall>(std::move(source), std::move(options));
+    return std::make_unique<GetAllCall>(std::move(source), std::move(options), m == "getAllValues");
+  }
+  if (m == "putValue") {
+    std::string value, key;
+    std::vector<ValueIndexKeys> index_keys;
+    bool no_overwrite;
+    if (!ToBytes(env, info[1], "value", &value) || !ToDocKey(env, info[2], "key", &key) ||
+        !ToValueIndexKeys(env, info[3], &index_keys) || !ToBool(env, info[4], "noOverwrite", &no_overwrite)) {
+      return nullptr;
+    }
+    return std::make_unique<PutValueCall>(std::move(store), std::move(value), std::move(key),
+                                          std::move(index_keys), no_overwrite);
+  }
+  if (m == "generateKey") return std::make_unique<KeyGeneratorCall>(std::move(store), false, 0);
+  if (m == "raiseKeyGenerator") {
+    if (!info[1].IsNumber() || std::isnan(info[1].As<Napi::Number>().DoubleValue())) {
+      ThrowTypeError(env, "key must be a number");
+      return nullptr;
+    }
+    return std::make_unique<KeyGeneratorCall>(std::move(store), true, info[1].As<Napi::Number>().DoubleValue());
   }
   if (m == "count") {
     DocSource source;
@@ -445,6 +610,13 @@ const char* DocCallName(const char* method) {
       {"getAll", "flowdb.jsondb.getAll"},     {"getAllKeys", "flowdb.jsondb.getAllKeys"},
       {"count", "flowdb.jsondb.count"},       {"delete", "flowdb.jsondb.delete"},
       {"clear", "flowdb.jsondb.clear"},       {"query", "flowdb.jsondb.query"},
+      {"getValue", "flowdb.jsondb.getValue"}, {"getAllValues", "flowdb.jsondb.getAllValues"},
+      {"putValue", "flowdb.jsondb.putValue"}, {"generateKey", "flowdb.jsondb.generateKey"},
+      {"raiseKeyGenerator", "flowdb.jsondb.raiseKeyGenerator"},
+      {"createObjectStore", "flowdb.jsondb.createObjectStore"}, {"deleteObjectStore", "flowdb.jsondb.deleteObjectStore"},
+      {"createIndex", "flowdb.jsondb.createIndex"}, {"deleteIndex", "flowdb.jsondb.deleteIndex"},
+      {"renameObjectStore", "flowdb.jsondb.renameObjectStore"}, {"renameIndex", "flowdb.jsondb.renameIndex"},
+      {"setVersion", "flowdb.jsondb.setVersion"}, {"txnSchema", "flowdb.jsondb.schema"},
   };
   for (const auto& n : kNames) {
     if (std::strcmp(n[0], method) == 0) return n[1];

@@ -42,8 +42,16 @@ class DocCall {
 
 // Builds the DocCall for native method `method` from its JS arguments
 // (put, putMany, get, getKey, getAll, getAllKeys, count, delete, clear,
-// query). Returns null with a JS exception pending on bad arguments.
+// query; for opaque-value stores putValue, getValue and getAllValues —
+// values as Buffers — generateKey and raiseKeyGenerator; for versionchange
+// transactions createObjectStore, deleteObjectStore, createIndex,
+// deleteIndex, renameObjectStore, renameIndex, setVersion and txnSchema).
+// Returns null with a JS exception pending on bad arguments.
 std::unique_ptr<DocCall> MakeDocCall(const Napi::CallbackInfo& info, const char* method);
+
+// A key path argument: null (none), a string or an array of strings
+// (binding/jsondb.cc).
+bool ToDocKeyPath(Napi::Env env, Napi::Value v, KeyPathSpec* out);
 
 // A JS KeyRange (or null/undefined: every key) as a flowdb::KeyRange.
 bool ToDocRange(Napi::Env env, Napi::Value v, const char* what, KeyRange* out);

@@ -26,6 +26,14 @@ class DocNextvWorker final : public PromiseWorker {
       : PromiseWorker(env, "flowdb.jsondb.nextv", std::move(h)), state_(std::move(state)),
         max_entries_(max_entries), max_bytes_(max_bytes) {}
 
+  // Moves the cursor (DocCursor::Seek) before this chunk is read.
+  void SetSeek(std::string key, bool has_primary_key, std::string primary_key) {
+    has_seek_ = true;
+    seek_key_ = std::move(key);
+    has_seek_primary_key_ = has_primary_key;
+    seek_primary_key_ = std::move(primary_key);
+  }
+
   Status Run() override {
     DocCursorState& s = *state_;
     if (s.release_requested || s.txn->ended()) return Status::TransactionInactive("the transaction has ended");
@@ -34,6 +42,9 @@ class DocNextvWorker final : public PromiseWorker {
       Transaction* txn = s.txn->txn();
       FLOWDB_RETURN_IF_ERROR(s.spec.is_query ? txn->RunQuery(s.spec.query, &s.cursor)
                                              : txn->OpenCursor(s.spec.source, s.spec.options, &s.cursor));
+    }
+    if (has_seek_) {
+      FLOWDB_RETURN_IF_ERROR(s.cursor->Seek(seek_key_, has_seek_primary_key_ ? &seek_primary_key_ : nullptr));
     }
     size_t bytes = 0;
     values_.assign(1, '[');
@@ -46,7 +57,11 @@ class DocNextvWorker final : public PromiseWorker {
       if (!keys_.empty()) values_.push_back(',');
       keys_.emplace_back(s.cursor->key());
       primary_keys_.emplace_back(s.cursor->primary_key());
-      values_.append(s.cursor->value());
+      if (s.spec.binary_values) {
+        binary_.emplace_back(s.cursor->value());
+      } else {
+        values_.append(s.cursor->value());
+      }
       bytes += keys_.back().size() + primary_keys_.back().size() + s.cursor->value().size();
     }
     values_.push_back(']');
@@ -61,7 +76,13 @@ class DocNextvWorker final : public PromiseWorker {
     out.Set("keys", KeysToJs(env, keys_));
     // A store cursor's keys are its primary keys: sent once.
     if (primary_keys_ != keys_) out.Set("primaryKeys", KeysToJs(env, primary_keys_));
-    out.Set("values", Napi::String::New(env, values_));
+    if (state_->spec.binary_values) {
+      Napi::Array values = Napi::Array::New(env, binary_.size());
+      for (size_t i = 0; i < binary_.size(); i++) values.Set(static_cast<uint32_t>(i), CopyToBuffer(env, binary_[i]));
+      out.Set("values", values);
+    } else {
+      out.Set("values", Napi::String::New(env, values_));
+    }
     return out;
   }
 
@@ -82,7 +103,12 @@ class DocNextvWorker final : public PromiseWorker {
   size_t max_bytes_;
   std::vector<std::string> keys_, primary_keys_;
   std::string values_;
+  std::vector<std::string> binary_;  // binary_values cursors
   bool done_ = false;
+  bool has_seek_ = false;
+  std::string seek_key_;
+  bool has_seek_primary_key_ = false;
+  std::string seek_primary_key_;
 };
 
 }  // namespace
@@ -91,13 +117,9 @@ bool ToCursorSpec(const Napi::CallbackInfo& info, bool is_query, DocCursorSpec* 
   Napi::Env env = info.Env();
   spec->is_query = is_query;
   if (is_query) return ToDocQuery(env, info[0], info[1], &spec->query);
-  if (!info[0].IsString()) {
-    ThrowTypeError(env, "store must be a string");
-    return false;
-  }
-  spec->source.store = info[0].As<Napi::String>().Utf8Value();
+  if (!ToWtf8Name(env, info[0], "store", &spec->source.store)) return false;
   if (info[1].IsString()) {
-    spec->source.index = info[1].As<Napi::String>().Utf8Value();
+    if (!ToWtf8Name(env, info[1], "index", &spec->source.index)) return false;
   } else if (!info[1].IsNull() && !info[1].IsUndefined()) {
     ThrowTypeError(env, "index must be a string or null");
     return false;
@@ -111,6 +133,20 @@ bool ToCursorSpec(const Napi::CallbackInfo& info, bool is_query, DocCursorSpec* 
   else {
     ThrowRangeError(env, "direction must be 'next', 'prev', 'nextunique' or 'prevunique'");
     return false;
+  }
+  if (info.Length() > 4 && !info[4].IsUndefined()) {
+    if (!info[4].IsBoolean()) {
+      ThrowTypeError(env, "binaryValues must be a boolean");
+      return false;
+    }
+    spec->binary_values = info[4].As<Napi::Boolean>().Value();
+  }
+  if (info.Length() > 5 && !info[5].IsUndefined()) {
+    if (!info[5].IsBoolean()) {
+      ThrowTypeError(env, "keysOnly must be a boolean");
+      return false;
+    }
+    spec->options.keys_only = info[5].As<Napi::Boolean>().Value();
   }
   return true;
 }
@@ -197,10 +233,20 @@ Napi::Value DocCursorWrap::Nextv(const Napi::CallbackInfo& info) {
     out.Set("done", Napi::Boolean::New(env, true));
     out.Set("keys", Napi::Array::New(env));
     out.Set("primaryKeys", Napi::Array::New(env));
-    out.Set("values", Napi::String::New(env, "[]"));
+    out.Set("values", state_->spec.binary_values ? Napi::Value(Napi::Array::New(env)) : Napi::String::New(env, "[]"));
     return ResolvedPromise(env, out);
   }
+  // Optional seek (IndexedDB continue(key) / continuePrimaryKey(key, pk)).
+  bool has_seek = info.Length() > 2 && !info[2].IsUndefined();
+  bool has_pk = info.Length() > 3 && !info[3].IsUndefined();
+  std::string seek_key, seek_pk;
+  if (has_seek && !ToDocKey(env, info[2], "key", &seek_key)) return env.Undefined();
+  if (has_pk && (!has_seek || !ToDocKey(env, info[3], "primaryKey", &seek_pk))) {
+    if (!has_seek) return ThrowTypeError(env, "primaryKey needs a key");
+    return env.Undefined();
+  }
   auto* w = new DocNextvWorker(env, handle_, state_, static_cast<uint32_t>(max_entries), max_bytes);
+  if (has_seek) w->SetSeek(std::move(seek_key), has_pk, std::move(seek_pk));
   Napi::Value promise = state_->txn->Start(w);
   if (!promise.IsEmpty()) state_->in_flight = true;  // until the worker's Settle()
   return promise;

@@ -23,9 +23,12 @@ struct DocCursorSpec {
   DocSource source;          // !is_query
   ReadRangeOptions options;  // !is_query
   Query query;               // is_query
+  // Values as Buffers (an opaque-value store), not one JSON array text.
+  bool binary_values = false;
 };
 
-// cursor(store, index, range, direction) or queryCursor(store, description)
+// cursor(store, index, range, direction[, binaryValues[, keysOnly]]) or
+// queryCursor(store, description)
 // arguments (from info[0]) as a spec; false with a JS exception pending.
 bool ToCursorSpec(const Napi::CallbackInfo& info, bool is_query, DocCursorSpec* spec);
 
@@ -65,8 +68,11 @@ class DocCursorWrap : public Napi::ObjectWrap<DocCursorWrap> {
   ~DocCursorWrap() override;
 
  private:
-  // nextv(maxEntries, maxBytes) → Promise<{ count, done, keys, primaryKeys, values }>:
-  // keys and primary keys as JS keys, values one JSON array text.
+  // nextv(maxEntries, maxBytes[, key[, primaryKey]]) → Promise<{ count,
+  // done, keys, primaryKeys, values }>; with `key` the cursor first seeks
+  // (DocCursor::Seek: IndexedDB continue(key) / continuePrimaryKey):
+  // keys and primary keys as JS keys, values one JSON array text (an array
+  // of Buffers for a cursor opened with binaryValues).
   Napi::Value Nextv(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 

@@ -45,6 +45,19 @@ constexpr char kGetAllKeys[] = "getAllKeys";
 constexpr char kCount[] = "count";
 constexpr char kDelete[] = "delete";
 constexpr char kClear[] = "clear";
+constexpr char kPutValue[] = "putValue";
+constexpr char kGetValue[] = "getValue";
+constexpr char kGetAllValues[] = "getAllValues";
+constexpr char kGenerateKey[] = "generateKey";
+constexpr char kRaiseKeyGenerator[] = "raiseKeyGenerator";
+constexpr char kCreateObjectStore[] = "createObjectStore";
+constexpr char kDeleteObjectStore[] = "deleteObjectStore";
+constexpr char kCreateIndex[] = "createIndex";
+constexpr char kDeleteIndex[] = "deleteIndex";
+constexpr char kRenameObjectStore[] = "renameObjectStore";
+constexpr char kRenameIndex[] = "renameIndex";
+constexpr char kSetVersion[] = "setVersion";
+constexpr char kTxnSchema[] = "txnSchema";
 
 }  // namespace
 
@@ -60,7 +73,22 @@ Napi::Function DocTransactionWrap::Define(Napi::Env env) {
                          InstanceMethod<&DocTransactionWrap::Call<kCount>>("count"),
                          InstanceMethod<&DocTransactionWrap::Call<kDelete>>("delete"),
                          InstanceMethod<&DocTransactionWrap::Call<kClear>>("clear"),
+                         InstanceMethod<&DocTransactionWrap::Call<kPutValue>>("putValue"),
+                         InstanceMethod<&DocTransactionWrap::Call<kGetValue>>("getValue"),
+                         InstanceMethod<&DocTransactionWrap::Call<kGetAllValues>>("getAllValues"),
+                         InstanceMethod<&DocTransactionWrap::Call<kGenerateKey>>("generateKey"),
+                         InstanceMethod<&DocTransactionWrap::Call<kRaiseKeyGenerator>>("raiseKeyGenerator"),
+                         // Versionchange transactions only (others get FLOWDB_INVALID_ARGUMENT).
+                         InstanceMethod<&DocTransactionWrap::Call<kCreateObjectStore>>("createObjectStore"),
+                         InstanceMethod<&DocTransactionWrap::Call<kDeleteObjectStore>>("deleteObjectStore"),
+                         InstanceMethod<&DocTransactionWrap::Call<kCreateIndex>>("createIndex"),
+                         InstanceMethod<&DocTransactionWrap::Call<kDeleteIndex>>("deleteIndex"),
+                         InstanceMethod<&DocTransactionWrap::Call<kRenameObjectStore>>("renameObjectStore"),
+                         InstanceMethod<&DocTransactionWrap::Call<kRenameIndex>>("renameIndex"),
+                         InstanceMethod<&DocTransactionWrap::Call<kSetVersion>>("setVersion"),
+                         InstanceMethod<&DocTransactionWrap::Call<kTxnSchema>>("schema"),
                          InstanceMethod<&DocTransactionWrap::GetSync>("getSync"),
+                         InstanceMethod<&DocTransactionWrap::GetValueSync>("getValueSync"),
                          InstanceMethod<&DocTransactionWrap::GetMemory>("getMemory"),
                          InstanceMethod<&DocTransactionWrap::Query>("query"),
                          InstanceMethod<&DocTransactionWrap::Cursor>("cursor"),
@@ -134,6 +162,19 @@ Napi::Value DocTransactionWrap::GetSync(const Napi::CallbackInfo& info) {
     return ThrowStatus(env, Status::Busy("getSync: calls of this transaction are in flight; await them first"));
   }
   std::unique_ptr<DocCall> call = MakeDocCall(info, kGet);
+  if (call == nullptr) return env.Undefined();
+  Status s = call->Run(state_->txn());
+  if (!s.ok()) return ThrowStatus(env, s);
+  return call->Result(env);
+}
+
+Napi::Value DocTransactionWrap::GetValueSync(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckActive(env)) return env.Undefined();
+  if (state_->busy()) {
+    return ThrowStatus(env, Status::Busy("getValueSync: calls of this transaction are in flight; await them first"));
+  }
+  std::unique_ptr<DocCall> call = MakeDocCall(info, kGetValue);
   if (call == nullptr) return env.Undefined();
   Status s = call->Run(state_->txn());
   if (!s.ok()) return ThrowStatus(env, s);

@@ -34,6 +34,10 @@ class DocTransactionWrap : public Napi::ObjectWrap<DocTransactionWrap> {
   // getSync / getMemory: on the JS thread. getMemory returns null when a
   // file read would be needed or a call is in flight.
   Napi::Value GetSync(const Napi::CallbackInfo& info);
+  // getValueSync(store, index, key, range): getSync for an opaque-value
+  // store, the value as a Buffer (undefined if none); FLOWDB_BUSY while
+  // calls of the transaction are in flight.
+  Napi::Value GetValueSync(const Napi::CallbackInfo& info);
   Napi::Value GetMemory(const Napi::CallbackInfo& info);
   Napi::Value Query(const Napi::CallbackInfo& info);
   Napi::Value Cursor(const Napi::CallbackInfo& info);

@@ -43,8 +43,9 @@ class OpenJsonDBWorker final : public PromiseWorker {
 
 class OwnTxnWorker final : public PromiseWorker {
  public:
-  OwnTxnWorker(Napi::Env env, const char* name, std::shared_ptr<EngineHandle> h, std::unique_ptr<DocCall> call)
-      : PromiseWorker(env, name, std::move(h)), call_(std::move(call)) {}
+  OwnTxnWorker(Napi::Env env, const char* name, std::shared_ptr<EngineHandle> h, JsonDB* db,
+               std::unique_ptr<DocCall> call)
+      : PromiseWorker(env, name, std::move(h)), db_(db), call_(std::move(call)) {}
   Status Run() override {
     TransactionOptions options;
     options.stores.push_back(call_->store());
@@ -52,7 +53,7 @@ class OwnTxnWorker final : public PromiseWorker {
     Status s;
     for (int attempt = 0; attempt < kOwnTransactionAttempts; attempt++) {
       std::unique_ptr<Transaction> txn;
-      FLOWDB_RETURN_IF_ERROR(handle()->jsondb->Begin(options, &txn));
+      FLOWDB_RETURN_IF_ERROR(db_->Begin(options, &txn));
       s = call_->Run(txn.get());
       if (s.ok()) s = txn->Commit();
       if (!s.IsConflict()) break;
@@ -62,18 +63,20 @@ class OwnTxnWorker final : public PromiseWorker {
   Napi::Value Result(Napi::Env env) override { return call_->Result(env); }
 
  private:
+  JsonDB* db_;  // a database of the handle's directory (lives as long as it)
   std::unique_ptr<DocCall> call_;
 };
 
 // Schema operations: `op` runs on the worker against the JsonDB.
 class SchemaWorker final : public PromiseWorker {
  public:
-  SchemaWorker(Napi::Env env, const char* name, std::shared_ptr<EngineHandle> h,
+  SchemaWorker(Napi::Env env, const char* name, std::shared_ptr<EngineHandle> h, JsonDB* db,
                std::function<Status(JsonDB*)> op)
-      : PromiseWorker(env, name, std::move(h)), op_(std::move(op)) {}
-  Status Run() override { return op_(handle()->jsondb.get()); }
+      : PromiseWorker(env, name, std::move(h)), db_(db), op_(std::move(op)) {}
+  Status Run() override { return op_(db_); }
 
  private:
+  JsonDB* db_;
   std::function<Status(JsonDB*)> op_;
 };
 
@@ -83,15 +86,16 @@ const char* ChangeKind(SchemaChange::Kind kind) {
     case SchemaChange::Kind::kDeleteStore: return "deletedStores";
     case SchemaChange::Kind::kCreateIndex: return "createdIndexes";
     case SchemaChange::Kind::kDeleteIndex: return "deletedIndexes";
+    case SchemaChange::Kind::kSetVersion: return "setVersion";
   }
   return "createdStores";
 }
 
 class ApplySchemaWorker final : public PromiseWorker {
  public:
-  ApplySchemaWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, std::vector<StoreSpec> stores)
-      : PromiseWorker(env, "flowdb.jsondb.applySchema", std::move(h)), stores_(std::move(stores)) {}
-  Status Run() override { return handle()->jsondb->ApplySchema(stores_, &changes_); }
+  ApplySchemaWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, JsonDB* db, std::vector<StoreSpec> stores)
+      : PromiseWorker(env, "flowdb.jsondb.applySchema", std::move(h)), db_(db), stores_(std::move(stores)) {}
+  Status Run() override { return db_->ApplySchema(stores_, &changes_); }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object out = Napi::Object::New(env);
     for (auto kind : {SchemaChange::Kind::kCreateStore, SchemaChange::Kind::kDeleteStore,
@@ -107,6 +111,7 @@ class ApplySchemaWorker final : public PromiseWorker {
   }
 
  private:
+  JsonDB* db_;
   std::vector<StoreSpec> stores_;
   std::vector<SchemaChange> changes_;
 };
@@ -128,9 +133,9 @@ Napi::Array StringsToJs(Napi::Env env, const std::vector<std::string>& v) {
 
 class ExplainWorker final : public PromiseWorker {
  public:
-  ExplainWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, Query query)
-      : PromiseWorker(env, "flowdb.jsondb.explain", std::move(h)), query_(std::move(query)) {}
-  Status Run() override { return handle()->jsondb->Explain(query_, &plan_); }
+  ExplainWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, JsonDB* db, Query query)
+      : PromiseWorker(env, "flowdb.jsondb.explain", std::move(h)), db_(db), query_(std::move(query)) {}
+  Status Run() override { return (db_ != nullptr ? db_ : handle()->jsondb.get())->Explain(query_, &plan_); }
   Napi::Value Result(Napi::Env env) override {
     Napi::Object o = Napi::Object::New(env);
     o.Set("store", Napi::String::New(env, query_.store));
@@ -148,6 +153,7 @@ class ExplainWorker final : public PromiseWorker {
   }
 
  private:
+  JsonDB* db_;  // null: the handle's database ""
   Query query_;
   QueryPlan plan_;
 };
@@ -164,13 +170,10 @@ class CloseJsonDBWorker final : public PromiseWorker {
   std::shared_ptr<EngineHandle> db_;
 };
 
+// Store and index names (and key path elements, which are identifiers):
+// WTF-8, so that names differing only in lone surrogates stay apart.
 bool ToString(Napi::Env env, Napi::Value v, const char* what, std::string* out) {
-  if (!v.IsString()) {
-    ThrowTypeError(env, std::string(what) + " must be a string");
-    return false;
-  }
-  *out = v.As<Napi::String>().Utf8Value();
-  return true;
+  return ToWtf8Name(env, v, what, out);
 }
 
 // A key path: null (none), a string, or an array of strings.
@@ -249,14 +252,22 @@ constexpr char kGetAllKeys[] = "getAllKeys";
 constexpr char kCount[] = "count";
 constexpr char kDelete[] = "delete";
 constexpr char kClear[] = "clear";
+constexpr char kPutValue[] = "putValue";
+constexpr char kGetValue[] = "getValue";
+constexpr char kGetAllValues[] = "getAllValues";
+constexpr char kGenerateKey[] = "generateKey";
+constexpr char kRaiseKeyGenerator[] = "raiseKeyGenerator";
 
 }  // namespace
 
-Napi::Value QueueExplain(const Napi::CallbackInfo& info, const std::shared_ptr<EngineHandle>& handle) {
+bool ToDocKeyPath(Napi::Env env, Napi::Value v, KeyPathSpec* out) { return ToKeyPath(env, v, out); }
+
+Napi::Value QueueExplain(const Napi::CallbackInfo& info, const std::shared_ptr<EngineHandle>& handle,
+                         JsonDB* db) {
   Napi::Env env = info.Env();
   Query q;
   if (!ToDocQuery(env, info[0], info[1], &q)) return env.Undefined();
-  auto* w = new ExplainWorker(env, handle, std::move(q));
+  auto* w = new ExplainWorker(env, handle, db, std::move(q));
   return w->Start();
 }
 
@@ -292,12 +303,23 @@ Napi::Function JsonDBWrap::Define(Napi::Env env) {
                          InstanceMethod<&JsonDBWrap::Call<kCount>>("count"),
                          InstanceMethod<&JsonDBWrap::Call<kDelete>>("delete"),
                          InstanceMethod<&JsonDBWrap::Call<kClear>>("clear"),
+                         InstanceMethod<&JsonDBWrap::Call<kPutValue>>("putValue"),
+                         InstanceMethod<&JsonDBWrap::Call<kGetValue>>("getValue"),
+                         InstanceMethod<&JsonDBWrap::Call<kGetAllValues>>("getAllValues"),
+                         InstanceMethod<&JsonDBWrap::Call<kGenerateKey>>("generateKey"),
+                         InstanceMethod<&JsonDBWrap::Call<kRaiseKeyGenerator>>("raiseKeyGenerator"),
                          InstanceMethod<&JsonDBWrap::GetSync>("getSync"),
                          InstanceMethod<&JsonDBWrap::GetMemory>("getMemory"),
                          InstanceMethod<&JsonDBWrap::Query>("query"),
                          InstanceMethod<&JsonDBWrap::Cursor>("cursor"),
                          InstanceMethod<&JsonDBWrap::QueryCursor>("queryCursor"),
                          InstanceMethod<&JsonDBWrap::Close>("close"),
+                         InstanceMethod<&JsonDBWrap::Database>("database"),
+                         InstanceMethod<&JsonDBWrap::Databases>("databases"),
+                         InstanceMethod<&JsonDBWrap::DeleteDatabase>("deleteDatabase"),
+                         InstanceMethod<&JsonDBWrap::Name>("name"),
+                         InstanceMethod<&JsonDBWrap::Version>("version"),
+                         InstanceMethod<&JsonDBWrap::SetVersion>("setVersion"),
                      });
 }
 
@@ -312,6 +334,7 @@ JsonDBWrap::JsonDBWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<JsonDB
     return;
   }
   handle_ = *info[0].As<Napi::External<std::shared_ptr<EngineHandle>>>().Data();
+  db_ = handle_->jsondb.get();
 }
 
 bool JsonDBWrap::CheckOpen(Napi::Env env) const {
@@ -329,19 +352,24 @@ bool JsonDBWrap::CheckOpen(Napi::Env env) const {
 Napi::Value JsonDBWrap::Schema(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
-  std::vector<StoreSpec> stores = handle_->jsondb->Schema();
+  return SchemaToJs(env, db_->Schema());
+}
+
+Napi::Value SchemaToJs(Napi::Env env, const std::vector<StoreSpec>& stores) {
   Napi::Array out = Napi::Array::New(env, stores.size());
   for (size_t i = 0; i < stores.size(); i++) {
     const StoreSpec& s = stores[i];
     Napi::Object o = Napi::Object::New(env);
-    o.Set("name", Napi::String::New(env, s.name));
+    o.Set("name", static_cast<napi_value>(Wtf8NameToJs(env, s.name)));
     o.Set("keyPath", KeyPathToJs(env, s.key_path));
     o.Set("autoIncrement", Napi::Boolean::New(env, s.auto_increment));
+    // Only on opaque stores: JSON stores keep the shape JsonDB.schema() shows.
+    if (s.opaque_values) o.Set("opaqueValues", Napi::Boolean::New(env, true));
     Napi::Array indexes = Napi::Array::New(env, s.indexes.size());
     for (size_t j = 0; j < s.indexes.size(); j++) {
       const IndexSpec& x = s.indexes[j];
       Napi::Object io = Napi::Object::New(env);
-      io.Set("name", Napi::String::New(env, x.name));
+      io.Set("name", static_cast<napi_value>(Wtf8NameToJs(env, x.name)));
       io.Set("keyPath", KeyPathToJs(env, x.key_path));
       io.Set("unique", Napi::Boolean::New(env, x.unique));
       io.Set("multiEntry", Napi::Boolean::New(env, x.multi_entry));
@@ -358,10 +386,11 @@ Napi::Value JsonDBWrap::CreateObjectStore(const Napi::CallbackInfo& info) {
   if (!CheckOpen(env)) return env.Undefined();
   StoreSpec spec;
   if (!ToString(env, info[0], "store name", &spec.name) || !ToKeyPath(env, info[1], &spec.key_path) ||
-      !ToBool(env, info[2], "autoIncrement", &spec.auto_increment)) {
+      !ToBool(env, info[2], "autoIncrement", &spec.auto_increment) ||
+      (!info[3].IsUndefined() && !ToBool(env, info[3], "opaqueValues", &spec.opaque_values))) {
     return env.Undefined();
   }
-  auto* w = new SchemaWorker(env, "flowdb.jsondb.createObjectStore", handle_,
+  auto* w = new SchemaWorker(env, "flowdb.jsondb.createObjectStore", handle_, db_,
                              [spec = std::move(spec)](JsonDB* db) { return db->CreateObjectStore(spec); });
   return w->Start();
 }
@@ -371,7 +400,7 @@ Napi::Value JsonDBWrap::DeleteObjectStore(const Napi::CallbackInfo& info) {
   if (!CheckOpen(env)) return env.Undefined();
   std::string name;
   if (!ToString(env, info[0], "store name", &name)) return env.Undefined();
-  auto* w = new SchemaWorker(env, "flowdb.jsondb.deleteObjectStore", handle_,
+  auto* w = new SchemaWorker(env, "flowdb.jsondb.deleteObjectStore", handle_, db_,
                              [name = std::move(name)](JsonDB* db) { return db->DeleteObjectStore(name); });
   return w->Start();
 }
@@ -386,7 +415,7 @@ Napi::Value JsonDBWrap::CreateIndex(const Napi::CallbackInfo& info) {
       !ToBool(env, info[4], "multiEntry", &spec.multi_entry)) {
     return env.Undefined();
   }
-  auto* w = new SchemaWorker(env, "flowdb.jsondb.createIndex", handle_,
+  auto* w = new SchemaWorker(env, "flowdb.jsondb.createIndex", handle_, db_,
                              [store = std::move(store), spec = std::move(spec)](JsonDB* db) {
                                return db->CreateIndex(store, spec);
                              });
@@ -400,7 +429,7 @@ Napi::Value JsonDBWrap::DeleteIndex(const Napi::CallbackInfo& info) {
   if (!ToString(env, info[0], "store name", &store) || !ToString(env, info[1], "index name", &name)) {
     return env.Undefined();
   }
-  auto* w = new SchemaWorker(env, "flowdb.jsondb.deleteIndex", handle_,
+  auto* w = new SchemaWorker(env, "flowdb.jsondb.deleteIndex", handle_, db_,
                              [store = std::move(store), name = std::move(name)](JsonDB* db) {
                                return db->DeleteIndex(store, name);
                              });
@@ -416,11 +445,11 @@ Napi::Value JsonDBWrap::ApplySchema(const Napi::CallbackInfo& info) {
   for (uint32_t i = 0; i < a.Length(); i++) {
     if (!ToStoreSpec(env, a.Get(i), &stores[i])) return env.Undefined();
   }
-  auto* w = new ApplySchemaWorker(env, handle_, std::move(stores));
+  auto* w = new ApplySchemaWorker(env, handle_, db_, std::move(stores));
   return w->Start();
 }
 
-// begin(stores, readonly) → DocTransaction. The snapshot is taken here, on
+// begin(stores, readonly[, versionchange]) → DocTransaction. The snapshot is taken here, on
 // the JS thread, so that the transaction sees every write acknowledged
 // before the call.
 Napi::Value JsonDBWrap::Begin(const Napi::CallbackInfo& info) {
@@ -436,8 +465,11 @@ Napi::Value JsonDBWrap::Begin(const Napi::CallbackInfo& info) {
   bool readonly;
   if (!ToBool(env, info[1], "readonly", &readonly)) return env.Undefined();
   options.mode = readonly ? TransactionMode::kReadOnly : TransactionMode::kReadWrite;
+  if (!info[2].IsUndefined() && !ToBool(env, info[2], "versionchange", &options.versionchange)) {
+    return env.Undefined();
+  }
   std::unique_ptr<Transaction> txn;
-  Status s = handle_->jsondb->Begin(options, &txn);
+  Status s = db_->Begin(options, &txn);
   if (!s.ok()) return ThrowStatus(env, s);
   return DocTransactionWrap::NewInstance(env, handle_, std::move(txn));
 }
@@ -454,7 +486,7 @@ Napi::Value JsonDBWrap::Call(const Napi::CallbackInfo& info) {
     call = MakeDocCall(info, kMethod);  // afresh: the attempt may have filled its results
     if (call == nullptr) return env.Undefined();
   }
-  auto* w = new OwnTxnWorker(env, DocCallName(kMethod), handle_, std::move(call));
+  auto* w = new OwnTxnWorker(env, DocCallName(kMethod), handle_, db_, std::move(call));
   return w->Start();
 }
 
@@ -464,7 +496,7 @@ Napi::Value JsonDBWrap::TryReadNow(Napi::Env env, DocCall* call) {
   options.memory_only = true;
   options.read_budget = kJsThreadReadBudget;
   std::unique_ptr<Transaction> txn;
-  Status s = handle_->jsondb->Begin(options, &txn);
+  Status s = db_->Begin(options, &txn);
   if (s.ok()) s = call->Run(txn.get());
   // Any failure (file I/O needed, budget spent, an error): the worker runs
   // the call again and reports its own outcome.
@@ -484,7 +516,7 @@ Napi::Value JsonDBWrap::ReadNow(const Napi::CallbackInfo& info, bool memory_only
   options.stores.push_back(call->store());
   options.memory_only = memory_only;
   std::unique_ptr<Transaction> txn;
-  Status s = handle_->jsondb->Begin(options, &txn);
+  Status s = db_->Begin(options, &txn);
   if (s.ok()) s = call->Run(txn.get());
   if (s.IsWouldBlock()) return env.Null();  // needs file I/O: a worker reads it
   if (!s.ok()) return ThrowStatus(env, s);
@@ -499,7 +531,7 @@ Napi::Value JsonDBWrap::Query(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!CheckOpen(env)) return env.Undefined();
   if (info[2].IsNumber() && info[2].As<Napi::Number>().Uint32Value() == kQueryExplain) {
-    return QueueExplain(info, handle_);
+    return QueueExplain(info, handle_, db_);
   }
   std::unique_ptr<DocCall> call = MakeDocCall(info, "query");
   if (call == nullptr) return env.Undefined();
@@ -507,7 +539,7 @@ Napi::Value JsonDBWrap::Query(const Napi::CallbackInfo& info) {
   if (!now.IsEmpty()) return now;
   call = MakeDocCall(info, "query");
   if (call == nullptr) return env.Undefined();
-  auto* w = new OwnTxnWorker(env, "flowdb.jsondb.query", handle_, std::move(call));
+  auto* w = new OwnTxnWorker(env, "flowdb.jsondb.query", handle_, db_, std::move(call));
   return w->Start();
 }
 
@@ -521,7 +553,7 @@ Napi::Value JsonDBWrap::Cursor(const Napi::CallbackInfo& info) {
   TransactionOptions options;
   options.stores.push_back(spec.source.store);
   std::unique_ptr<Transaction> txn;
-  Status s = handle_->jsondb->Begin(options, &txn);
+  Status s = db_->Begin(options, &txn);
   if (!s.ok()) return ThrowStatus(env, s);
   auto state = std::make_shared<TxnState>(handle_.get(), std::move(txn));
   return DocCursorWrap::NewInstance(env, handle_, std::move(state), true, std::move(spec));
@@ -535,7 +567,7 @@ Napi::Value JsonDBWrap::QueryCursor(const Napi::CallbackInfo& info) {
   TransactionOptions options;
   options.stores.push_back(spec.query.store);
   std::unique_ptr<Transaction> txn;
-  Status s = handle_->jsondb->Begin(options, &txn);
+  Status s = db_->Begin(options, &txn);
   if (!s.ok()) return ThrowStatus(env, s);
   auto state = std::make_shared<TxnState>(handle_.get(), std::move(txn));
   return DocCursorWrap::NewInstance(env, handle_, std::move(state), true, std::move(spec));
@@ -564,6 +596,93 @@ Napi::Value JsonDBWrap::Close(const Napi::CallbackInfo& info) {
     handle_->parked_close = w;
   }
   return p;
+}
+
+namespace {
+
+bool ToDatabaseName(Napi::Env env, Napi::Value v, std::string* out) {
+  return ToWtf8Name(env, v, "database name", out);
+}
+
+Napi::String DatabaseNameToJs(Napi::Env env, std::string_view name) { return Wtf8NameToJs(env, name); }
+
+class DatabasesWorker final : public PromiseWorker {
+ public:
+  DatabasesWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, JsonDB* db)
+      : PromiseWorker(env, "flowdb.jsondb.databases", std::move(h)), db_(db) {}
+  Status Run() override { return db_->ListDatabases(&list_); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Array out = Napi::Array::New(env, list_.size());
+    for (size_t i = 0; i < list_.size(); i++) {
+      Napi::Object o = Napi::Object::New(env);
+      // As a napi_value: Set(key, Napi::String) would pick the std::string
+      // overload and go through UTF-8, losing lone surrogates.
+      o.Set("name", static_cast<napi_value>(DatabaseNameToJs(env, list_[i].name)));
+      o.Set("version", Napi::Number::New(env, static_cast<double>(list_[i].version)));
+      out.Set(static_cast<uint32_t>(i), o);
+    }
+    return out;
+  }
+
+ private:
+  JsonDB* db_;
+  std::vector<DatabaseInfo> list_;
+};
+
+}  // namespace
+
+Napi::Value JsonDBWrap::Database(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  std::string name;
+  if (!ToDatabaseName(env, info[0], &name)) return env.Undefined();
+  JsonDB* db = nullptr;
+  // Reads the database's catalog record (one point read) when first opened.
+  Status s = db_->OpenDatabase(name, &db);
+  if (!s.ok()) return ThrowStatus(env, s);
+  Napi::Value obj = NewInstance(env, handle_);
+  if (obj.IsEmpty() || !obj.IsObject()) return obj;
+  JsonDBWrap::Unwrap(obj.As<Napi::Object>())->db_ = db;
+  return obj;
+}
+
+Napi::Value JsonDBWrap::Databases(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  auto* w = new DatabasesWorker(env, handle_, db_);
+  return w->Start();
+}
+
+Napi::Value JsonDBWrap::DeleteDatabase(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  std::string name;
+  if (!ToDatabaseName(env, info[0], &name)) return env.Undefined();
+  auto* w = new SchemaWorker(env, "flowdb.jsondb.deleteDatabase", handle_, db_,
+                             [name = std::move(name)](JsonDB* db) { return db->DeleteDatabase(name); });
+  return w->Start();
+}
+
+Napi::Value JsonDBWrap::Name(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  return DatabaseNameToJs(env, db_->name());
+}
+
+Napi::Value JsonDBWrap::Version(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  return Napi::Number::New(env, static_cast<double>(db_->version()));
+}
+
+Napi::Value JsonDBWrap::SetVersion(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  uint64_t version;
+  if (!ToUint64(env, info[0], "version", &version)) return env.Undefined();
+  auto* w = new SchemaWorker(env, "flowdb.jsondb.setVersion", handle_, db_,
+                             [version](JsonDB* db) { return db->SetVersion(version); });
+  return w->Start();
 }
 
 }  // namespace flowdb::binding

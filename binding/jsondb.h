@@ -11,6 +11,7 @@
 #include <napi.h>
 
 #include <memory>
+#include <vector>
 
 #include "engine_handle.h"
 
@@ -22,8 +23,13 @@ class DocCall;
 inline constexpr uint32_t kQueryExplain = 2;
 
 // Queues JsonDB::Explain for query(store, description, kQueryExplain)
-// arguments; resolves to the plan as a JS object.
-Napi::Value QueueExplain(const Napi::CallbackInfo& info, const std::shared_ptr<EngineHandle>& handle);
+// arguments on database `db` (null: the handle's database ""); resolves to
+// the plan as a JS object.
+Napi::Value QueueExplain(const Napi::CallbackInfo& info, const std::shared_ptr<EngineHandle>& handle,
+                         JsonDB* db = nullptr);
+
+// A schema as JsonDB.schema() shows it (opaqueValues only on opaque stores).
+Napi::Value SchemaToJs(Napi::Env env, const std::vector<StoreSpec>& stores);
 
 // openJsonDB(path, options) → Promise<JsonDB>; options as open()'s.
 Napi::Value OpenJsonDB(const Napi::CallbackInfo& info);
@@ -57,6 +63,23 @@ class JsonDBWrap : public Napi::ObjectWrap<JsonDBWrap> {
   Napi::Value QueryCursor(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
+  // Several databases in one directory (the IndexedDB facade; see
+  // JsonDB::OpenDatabase). Names are JS strings, kept exactly (as WTF-8,
+  // lone surrogates included; convert.h).
+  // database(name) → a JsonDB object for database `name` of this directory,
+  // on the same handle: its schema, data calls, transactions and cursors
+  // address that database; close() on any of them closes the directory.
+  Napi::Value Database(const Napi::CallbackInfo& info);
+  // databases() → Promise<{ name, version }[]> of the directory.
+  Napi::Value Databases(const Napi::CallbackInfo& info);
+  // deleteDatabase(name) → Promise<void>; FLOWDB_NOT_FOUND if absent.
+  Napi::Value DeleteDatabase(const Napi::CallbackInfo& info);
+  // name() → this database's name; version() → its version (0: never set).
+  Napi::Value Name(const Napi::CallbackInfo& info);
+  Napi::Value Version(const Napi::CallbackInfo& info);
+  // setVersion(n) → Promise<void>; n a safe integer above the version.
+  Napi::Value SetVersion(const Napi::CallbackInfo& info);
+
   // A point read on the JS thread in a read-only transaction of its own.
   Napi::Value ReadNow(const Napi::CallbackInfo& info, bool memory_only);
   // Runs read `call` on the JS thread if it needs no file I/O and at most
@@ -68,6 +91,9 @@ class JsonDBWrap : public Napi::ObjectWrap<JsonDBWrap> {
   static constexpr uint64_t kJsThreadReadBudget = 512;
 
   std::shared_ptr<EngineHandle> handle_;
+  // The database this object addresses (handle_->jsondb or one of its
+  // directory's, owned by it).
+  JsonDB* db_ = nullptr;
 };
 
 // Releases every transaction and cursor of a document database and closes

@@ -9,6 +9,8 @@ namespace flowdb::doc {
 namespace {
 
 constexpr uint32_t kCatalogVersion = 1;
+// Adds the database version and the opaque_values store flag.
+constexpr uint32_t kCatalogVersion2 = 2;
 
 void PutU32(std::string* out, uint32_t v) {
   for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
@@ -30,6 +32,11 @@ struct Reader {
   std::string_view in;
   bool ok = true;
 
+  uint64_t U64() {
+    uint64_t hi = U32();
+    uint64_t lo = U32();
+    return (hi << 32) | lo;
+  }
   uint32_t U32() {
     if (in.size() < 4) {
       ok = false;
@@ -111,6 +118,7 @@ StoreSpec StoreInfo::ToSpec() const {
   spec.name = name;
   spec.key_path = key_path;
   spec.auto_increment = auto_increment;
+  spec.opaque_values = opaque_values;
   for (const auto& index : indexes) spec.indexes.push_back(index.spec);
   return spec;
 }
@@ -127,13 +135,19 @@ StoreInfo* Catalog::FindStore(std::string_view name) {
 
 std::string Catalog::Encode() const {
   std::string out;
-  PutU32(&out, kCatalogVersion);
+  bool v2 = version != 0 || std::any_of(stores.begin(), stores.end(),
+                                        [](const auto& s) { return s.second.opaque_values; });
+  PutU32(&out, v2 ? kCatalogVersion2 : kCatalogVersion);
+  if (v2) {
+    PutU32(&out, static_cast<uint32_t>(version >> 32));
+    PutU32(&out, static_cast<uint32_t>(version));
+  }
   PutU32(&out, static_cast<uint32_t>(stores.size()));
   for (const auto& [name, store] : stores) {
     PutU32(&out, store.id);
     PutString(&out, store.name);
     PutKeyPath(&out, store.key_path);
-    out.push_back(store.auto_increment ? 1 : 0);
+    out.push_back(static_cast<char>((store.auto_increment ? 1 : 0) | (store.opaque_values ? 2 : 0)));
     PutU32(&out, static_cast<uint32_t>(store.indexes.size()));
     for (const auto& index : store.indexes) {
       PutU32(&out, index.id);
@@ -148,10 +162,14 @@ std::string Catalog::Encode() const {
 Status Catalog::Decode(std::string_view in, Catalog* out) {
   Reader r{in};
   uint32_t version = r.U32();
-  if (r.ok && version != kCatalogVersion) {
-    return Status::Corruption("jsondb catalog: unknown catalog version");
+  if (r.ok && version > kCatalogVersion2) {
+    return Status::NotSupported("jsondb catalog: the database was written with catalog version " +
+                                std::to_string(version) + ", this build reads up to " +
+                                std::to_string(kCatalogVersion2));
   }
+  if (r.ok && version == 0) return Status::Corruption("jsondb catalog: unknown catalog version");
   Catalog catalog;
+  if (version == kCatalogVersion2) catalog.version = r.U64();
   uint32_t n = r.U32();
   for (uint32_t i = 0; r.ok && i < n; i++) {
     StoreInfo store;
@@ -159,8 +177,9 @@ Status Catalog::Decode(std::string_view in, Catalog* out) {
     store.name = r.String();
     store.key_path = r.KeyPath();
     uint8_t flags = r.U8();
-    if (flags > 1) r.ok = false;
-    store.auto_increment = flags == 1;
+    if (flags > (version == kCatalogVersion2 ? 3 : 1)) r.ok = false;
+    store.auto_increment = (flags & 1) != 0;
+    store.opaque_values = (flags & 2) != 0;
     uint32_t m = r.U32();
     for (uint32_t j = 0; r.ok && j < m; j++) {
       IndexInfo index;

@@ -29,6 +29,7 @@ struct StoreInfo {
   std::string name;
   KeyPathSpec key_path;
   bool auto_increment = false;
+  bool opaque_values = false;      // StoreSpec::opaque_values
   std::vector<IndexInfo> indexes;  // sorted by name
 
   const IndexInfo* FindIndex(std::string_view name) const;
@@ -40,6 +41,8 @@ class Catalog {
  public:
   // Stores by name.
   std::map<std::string, StoreInfo, std::less<>> stores;
+  // The database's IndexedDB version (0: never set).
+  uint64_t version = 0;
   // Identifies this catalog value in the process (not stored): caches keyed
   // by it never confuse two schemas.
   uint64_t generation = 0;
@@ -48,8 +51,9 @@ class Catalog {
   const StoreInfo* FindStore(std::string_view name) const;
   StoreInfo* FindStore(std::string_view name);
 
-  // The stored form (doc_format.h) and its parser; Corruption on a malformed
-  // or unknown-version value.
+  // The stored form (doc_format.h: version 1 unless version or an opaque
+  // store needs 2) and its parser; Corruption on a malformed value,
+  // NotSupported on a catalog version newer than this build knows.
   std::string Encode() const;
   static Status Decode(std::string_view in, Catalog* out);
 };

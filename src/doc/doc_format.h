@@ -7,7 +7,19 @@
 //   key-gen      := 0x02 store-id                          → fixed64 current number
 //   document     := 0x03 store-id encoded-primary-key      → JSON text
 //   index-entry  := 0x04 index-id encoded-index-key encoded-primary-key → ""
+//   value-keys   := 0x05 store-id encoded-primary-key      → index-key list
 //
+// value-keys exists only for stores with opaque values (StoreSpec::
+// opaque_values) and only for a value that has at least one index entry:
+// it remembers the index keys the caller gave with the value, so that an
+// overwrite or delete removes exactly those entries without interpreting
+// the value. index-key list := (fixed32 index-id, fixed32 n, n encoded
+// keys)*, index ids increasing. The document record of such a store holds
+// the value bytes alone, so every read path is the JSON stores' one.
+//
+// database-name: bytes given by the caller; the binding writes a JS name as
+// WTF-8 (UTF-8, a lone surrogate as the 3-byte sequence of its code unit),
+// as it does store and index names. "" is the database JsonDB::Open returns.
 // Encoded keys are the key codec's (key_codec.h): self-delimiting, so an
 // index entry splits into index key and primary key with SkipKey, and all
 // entries of one index key share the prefix 0x04 index-id encoded-index-key.
@@ -16,9 +28,14 @@
 // store, is one range tombstone per id prefix [kind id, kind id+1).
 //
 // The catalog value (catalog.cc) of a database: fixed32 catalog format
-// version, then per store: id, name, key path, auto_increment, indexes (id,
-// name, key path, unique, multi_entry). The engine's stored setting
-// "jsondb.format" holds kFormatVersion; a mismatch refuses the open.
+// version, then (version 2) the fixed64 IndexedDB version, then per store:
+// id, name, key path, flags (auto_increment, opaque_values), indexes (id,
+// name, key path, unique, multi_entry). A catalog is written in version 1
+// while it needs nothing of version 2 (database version 0, no opaque
+// store), so directories stay readable by builds that know only version 1;
+// a build meeting a newer catalog version refuses it (kNotSupported). The
+// engine's stored setting "jsondb.format" holds kFormatVersion (the
+// keyspace layout above); a mismatch refuses the open.
 
 #ifndef FLOWDB_DOC_DOC_FORMAT_H_
 #define FLOWDB_DOC_DOC_FORMAT_H_
@@ -38,6 +55,7 @@ enum class RecordKind : uint8_t {
   kKeyGenerator = 0x02,
   kDocument = 0x03,
   kIndexEntry = 0x04,
+  kValueKeys = 0x05,
 };
 
 // Key generators stop at 2^53 (IndexedDB: the largest integer a double holds
@@ -83,6 +101,15 @@ inline std::string IndexEntryKey(uint32_t index_id, std::string_view index_key,
   out.append(primary_key);
   return out;
 }
+
+inline std::string ValueKeysKey(uint32_t store_id, std::string_view primary_key) {
+  std::string out = IdPrefix(RecordKind::kValueKeys, store_id);
+  out.append(primary_key);
+  return out;
+}
+
+// The range of every catalog record (all databases of the directory).
+inline std::string CatalogPrefix() { return std::string(1, static_cast<char>(RecordKind::kCatalog)); }
 
 inline constexpr size_t kIdPrefixSize = 5;
 

@@ -80,7 +80,14 @@ bool ReadSet::Overlaps(const EngineRange& range) const {
   return range.end.empty() || it->begin < range.end;
 }
 
-JsonDBImpl::JsonDBImpl() {
+JsonDBImpl::JsonDBImpl() : dir_(std::make_shared<DirectoryState>()), root_(this) {
+  auto catalog = std::make_shared<Catalog>();
+  catalog->generation = Catalog::NewGeneration();
+  catalog_ = std::move(catalog);
+}
+
+JsonDBImpl::JsonDBImpl(std::shared_ptr<DirectoryState> dir, JsonDBImpl* root, std::string name)
+    : dir_(std::move(dir)), root_(root), name_(std::move(name)) {
   auto catalog = std::make_shared<Catalog>();
   catalog->generation = Catalog::NewGeneration();
   catalog_ = std::move(catalog);
@@ -108,19 +115,11 @@ Status JsonDBImpl::OpenImpl(const JsonDBOptions& options, const std::string& pat
   } else if (!s.IsNotFound()) {
     return s;
   }
-  s = db_->Get(ro, CatalogKey({}), 0, &v);
-  if (s.ok()) {
-    auto catalog = std::make_shared<Catalog>();
-    FLOWDB_RETURN_IF_ERROR(Catalog::Decode(v, catalog.get()));
-    catalog->generation = Catalog::NewGeneration();
-    catalog_ = std::move(catalog);
-  } else if (!s.IsNotFound()) {
-    return s;
-  }
-  return Status::OK();
+  return LoadCatalog();
 }
 
 Status JsonDBImpl::Close() {
+  if (root_ != this) return Status::OK();  // the directory's JsonDB closes the engine
   if (closed_.exchange(true) || db_ == nullptr) return Status::OK();
   return db_->Close();
 }
@@ -168,6 +167,9 @@ void JsonDBImpl::TrimLog() {
 
 Status JsonDBImpl::Begin(const TransactionOptions& options, std::unique_ptr<Transaction>* txn) {
   if (closed_) return Status::Closed();
+  if (options.versionchange && (options.mode != TransactionMode::kReadWrite || !options.stores.empty())) {
+    return Status::InvalidArgument("a versionchange transaction is read-write over every store");
+  }
   auto catalog = this->catalog();
   for (const auto& name : options.stores) {
     if (catalog->FindStore(name) == nullptr) return Status::NotFound("no object store named", name);
@@ -271,7 +273,7 @@ Status JsonDBImpl::ChangeSchema(
       batch.Clear();
       return e;
     }
-    batch.Put(CatalogKey({}), 0, next->Encode());
+    batch.Put(CatalogKey(name_), 0, next->Encode());
     std::string counter;
     PutFixed64BE(&counter, next_id_);
     batch.Put(IdCounterKey(), 0, counter);
@@ -311,6 +313,7 @@ Status JsonDBImpl::AddStore(Catalog* catalog, const StoreSpec& spec, WriteBatch*
   store.name = spec.name;
   store.key_path = spec.key_path;
   store.auto_increment = spec.auto_increment;
+  store.opaque_values = spec.opaque_values;
   for (const auto& index : spec.indexes) store.indexes.push_back({NewId(), index});
   std::sort(store.indexes.begin(), store.indexes.end(),
             [](const IndexInfo& a, const IndexInfo& b) { return a.spec.name < b.spec.name; });
@@ -324,6 +327,10 @@ Status JsonDBImpl::DropStore(Catalog* catalog, std::string_view name, WriteBatch
   std::string p = IdPrefix(RecordKind::kDocument, store->id);
   batch->DeleteRange(p, PrefixSuccessor(p));
   batch->Delete(KeyGeneratorKey(store->id), 0);
+  if (store->opaque_values) {
+    std::string vp = IdPrefix(RecordKind::kValueKeys, store->id);
+    batch->DeleteRange(vp, PrefixSuccessor(vp));
+  }
   for (const auto& index : store->indexes) {
     std::string ip = IdPrefix(RecordKind::kIndexEntry, index.id);
     batch->DeleteRange(ip, PrefixSuccessor(ip));
@@ -341,6 +348,7 @@ Status JsonDBImpl::AddIndex(Catalog* catalog, StoreInfo* store, const IndexSpec&
   IndexInfo index{NewId(), spec};
   // Backfill from every committed document (this runs as the write's leader
   // step: no commit can come between the scan and the batch).
+  if (store->opaque_values) return AddOpaqueIndex(store, std::move(index), batch);
   DocKeyExtractor extractor({{spec.key_path, spec.multi_entry}});
   std::vector<PathKeys> keys;
   std::map<std::string, std::string> unique_seen;
@@ -443,9 +451,10 @@ Status JsonDBImpl::ApplySchema(const std::vector<StoreSpec>& stores,
             out->push_back({SchemaChange::Kind::kCreateStore, spec.name, {}});
             continue;
           }
-          if (!(s->key_path == spec.key_path) || s->auto_increment != spec.auto_increment) {
+          if (!(s->key_path == spec.key_path) || s->auto_increment != spec.auto_increment ||
+              s->opaque_values != spec.opaque_values) {
             return Status::InvalidArgument("object store", spec.name +
-                                                                 " exists with another keyPath or autoIncrement");
+                                                                 " exists with another keyPath, autoIncrement or value kind");
           }
           for (const auto& index : spec.indexes) {
             const IndexInfo* have = s->FindIndex(index.name);
@@ -474,6 +483,206 @@ Status JsonDBImpl::ApplySchema(const std::vector<StoreSpec>& stores,
       },
       &local);
   if (s.ok() && changes != nullptr) *changes = std::move(local);
+  return s;
+}
+
+// --- opaque stores, several databases ---
+
+Status JsonDBImpl::AddOpaqueIndex(StoreInfo* store, IndexInfo index, WriteBatch* batch) {
+  // Runs as the write's leader step: the emptiness seen here is committed
+  // state no commit can change before the batch.
+  std::string p = IdPrefix(RecordKind::kDocument, store->id);
+  ScanOptions scan;
+  scan.has_lower = scan.has_upper = true;
+  scan.lower = p;
+  scan.upper = PrefixSuccessor(p);
+  scan.ts_min = scan.ts_max = 0;
+  auto cursor = db_->NewScan(ReadOptions(), scan);
+  bool has_values = cursor->Next();
+  FLOWDB_RETURN_IF_ERROR(cursor->status());
+  if (has_values) {
+    return Status::NotSupported("object store", store->name +
+                                                    " holds opaque values: create the index in a versionchange "
+                                                    "transaction and write each value again with its keys");
+  }
+  (void)batch;
+  store->indexes.push_back(std::move(index));
+  std::sort(store->indexes.begin(), store->indexes.end(),
+            [](const IndexInfo& a, const IndexInfo& b) { return a.spec.name < b.spec.name; });
+  return Status::OK();
+}
+
+Status JsonDBImpl::LoadCatalog() {
+  std::string v;
+  Status s = db_->Get(ReadOptions(), CatalogKey(name_), 0, &v);
+  auto catalog = std::make_shared<Catalog>();
+  if (s.ok()) {
+    FLOWDB_RETURN_IF_ERROR(Catalog::Decode(v, catalog.get()));
+  } else if (!s.IsNotFound()) {
+    return s;
+  }
+  catalog->generation = Catalog::NewGeneration();
+  std::lock_guard<std::mutex> lock(mu_);
+  catalog_ = std::move(catalog);
+  return Status::OK();
+}
+
+uint64_t JsonDBImpl::version() const { return catalog()->version; }
+
+Status JsonDBImpl::SetVersion(uint64_t version) {
+  return ChangeSchema(
+      [&](Catalog* c, WriteBatch*, std::vector<SchemaChange>* changes) -> Status {
+        if (version <= c->version) {
+          return Status::InvalidArgument("database version", "must grow: " + std::to_string(version) +
+                                                                 " is not above " + std::to_string(c->version));
+        }
+        c->version = version;
+        changes->push_back({SchemaChange::Kind::kSetVersion, {}, {}});
+        return Status::OK();
+      },
+      nullptr);
+}
+
+Status JsonDBImpl::ListDatabases(std::vector<DatabaseInfo>* out) {
+  if (closed_) return Status::Closed();
+  out->clear();
+  std::string p = CatalogPrefix();
+  ScanOptions scan;
+  scan.has_lower = scan.has_upper = true;
+  scan.lower = p;
+  scan.upper = PrefixSuccessor(p);
+  scan.ts_min = scan.ts_max = 0;
+  auto cursor = db_->NewScan(ReadOptions(), scan);
+  while (cursor->Next()) {
+    Catalog c;
+    FLOWDB_RETURN_IF_ERROR(Catalog::Decode(cursor->value(), &c));
+    out->push_back({std::string(cursor->key().substr(p.size())), c.version});
+  }
+  return cursor->status();
+}
+
+Status JsonDBImpl::OpenDatabase(std::string_view name, JsonDB** db) {
+  if (root_ != this) return root_->OpenDatabase(name, db);
+  if (closed_) return Status::Closed();
+  if (name.empty()) {
+    *db = this;
+    return Status::OK();
+  }
+  std::lock_guard<std::mutex> lock(databases_mu_);
+  auto it = databases_.find(name);
+  if (it == databases_.end()) {
+    auto child = std::make_unique<JsonDBImpl>(dir_, this, std::string(name));
+    {
+      // A schema change of this name cannot run before the object exists,
+      // but one of DeleteDatabase could: load under the schema lock.
+      std::lock_guard<std::mutex> schema_lock(schema_mu_);
+      FLOWDB_RETURN_IF_ERROR(child->LoadCatalog());
+    }
+    it = databases_.emplace(std::string(name), std::move(child)).first;
+  }
+  *db = it->second.get();
+  return Status::OK();
+}
+
+Status JsonDBImpl::DeleteDatabase(std::string_view name) {
+  JsonDB* handle = nullptr;
+  FLOWDB_RETURN_IF_ERROR(OpenDatabase(name, &handle));
+  auto* target = static_cast<JsonDBImpl*>(handle);
+  std::lock_guard<std::mutex> schema_lock(schema_mu_);
+  WriteBatch batch;
+  auto empty = std::make_shared<Catalog>();
+  empty->generation = Catalog::NewGeneration();
+  std::shared_ptr<const Catalog> before = target->catalog();
+  bool swapped = false;
+  Status s = WriteAsLeader(&batch, [&]() -> Status {
+    // Existence is decided by the stored catalog, read as the leader.
+    std::string v;
+    Status g = db_->Get(ReadOptions(), CatalogKey(target->name_), 0, &v);
+    if (g.IsNotFound()) return Status::NotFound("no database named", target->name_);
+    FLOWDB_RETURN_IF_ERROR(g);
+    Catalog stored;
+    FLOWDB_RETURN_IF_ERROR(Catalog::Decode(v, &stored));
+    std::vector<std::string> names;
+    for (const auto& entry : stored.stores) names.push_back(entry.first);
+    for (const auto& store_name : names) FLOWDB_RETURN_IF_ERROR(DropStore(&stored, store_name, &batch));
+    batch.Delete(CatalogKey(target->name_), 0);
+    WrittenCollector written;
+    FLOWDB_RETURN_IF_ERROR(batch.Iterate(&written));
+    Register(std::move(written.keys), std::move(written.ranges), /*sorted=*/false);
+    std::lock_guard<std::mutex> lock(target->mu_);
+    target->catalog_ = empty;
+    swapped = true;
+    return Status::OK();
+  });
+  if (!s.ok() && swapped) {
+    std::lock_guard<std::mutex> lock(target->mu_);
+    target->catalog_ = before;
+  }
+  return s;
+}
+
+// --- versionchange transactions ---
+
+uint32_t JsonDBImpl::AllocateId() {
+  std::lock_guard<std::mutex> lock(schema_mu_);
+  return NewId();
+}
+
+Status JsonDBImpl::ValidateReads(uint64_t snapshot_sequence, std::vector<EngineRange> reads) {
+  if (reads.empty()) return Status::OK();
+  {
+    std::lock_guard<std::mutex> lock(log_mu_);
+    if (log_.empty() || log_.back().after_sequence < snapshot_sequence) return Status::OK();
+  }
+  ReadSet read_set(std::move(reads));
+  std::lock_guard<std::mutex> lock(log_mu_);
+  for (auto it = log_.rbegin(); it != log_.rend() && it->after_sequence >= snapshot_sequence; ++it) {
+    for (const auto& k : it->keys) {
+      if (read_set.Contains(k)) return Status::Conflict("a key the transaction read was written since");
+    }
+    for (const auto& r : it->ranges) {
+      if (read_set.Overlaps(r)) return Status::Conflict("a range the transaction read was written since");
+    }
+  }
+  return Status::OK();
+}
+
+Status JsonDBImpl::CommitSchemaTransaction(uint64_t snapshot_sequence, uint64_t base_generation,
+                                           std::shared_ptr<const Catalog> catalog,
+                                           std::vector<EngineRange> reads, WriteSet* writes) {
+  if (closed_) return Status::Closed();
+  // Taken before the write, as ChangeSchema does: the id counter written
+  // below covers every id handed out so far.
+  std::lock_guard<std::mutex> schema_lock(schema_mu_);
+  WriteBatch batch;
+  writes->BuildBatch(&batch);
+  batch.Put(CatalogKey(name_), 0, catalog->Encode());
+  std::string counter;
+  PutFixed64BE(&counter, next_id_);
+  batch.Put(IdCounterKey(), 0, counter);
+  std::vector<std::string> keys;
+  std::vector<EngineRange> ranges;
+  writes->TakeWrittenKeys(&keys, &ranges);
+  keys.push_back(CatalogKey(name_));
+  keys.push_back(IdCounterKey());
+  auto installed = std::make_shared<Catalog>(*catalog);
+  installed->generation = Catalog::NewGeneration();
+  std::shared_ptr<const Catalog> before;
+  Status s = WriteAsLeader(&batch, [&]() -> Status {
+    if (this->catalog()->generation != base_generation) {
+      return Status::Conflict("database", name_ + " changed its schema during the versionchange transaction");
+    }
+    FLOWDB_RETURN_IF_ERROR(ValidateReads(snapshot_sequence, std::move(reads)));
+    Register(std::move(keys), std::move(ranges), /*sorted=*/false);
+    std::lock_guard<std::mutex> lock(mu_);
+    before = std::move(catalog_);
+    catalog_ = std::move(installed);
+    return Status::OK();
+  });
+  if (!s.ok() && before != nullptr) {  // the batch itself failed
+    std::lock_guard<std::mutex> lock(mu_);
+    catalog_ = std::move(before);
+  }
   return s;
 }
 

@@ -19,6 +19,7 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -54,9 +55,28 @@ class ReadSet {
   std::vector<EngineRange> ranges_;  // sorted by begin, disjoint
 };
 
+class JsonDBImpl;
+
+// What every database of one directory shares: the engine, the id counter,
+// schema serialization and the commit log (ids are unique in the directory,
+// so one log validates transactions of every database).
+struct DirectoryState {
+  std::unique_ptr<Env> mem_env;
+  std::unique_ptr<DB> db;
+  std::atomic<bool> closed{false};
+  std::mutex schema_mu;  // serializes schema operations of all databases; guards next_id
+  uint32_t next_id = 1;
+  std::mutex log_mu;  // guards log, readers
+  std::deque<CommitRecord> log;
+  std::multiset<uint64_t> readers;
+};
+
 class JsonDBImpl : public JsonDB {
  public:
+  // The directory's database "" (OpenImpl opens the directory).
   JsonDBImpl();
+  // Database `name` of the directory `dir` (root: the database "").
+  JsonDBImpl(std::shared_ptr<DirectoryState> dir, JsonDBImpl* root, std::string name);
   ~JsonDBImpl() override;
 
   Status OpenImpl(const JsonDBOptions& options, const std::string& path);
@@ -74,6 +94,13 @@ class JsonDBImpl : public JsonDB {
   DB* engine() override { return db_.get(); }
   Status Close() override;
 
+  const std::string& name() const override { return name_; }
+  uint64_t version() const override;
+  Status SetVersion(uint64_t version) override;
+  Status ListDatabases(std::vector<DatabaseInfo>* out) override;
+  Status OpenDatabase(std::string_view name, JsonDB** db) override;
+  Status DeleteDatabase(std::string_view name) override;
+
   // --- for transactions ---
   DB* db() const { return db_.get(); }
   std::shared_ptr<const Catalog> catalog() const;
@@ -85,6 +112,16 @@ class JsonDBImpl : public JsonDB {
   // `snapshot_sequence` under `catalog`; the stores it wrote must be
   // unchanged) against later commits, registers `writes`, and applies them
   // in one batch. Consumes `writes` (its keys move into the commit log).
+  // Commits a versionchange transaction: fails with kConflict unless this
+  // database's catalog is still the one of generation `base_generation`,
+  // validates `reads` as CommitWrites does, and applies `writes` with the
+  // new `catalog` (and the id counter) in one batch, then installs it.
+  Status CommitSchemaTransaction(uint64_t snapshot_sequence, uint64_t base_generation,
+                                 std::shared_ptr<const Catalog> catalog, std::vector<EngineRange> reads,
+                                 WriteSet* writes);
+  // A new store or index id for a versionchange transaction (persisted with
+  // the next schema commit; an aborted transaction's ids are never reused).
+  uint32_t AllocateId();
   Status CommitWrites(uint64_t snapshot_sequence, const Catalog& catalog,
                       const std::set<uint32_t>& written_stores, std::vector<EngineRange> reads,
                       WriteSet* writes);
@@ -108,21 +145,38 @@ class JsonDBImpl : public JsonDB {
   Status DropStore(Catalog* catalog, std::string_view name, WriteBatch* batch);
   Status AddIndex(Catalog* catalog, StoreInfo* store, const IndexSpec& spec, WriteBatch* batch);
   Status DropIndex(StoreInfo* store, std::string_view name, WriteBatch* batch);
+  // AddIndex for an opaque store: the core cannot read keys from its values,
+  // so the index is created here only while the store is empty
+  // (kNotSupported otherwise: Transaction::CreateIndex in a versionchange
+  // transaction lets the caller supply the keys).
+  Status AddOpaqueIndex(StoreInfo* store, IndexInfo index, WriteBatch* batch);
   uint32_t NewId() { return next_id_++; }
+  // kConflict if a commit registered after `snapshot_sequence` wrote what
+  // `reads` covers (REQUIRES: inside WriteAsLeader's leader step).
+  Status ValidateReads(uint64_t snapshot_sequence, std::vector<EngineRange> reads);
+  // Reads this database's catalog from the engine (empty if absent).
+  Status LoadCatalog();
 
-  std::unique_ptr<Env> mem_env_;
-  std::unique_ptr<DB> db_;
-  std::atomic<bool> closed_{false};
+  // The directory's shared state; the members below alias into it.
+  std::shared_ptr<DirectoryState> dir_;
+  std::unique_ptr<Env>& mem_env_ = dir_->mem_env;
+  std::unique_ptr<DB>& db_ = dir_->db;
+  std::atomic<bool>& closed_ = dir_->closed;
+  std::mutex& schema_mu_ = dir_->schema_mu;
+  uint32_t& next_id_ = dir_->next_id;
+  std::mutex& log_mu_ = dir_->log_mu;
+  std::deque<CommitRecord>& log_ = dir_->log;
+  std::multiset<uint64_t>& readers_ = dir_->readers;
+
+  JsonDBImpl* root_;  // the database "" (this for itself)
+  std::string name_;
 
   mutable std::mutex mu_;  // guards catalog_
   std::shared_ptr<const Catalog> catalog_;
 
-  std::mutex schema_mu_;  // serializes schema operations; guards next_id_
-  uint32_t next_id_ = 1;
-
-  std::mutex log_mu_;  // guards log_, readers_
-  std::deque<CommitRecord> log_;
-  std::multiset<uint64_t> readers_;
+  // Root only: the other databases opened, by name.
+  std::mutex databases_mu_;
+  std::map<std::string, std::unique_ptr<JsonDBImpl>, std::less<>> databases_;
 };
 
 }  // namespace flowdb::doc

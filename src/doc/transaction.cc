@@ -47,6 +47,8 @@ EngineRange ToEngineRange(const std::string& prefix, const KeyRange& range) {
 TransactionImpl::TransactionImpl(JsonDBImpl* db, std::shared_ptr<const Catalog> catalog,
                                  const TransactionOptions& options)
     : db_(db), catalog_(std::move(catalog)), mode_(options.mode) {
+  versionchange_ = options.versionchange;
+  base_generation_ = catalog_->generation;
   for (const auto& s : options.stores) scope_.insert(s);
   snapshot_ = db_->AcquireSnapshot(mode_ == TransactionMode::kReadWrite);
   snapshot_sequence_ = snapshot_->sequence();
@@ -223,6 +225,9 @@ Status TransactionImpl::RaiseGenerator(const StoreInfo& store, double key) {
 
 Status TransactionImpl::PutOne(const StoreInfo& store, std::string_view json,
                                const std::string* key, bool add, std::string* out_key) {
+  if (store.opaque_values) {
+    return Status::InvalidArgument("object store", store.name + " holds opaque values: use PutValue");
+  }
   DocKeyExtractor* extractor = Extractor(store);
   FLOWDB_RETURN_IF_ERROR(extractor->Extract(json, &scratch_));
   const size_t first_index = IsInline(store) ? 1 : 0;
@@ -368,6 +373,7 @@ Status TransactionImpl::Delete(std::string_view store, const KeyRange& range) {
   FLOWDB_RETURN_IF_ERROR(CheckWritable(store, &info));
   if (range.Empty()) return Status::OK();
   written_stores_.insert(info->id);
+  if (info->opaque_values) return Atomically([&] { return DeleteValues(*info, range); });
   std::string prefix = IdPrefix(RecordKind::kDocument, info->id);
   return Atomically([&]() -> Status {
     bool point = range.has_lower && range.has_upper && range.lower == range.upper;
@@ -405,6 +411,10 @@ Status TransactionImpl::Clear(std::string_view store) {
   writes_.DeleteRange({prefix, PrefixSuccessor(prefix)});
   for (const auto& index : info->indexes) {
     std::string p = IdPrefix(RecordKind::kIndexEntry, index.id);
+    writes_.DeleteRange({p, PrefixSuccessor(p)});
+  }
+  if (info->opaque_values) {
+    std::string p = IdPrefix(RecordKind::kValueKeys, info->id);
     writes_.DeleteRange({p, PrefixSuccessor(p)});
   }
   writes_.ClearUndo();
@@ -472,12 +482,14 @@ Status TransactionImpl::OpenCursor(const DocSource& source, const ReadRangeOptio
 Status TransactionImpl::RunQuery(const Query& query, std::unique_ptr<DocCursor>* cursor) {
   const StoreInfo* store = nullptr;
   FLOWDB_RETURN_IF_ERROR(Resolve(query.store, {}, &store, nullptr));
+  if (store->opaque_values) FLOWDB_RETURN_IF_ERROR(CheckOpaqueQuery(*store, query));
   return RunQueryCursor(this, *store, query, cursor);
 }
 
 Status TransactionImpl::CountQuery(const Query& query, uint64_t* count) {
   const StoreInfo* store = nullptr;
   FLOWDB_RETURN_IF_ERROR(Resolve(query.store, {}, &store, nullptr));
+  if (store->opaque_values) FLOWDB_RETURN_IF_ERROR(CheckOpaqueQuery(*store, query));
   return CountQueryResults(this, *store, query, count);
 }
 
@@ -485,12 +497,414 @@ Status TransactionImpl::CountQuery(const Query& query, uint64_t* count) {
 
 Status TransactionImpl::Commit() {
   FLOWDB_RETURN_IF_ERROR(CheckActive());
+  if (schema_changed_) {
+    Status c = db_->CommitSchemaTransaction(snapshot_sequence_, base_generation_, catalog_,
+                                            std::move(reads_), &writes_);
+    Abort();
+    return c;
+  }
   Status s;
   if (mode_ == TransactionMode::kReadWrite && !writes_.empty()) {
     s = db_->CommitWrites(snapshot_sequence_, *catalog_, written_stores_, std::move(reads_), &writes_);
   }
   Abort();
   return s;
+}
+
+}  // namespace flowdb::doc
+
+// --- opaque-value stores (the IndexedDB facade's front door) ---
+
+namespace flowdb::doc {
+
+namespace {
+
+void PutU32BE(std::string* out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>(v >> shift));
+}
+
+bool GetU32BE(std::string_view* in, uint32_t* v) {
+  if (in->size() < 4) return false;
+  uint32_t r = 0;
+  for (int i = 0; i < 4; i++) r = (r << 8) | static_cast<unsigned char>((*in)[i]);
+  in->remove_prefix(4);
+  *v = r;
+  return true;
+}
+
+// A value-keys record (doc_format.h): index id → its encoded keys.
+using ValueKeys = std::map<uint32_t, std::vector<std::string>>;
+
+std::string EncodeValueKeys(const ValueKeys& keys) {
+  std::string out;
+  for (const auto& [id, list] : keys) {
+    if (list.empty()) continue;
+    PutU32BE(&out, id);
+    PutU32BE(&out, static_cast<uint32_t>(list.size()));
+    for (const auto& k : list) out.append(k);
+  }
+  return out;
+}
+
+Status DecodeValueKeys(std::string_view in, ValueKeys* out) {
+  out->clear();
+  while (!in.empty()) {
+    uint32_t id = 0, n = 0;
+    if (!GetU32BE(&in, &id) || !GetU32BE(&in, &n) || n > in.size()) {
+      return Status::Corruption("jsondb: malformed value-keys record");
+    }
+    auto& list = (*out)[id];
+    for (uint32_t i = 0; i < n; i++) {
+      std::string_view rest = in;
+      FLOWDB_RETURN_IF_ERROR(SkipEncodedKey(&rest));
+      list.emplace_back(in.substr(0, in.size() - rest.size()));
+      in = rest;
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status TransactionImpl::CheckOpaqueQuery(const StoreInfo& store, const Query& query) const {
+  QueryPlan plan;
+  FLOWDB_RETURN_IF_ERROR(PlanQuery(store, query, &plan));
+  if (!plan.residual.empty() || plan.sort) {
+    return Status::InvalidArgument(
+        "object store", store.name + " holds opaque values: a query must be answered by an index or the "
+                                     "primary key alone (no filter or order on other paths)");
+  }
+  return Status::OK();
+}
+
+Status TransactionImpl::PutValue(std::string_view store, std::string_view value,
+                                 std::string_view primary_key,
+                                 const std::vector<ValueIndexKeys>& index_keys, bool add) {
+  const StoreInfo* info = nullptr;
+  FLOWDB_RETURN_IF_ERROR(CheckWritable(store, &info));
+  if (!info->opaque_values) {
+    return Status::InvalidArgument("object store", info->name + " holds JSON documents: use Put or Add");
+  }
+  return Atomically([&] { return PutValueOne(*info, value, primary_key, index_keys, add); });
+}
+
+Status TransactionImpl::PutValueOne(const StoreInfo& store, std::string_view value,
+                                    std::string_view primary_key,
+                                    const std::vector<ValueIndexKeys>& index_keys, bool add) {
+  FLOWDB_RETURN_IF_ERROR(CheckEncodedKey(primary_key));
+  // The new entries by index id, keys distinct and sorted.
+  ValueKeys now;
+  for (const ValueIndexKeys& given : index_keys) {
+    const IndexInfo* index = store.FindIndex(given.index);
+    if (index == nullptr) return Status::NotFound("no index named", given.index);
+    if (now.count(index->id) != 0) {
+      return Status::InvalidArgument("index listed twice:", given.index);
+    }
+    std::vector<std::string>& keys = now[index->id];
+    for (const std::string& k : given.keys) {
+      FLOWDB_RETURN_IF_ERROR(CheckEncodedKey(k));
+      keys.push_back(k);
+    }
+    if (!index->spec.multi_entry && keys.size() > 1) {
+      return Status::InvalidArgument("index", given.index + " is not multiEntry: at most one key per value");
+    }
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  }
+  std::string pk(primary_key);
+  if (store.auto_increment) {
+    double v = 0;
+    if (DecodeNumberKey(pk, &v)) FLOWDB_RETURN_IF_ERROR(RaiseGenerator(store, v));
+  }
+  std::string doc_key = DocumentKey(store.id, pk);
+  if (add) {
+    bool exists = false;
+    FLOWDB_RETURN_IF_ERROR(ReadValue(doc_key, nullptr, &exists));
+    if (exists) {
+      return Status::Constraint("a value with this key already exists in object store", store.name);
+    }
+  }
+  // The entries of the value this replaces (none if absent).
+  std::string keys_key = ValueKeysKey(store.id, pk);
+  ValueKeys old;
+  if (!store.indexes.empty()) {
+    std::string stored;
+    bool found = false;
+    FLOWDB_RETURN_IF_ERROR(ReadValue(keys_key, &stored, &found));
+    if (found) FLOWDB_RETURN_IF_ERROR(DecodeValueKeys(stored, &old));
+  }
+  // Unique checks before any index write.
+  for (const IndexInfo& index : store.indexes) {
+    if (!index.spec.unique) continue;
+    auto it = now.find(index.id);
+    if (it == now.end()) continue;
+    for (const std::string& ikey : it->second) {
+      std::string prefix = IndexEntryKey(index.id, ikey, {});
+      auto scan = NewScan({prefix, PrefixSuccessor(prefix)}, false);
+      while (scan->Next()) {
+        if (scan->key().substr(prefix.size()) != pk) {
+          return Status::Constraint("unique index", index.spec.name + " already holds this key");
+        }
+      }
+      FLOWDB_RETURN_IF_ERROR(scan->status());
+    }
+  }
+  for (const IndexInfo& index : store.indexes) {
+    static const std::vector<std::string> kNone;
+    auto n = now.find(index.id);
+    const std::vector<std::string>& fresh = n == now.end() ? kNone : n->second;
+    auto o = old.find(index.id);  // ids of deleted indexes are never looked up
+    if (o != old.end()) {
+      for (const std::string& ikey : o->second) {
+        if (!std::binary_search(fresh.begin(), fresh.end(), ikey)) {
+          writes_.Delete(IndexEntryKey(index.id, ikey, pk));
+        }
+      }
+    }
+    for (const std::string& ikey : fresh) writes_.Put(IndexEntryKey(index.id, ikey, pk), {});
+  }
+  std::string encoded = EncodeValueKeys(now);
+  if (!encoded.empty()) {
+    writes_.Put(keys_key, encoded);
+  } else if (!old.empty()) {
+    writes_.Delete(keys_key);
+  }
+  writes_.Put(doc_key, value);
+  written_stores_.insert(store.id);
+  return Status::OK();
+}
+
+Status TransactionImpl::DeleteValues(const StoreInfo& store, const KeyRange& range) {
+  std::string prefix = IdPrefix(RecordKind::kDocument, store.id);
+  std::string keys_prefix = IdPrefix(RecordKind::kValueKeys, store.id);
+  bool point = range.has_lower && range.has_upper && range.lower == range.upper;
+  if (point) {
+    writes_.Delete(prefix + range.lower);
+  } else {
+    writes_.DeleteRange(ToEngineRange(prefix, range));
+  }
+  if (store.indexes.empty()) {
+    // No index entries to find; stale value-keys records of deleted indexes
+    // go with the range.
+    if (point) {
+      writes_.Delete(keys_prefix + range.lower);
+    } else {
+      writes_.DeleteRange(ToEngineRange(keys_prefix, range));
+    }
+    return Status::OK();
+  }
+  // The value-keys records name the index entries to delete; values without
+  // index keys have none.
+  std::vector<std::pair<std::string, std::string>> records;
+  auto scan = NewScan(ToEngineRange(keys_prefix, range), false);
+  while (scan->Next()) records.emplace_back(scan->key(), scan->value());
+  FLOWDB_RETURN_IF_ERROR(scan->status());
+  ValueKeys keys;
+  for (const auto& [k, v] : records) {
+    FLOWDB_RETURN_IF_ERROR(DecodeValueKeys(v, &keys));
+    std::string_view pk = std::string_view(k).substr(kIdPrefixSize);
+    for (const IndexInfo& index : store.indexes) {
+      auto it = keys.find(index.id);
+      if (it == keys.end()) continue;
+      for (const std::string& ikey : it->second) writes_.Delete(IndexEntryKey(index.id, ikey, pk));
+    }
+    writes_.Delete(k);
+  }
+  return Status::OK();
+}
+
+Status TransactionImpl::GenerateKey(std::string_view store, double* key) {
+  const StoreInfo* info = nullptr;
+  FLOWDB_RETURN_IF_ERROR(CheckWritable(store, &info));
+  if (!info->auto_increment) {
+    return Status::InvalidArgument("object store", info->name + " has no key generator");
+  }
+  written_stores_.insert(info->id);
+  return Atomically([&] { return NextGeneratedKey(*info, key); });
+}
+
+Status TransactionImpl::RaiseKeyGenerator(std::string_view store, double key) {
+  const StoreInfo* info = nullptr;
+  FLOWDB_RETURN_IF_ERROR(CheckWritable(store, &info));
+  if (!info->auto_increment) {
+    return Status::InvalidArgument("object store", info->name + " has no key generator");
+  }
+  if (std::isnan(key)) return Status::InvalidKey("a key generator cannot be raised to NaN");
+  written_stores_.insert(info->id);
+  return Atomically([&] { return RaiseGenerator(*info, key); });
+}
+
+}  // namespace flowdb::doc
+
+// --- versionchange transactions: schema changes with the data ---
+
+namespace flowdb::doc {
+
+namespace {
+
+void SortIndexes(StoreInfo* store) {
+  std::sort(store->indexes.begin(), store->indexes.end(),
+            [](const IndexInfo& a, const IndexInfo& b) { return a.spec.name < b.spec.name; });
+}
+
+}  // namespace
+
+template <typename F>
+Status TransactionImpl::EditCatalog(F&& edit) {
+  FLOWDB_RETURN_IF_ERROR(CheckActive());
+  if (!versionchange_) {
+    return Status::InvalidArgument("schema changes need a versionchange transaction");
+  }
+  auto next = std::make_shared<Catalog>(*catalog_);
+  next->generation = Catalog::NewGeneration();
+  FLOWDB_RETURN_IF_ERROR(Atomically([&] { return edit(next.get()); }));
+  retired_catalogs_.push_back(std::move(catalog_));
+  catalog_ = std::move(next);
+  schema_changed_ = true;
+  return Status::OK();
+}
+
+std::vector<StoreSpec> TransactionImpl::Schema() const {
+  std::vector<StoreSpec> specs;
+  for (const auto& [name, store] : catalog_->stores) specs.push_back(store.ToSpec());
+  return specs;
+}
+
+Status TransactionImpl::CreateObjectStore(const StoreSpec& spec) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    FLOWDB_RETURN_IF_ERROR(ValidateStoreSpec(spec));
+    if (c->FindStore(spec.name) != nullptr) {
+      return Status::Constraint("an object store named", spec.name + " exists");
+    }
+    StoreInfo store;
+    store.id = db_->AllocateId();
+    store.name = spec.name;
+    store.key_path = spec.key_path;
+    store.auto_increment = spec.auto_increment;
+    store.opaque_values = spec.opaque_values;
+    for (const auto& index : spec.indexes) store.indexes.push_back({db_->AllocateId(), index});
+    SortIndexes(&store);
+    c->stores.emplace(spec.name, std::move(store));
+    return Status::OK();
+  });
+}
+
+Status TransactionImpl::DeleteObjectStore(std::string_view name) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    StoreInfo* store = c->FindStore(name);
+    if (store == nullptr) return Status::NotFound("no object store named", name);
+    for (RecordKind kind : {RecordKind::kDocument, RecordKind::kValueKeys}) {
+      std::string p = IdPrefix(kind, store->id);
+      writes_.DeleteRange({p, PrefixSuccessor(p)});
+    }
+    for (const auto& index : store->indexes) {
+      std::string p = IdPrefix(RecordKind::kIndexEntry, index.id);
+      writes_.DeleteRange({p, PrefixSuccessor(p)});
+    }
+    writes_.Delete(KeyGeneratorKey(store->id));
+    c->stores.erase(c->stores.find(name));
+    return Status::OK();
+  });
+}
+
+Status TransactionImpl::BackfillIndex(const StoreInfo& store, const IndexInfo& index) {
+  DocKeyExtractor extractor({{index.spec.key_path, index.spec.multi_entry}});
+  std::vector<PathKeys> keys;
+  std::map<std::string, std::string> unique_seen;
+  std::string p = IdPrefix(RecordKind::kDocument, store.id);
+  std::vector<std::pair<std::string, std::string>> entries;
+  auto scan = NewScan({p, PrefixSuccessor(p)}, false);
+  while (scan->Next()) {
+    std::string pk(scan->key().substr(kIdPrefixSize));
+    FLOWDB_RETURN_IF_ERROR(extractor.Extract(scan->value(), &keys));
+    for (const std::string& ikey : KeysOf(keys, 0)) {
+      if (index.spec.unique && !unique_seen.emplace(ikey, pk).second) {
+        return Status::Constraint("unique index", index.spec.name + ": existing documents share a key");
+      }
+      entries.emplace_back(ikey, pk);
+    }
+  }
+  FLOWDB_RETURN_IF_ERROR(scan->status());
+  for (const auto& [ikey, pk] : entries) writes_.Put(IndexEntryKey(index.id, ikey, pk), {});
+  return Status::OK();
+}
+
+Status TransactionImpl::CreateIndex(std::string_view store_name, const IndexSpec& spec) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    StoreInfo* store = c->FindStore(store_name);
+    if (store == nullptr) return Status::NotFound("no object store named", store_name);
+    FLOWDB_RETURN_IF_ERROR(ValidateIndexSpec(spec));
+    if (store->FindIndex(spec.name) != nullptr) {
+      return Status::Constraint("an index named", spec.name + " exists in object store " + store->name);
+    }
+    IndexInfo index{db_->AllocateId(), spec};
+    // An opaque store's index starts empty: its values' keys come from the
+    // caller (PutValue of each value with its full index keys).
+    if (!store->opaque_values) FLOWDB_RETURN_IF_ERROR(BackfillIndex(*store, index));
+    store->indexes.push_back(std::move(index));
+    SortIndexes(store);
+    return Status::OK();
+  });
+}
+
+Status TransactionImpl::DeleteIndex(std::string_view store_name, std::string_view name) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    StoreInfo* store = c->FindStore(store_name);
+    if (store == nullptr) return Status::NotFound("no object store named", store_name);
+    auto it = std::find_if(store->indexes.begin(), store->indexes.end(),
+                           [&](const IndexInfo& i) { return i.spec.name == name; });
+    if (it == store->indexes.end()) return Status::NotFound("no index named", name);
+    std::string p = IdPrefix(RecordKind::kIndexEntry, it->id);
+    writes_.DeleteRange({p, PrefixSuccessor(p)});
+    store->indexes.erase(it);
+    return Status::OK();
+  });
+}
+
+Status TransactionImpl::RenameObjectStore(std::string_view name, std::string_view new_name) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    auto it = c->stores.find(name);
+    if (it == c->stores.end()) return Status::NotFound("no object store named", name);
+    if (name == new_name) return Status::OK();
+    if (c->FindStore(new_name) != nullptr) {
+      return Status::Constraint("an object store named", std::string(new_name) + " exists");
+    }
+    auto node = c->stores.extract(it);
+    node.key() = std::string(new_name);
+    node.mapped().name = std::string(new_name);
+    c->stores.insert(std::move(node));
+    return Status::OK();
+  });
+}
+
+Status TransactionImpl::RenameIndex(std::string_view store_name, std::string_view name,
+                                    std::string_view new_name) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    StoreInfo* store = c->FindStore(store_name);
+    if (store == nullptr) return Status::NotFound("no object store named", store_name);
+    auto it = std::find_if(store->indexes.begin(), store->indexes.end(),
+                           [&](const IndexInfo& i) { return i.spec.name == name; });
+    if (it == store->indexes.end()) return Status::NotFound("no index named", name);
+    if (name == new_name) return Status::OK();
+    if (store->FindIndex(new_name) != nullptr) {
+      return Status::Constraint("an index named", std::string(new_name) + " exists in object store " +
+                                                      store->name);
+    }
+    it->spec.name = std::string(new_name);
+    SortIndexes(store);
+    return Status::OK();
+  });
+}
+
+Status TransactionImpl::SetVersion(uint64_t version) {
+  return EditCatalog([&](Catalog* c) -> Status {
+    if (version <= c->version) {
+      return Status::InvalidArgument("database version", "must grow: " + std::to_string(version) +
+                                                             " is not above " + std::to_string(c->version));
+    }
+    c->version = version;
+    return Status::OK();
+  });
 }
 
 }  // namespace flowdb::doc

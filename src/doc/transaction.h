@@ -55,6 +55,21 @@ class TransactionImpl : public Transaction, public ReadRecorder {
   Status RunQuery(const Query& query, std::unique_ptr<DocCursor>* cursor) override;
   Status CountQuery(const Query& query, uint64_t* count) override;
 
+  Status PutValue(std::string_view store, std::string_view value, std::string_view primary_key,
+                  const std::vector<ValueIndexKeys>& index_keys, bool add) override;
+  Status GenerateKey(std::string_view store, double* key) override;
+  Status RaiseKeyGenerator(std::string_view store, double key) override;
+
+  Status CreateObjectStore(const StoreSpec& spec) override;
+  Status DeleteObjectStore(std::string_view store) override;
+  Status CreateIndex(std::string_view store, const IndexSpec& spec) override;
+  Status DeleteIndex(std::string_view store, std::string_view index) override;
+  Status RenameObjectStore(std::string_view store, std::string_view new_name) override;
+  Status RenameIndex(std::string_view store, std::string_view index, std::string_view new_name) override;
+  Status SetVersion(uint64_t version) override;
+  std::vector<StoreSpec> Schema() const override;
+  uint64_t version() const override { return catalog_->version; }
+
   Status Commit() override;
   void Abort() override;
 
@@ -83,6 +98,20 @@ class TransactionImpl : public Transaction, public ReadRecorder {
   Status NextGeneratedKey(const StoreInfo& store, double* key);
   Status RaiseGenerator(const StoreInfo& store, double key);
   void RecordPoint(const std::string& key);
+  // Opaque stores: one value's write, and the deletion of the values in
+  // `range` with their index entries (from their value-keys records).
+  Status PutValueOne(const StoreInfo& store, std::string_view value, std::string_view primary_key,
+                     const std::vector<ValueIndexKeys>& index_keys, bool add);
+  Status DeleteValues(const StoreInfo& store, const KeyRange& range);
+  // Refuses a query an opaque store cannot answer from keys alone.
+  Status CheckOpaqueQuery(const StoreInfo& store, const Query& query) const;
+  // Versionchange transactions: applies `edit` to a copy of the catalog
+  // (its writes undone if it fails) and makes the copy this transaction's.
+  template <typename F>
+  Status EditCatalog(F&& edit);
+  // Fills a new index of a JSON store from the documents this transaction
+  // sees.
+  Status BackfillIndex(const StoreInfo& store, const IndexInfo& index);
   // Runs `body` so that on error nothing it wrote stays.
   template <typename F>
   Status Atomically(F&& body);
@@ -104,6 +133,14 @@ class TransactionImpl : public Transaction, public ReadRecorder {
   std::vector<EngineRange> reads_;
   std::set<uint32_t> written_stores_;
   std::vector<PathKeys> scratch_, old_scratch_;
+
+  // Versionchange transactions (TransactionOptions::versionchange).
+  bool versionchange_ = false;
+  bool schema_changed_ = false;     // catalog_ is this transaction's own
+  uint64_t base_generation_ = 0;    // the database's catalog at Begin
+  // Catalogs replaced by schema edits, kept alive for the cursors and
+  // StoreInfo references taken from them.
+  std::vector<std::shared_ptr<const Catalog>> retired_catalogs_;
 };
 
 }  // namespace flowdb::doc

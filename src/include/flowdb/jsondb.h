@@ -86,17 +86,26 @@ struct IndexSpec {
 // auto_increment: a key generator supplies missing keys (1, 2, ...; explicit
 // numeric keys raise it; at most 2^53, then kConstraint); with a key path
 // the generated key is written into the stored document at that path.
+//
+// opaque_values: the store holds opaque values (the IndexedDB facade's
+// structured clones) instead of JSON: the core never parses them, the
+// caller computes every key (Transaction::PutValue) and the key path fields
+// are only recorded for the caller. Such a store refuses JSON writes (Put,
+// Add, PutMany) and queries that need document values (residual predicates
+// or a sort by a path no index orders); JSON stores refuse PutValue.
 struct StoreSpec {
   std::string name;
   KeyPathSpec key_path;
   bool auto_increment = false;
   std::vector<IndexSpec> indexes;
+  bool opaque_values = false;
   bool operator==(const StoreSpec&) const = default;
 };
 
 // One change made by a schema operation (ApplySchema reports these).
 struct SchemaChange {
-  enum class Kind : uint8_t { kCreateStore, kDeleteStore, kCreateIndex, kDeleteIndex };
+  // kSetVersion: JsonDB::SetVersion (ApplySchema never reports it).
+  enum class Kind : uint8_t { kCreateStore, kDeleteStore, kCreateIndex, kDeleteIndex, kSetVersion };
   Kind kind;
   std::string store;
   std::string index;  // empty for store changes
@@ -241,6 +250,20 @@ struct QueryPlan {
   bool early_stop = false;           // the scan stops once offset+limit are found
 };
 
+// The index keys a caller extracted from an opaque value for one index of
+// its store: encoded keys, multiEntry already expanded (distinct). Empty:
+// the value has no entry in that index.
+struct ValueIndexKeys {
+  std::string index;
+  std::vector<std::string> keys;
+};
+
+// A database of a directory (JsonDB::ListDatabases).
+struct DatabaseInfo {
+  std::string name;      // bytes as given to OpenDatabase
+  uint64_t version = 0;  // IndexedDB version; 0 = never set
+};
+
 enum class TransactionMode : uint8_t { kReadOnly = 0, kReadWrite = 1 };
 
 // Options for JsonDB::Begin.
@@ -258,6 +281,12 @@ struct TransactionOptions {
   // block for long (Node's JS thread) try a small read first and hand a
   // large one to a worker.
   uint64_t read_budget = 0;
+  // A schema transaction (IndexedDB "upgrade transaction"): read-write over
+  // every store (`stores` must be empty), and the only kind that may call
+  // the Transaction schema methods. Its schema changes, version change and
+  // data writes commit together as one batch or not at all; Commit fails
+  // with kConflict if the database's schema changed after Begin.
+  bool versionchange = false;
 };
 
 // A transaction (see the file comment for its isolation and errors).
@@ -317,6 +346,62 @@ class Transaction {
   // Number of documents `query` matches (offset and limit applied); reads no
   // document when the plan has no residual predicate.
   virtual Status CountQuery(const Query& query, uint64_t* count) = 0;
+
+  // --- opaque-value stores (StoreSpec::opaque_values) ---
+
+  // Writes `value` (bytes the core does not interpret) under encoded
+  // `primary_key` in opaque store `store`, with the index entries
+  // `index_keys` (one element per index of the store that has keys for this
+  // value; indexes not listed get no entry; an unknown index is kNotFound,
+  // an index listed twice or a malformed key kInvalidArgument/kInvalidKey).
+  // The entries of a value this replaces are removed (the core keeps each
+  // value's index keys in a record of their own, doc_format.h). add: fails
+  // with kConstraint if the key exists; a unique index that already holds
+  // one of the keys for another primary key: kConstraint. With a key
+  // generator, a Number primary key raises it (IndexedDB "possibly update
+  // the key generator"). Nothing is written on error.
+  virtual Status PutValue(std::string_view store, std::string_view value,
+                          std::string_view primary_key,
+                          const std::vector<ValueIndexKeys>& index_keys, bool add) = 0;
+  // The next key of the key generator of `store` (an auto_increment store,
+  // opaque or not): *key is 1, 2, ...; transactional like a write (an
+  // aborted transaction or a failed call leaves the generator as it was, as
+  // IndexedDB requires). kConstraint once the generator passed 2^53;
+  // kInvalidArgument for a store without key generator.
+  virtual Status GenerateKey(std::string_view store, double* key) = 0;
+  // Raises the key generator of `store` so that it never generates `key` or
+  // below (no-op for keys < 1 or below the current number; keys >= 2^53
+  // exhaust it). PutValue does this itself for Number primary keys.
+  virtual Status RaiseKeyGenerator(std::string_view store, double key) = 0;
+
+  // --- schema changes inside a versionchange transaction ---
+  //
+  // Each applies to this transaction's view at once (later calls see the
+  // new stores and indexes) and reaches the database only with Commit;
+  // Abort drops them with the data writes, as IndexedDB aborts an upgrade.
+  // Outside a versionchange transaction they fail with kInvalidArgument;
+  // other errors as the JsonDB methods of the same names.
+
+  // Creates a store (and spec.indexes).
+  virtual Status CreateObjectStore(const StoreSpec& spec) = 0;
+  // Deletes a store with its records, indexes and key generator.
+  virtual Status DeleteObjectStore(std::string_view store) = 0;
+  // Creates an index. Over a JSON store it is filled from the documents as
+  // this transaction sees them (kConstraint for a unique index they
+  // violate); over an opaque store it starts empty and the caller fills it
+  // by writing each value again with PutValue and its full index keys.
+  virtual Status CreateIndex(std::string_view store, const IndexSpec& spec) = 0;
+  // Deletes an index and its entries.
+  virtual Status DeleteIndex(std::string_view store, std::string_view index) = 0;
+  // Renames a store or an index (kConstraint if the new name is taken).
+  virtual Status RenameObjectStore(std::string_view store, std::string_view new_name) = 0;
+  virtual Status RenameIndex(std::string_view store, std::string_view index,
+                             std::string_view new_name) = 0;
+  // Sets the database version (kInvalidArgument unless above the current).
+  virtual Status SetVersion(uint64_t version) = 0;
+  // The schema and version as this transaction sees them.
+  virtual std::vector<StoreSpec> Schema() const = 0;
+  virtual uint64_t version() const = 0;
 
   // Validates and applies the writes (see the file comment). A read-only
   // transaction, or one that wrote nothing, just ends. The transaction is
@@ -388,6 +473,37 @@ class JsonDB {
 
   // The plan RunQuery would use now. kNotFound for an unknown store.
   virtual Status Explain(const Query& query, QueryPlan* plan) const = 0;
+
+  // --- several databases in one directory (the IndexedDB facade) ---
+  //
+  // A directory holds named databases, each with its own catalog (object
+  // stores, indexes) and an IndexedDB version. The JsonDB that Open returns
+  // is the database named "" and also owns the directory: the engine, the
+  // id counter and the commit log are shared by all its databases, so
+  // transactions of different databases never conflict (their keys differ)
+  // and each commit stays one engine batch. A database exists once its
+  // catalog was written (a schema change or SetVersion).
+
+  // This database's name ("" for the one Open returns).
+  virtual const std::string& name() const = 0;
+  // This database's IndexedDB version: 0 until SetVersion.
+  virtual uint64_t version() const = 0;
+  // Sets the version as a schema change (atomic, conflicts like one).
+  // kInvalidArgument unless version > the current version.
+  virtual Status SetVersion(uint64_t version) = 0;
+  // Every database of the directory that exists (name order, bytewise).
+  virtual Status ListDatabases(std::vector<DatabaseInfo>* out) = 0;
+  // The database `name` of this directory, created empty (version 0, not
+  // stored until its first schema change) if absent. *db is owned by the
+  // directory's JsonDB (valid until it is destroyed; its Close closes the
+  // engine for all); the same name always gives the same object. Close()
+  // on a database other than "" is a no-op.
+  virtual Status OpenDatabase(std::string_view name, JsonDB** db) = 0;
+  // Deletes database `name` — its catalog, documents, values, index entries
+  // and key generators — in one atomic engine batch. Afterwards its object
+  // (if opened) is empty with version 0; transactions of it that began
+  // before and write fail with kConflict. kNotFound if it does not exist.
+  virtual Status DeleteDatabase(std::string_view name) = 0;
 
   // The engine underneath (stats, flush, compaction). Owned by the JsonDB.
   virtual DB* engine() = 0;
