@@ -200,6 +200,17 @@ Status JsonDBImpl::WriteAsLeader(WriteBatch* batch, const std::function<Status()
   return db_->Write(batch, &step);
 }
 
+WriteSet::WrittenKeys JsonDBImpl::OwnedKeys(std::vector<std::string> keys,
+                                            std::vector<EngineRange> ranges) {
+  auto owned = std::make_shared<std::vector<std::string>>(std::move(keys));
+  std::sort(owned->begin(), owned->end());
+  WriteSet::WrittenKeys out;
+  out.keys.assign(owned->begin(), owned->end());
+  out.ranges = std::move(ranges);
+  out.storage = std::move(owned);
+  return out;
+}
+
 void JsonDBImpl::Register(WriteSet::WrittenKeys written) {
   std::lock_guard<std::mutex> lock(log_mu_);
   // Kept even when no transaction is open: one may take its snapshot before
@@ -225,29 +236,7 @@ Status JsonDBImpl::CommitWrites(uint64_t snapshot_sequence, const Catalog& catal
         return Status::Conflict("object store", name + " changed its schema during the transaction");
       }
     }
-    if (!reads.empty()) {
-      // Only commits registered since the snapshot can conflict, and none is
-      // registered while this step leads: most commits skip building the
-      // read set. The transaction's tracked snapshot keeps those records.
-      bool later_commits = false;
-      {
-        std::lock_guard<std::mutex> lock(log_mu_);
-        later_commits = !log_.empty() && log_.back().after_sequence >= snapshot_sequence;
-      }
-      if (later_commits) {
-        ReadSet read_set(std::move(reads));
-        std::lock_guard<std::mutex> lock(log_mu_);
-        for (auto it = log_.rbegin(); it != log_.rend() && it->after_sequence >= snapshot_sequence;
-             ++it) {
-          for (const auto& k : it->keys) {
-            if (read_set.Contains(k)) return Status::Conflict("a key the transaction read was written since");
-          }
-          for (const auto& r : it->ranges) {
-            if (read_set.Overlaps(r)) return Status::Conflict("a range the transaction read was written since");
-          }
-        }
-      }
-    }
+    FLOWDB_RETURN_IF_ERROR(ValidateReads(snapshot_sequence, std::move(reads)));
     Register(std::move(written));
     return Status::OK();
   });
@@ -279,13 +268,7 @@ Status JsonDBImpl::ChangeSchema(
     batch.Put(IdCounterKey(), 0, counter);
     WrittenCollector written;
     FLOWDB_RETURN_IF_ERROR(batch.Iterate(&written));
-    WriteSet::WrittenKeys log_entry;
-    auto keys = std::make_shared<std::vector<std::string>>(std::move(written.keys));
-    std::sort(keys->begin(), keys->end());
-    log_entry.keys.assign(keys->begin(), keys->end());
-    log_entry.ranges = std::move(written.ranges);
-    log_entry.storage = std::move(keys);
-    Register(std::move(log_entry));
+    Register(OwnedKeys(std::move(written.keys), std::move(written.ranges)));
     std::lock_guard<std::mutex> lock(mu_);
     catalog_ = std::move(next);
     swapped = true;
@@ -608,7 +591,7 @@ Status JsonDBImpl::DeleteDatabase(std::string_view name) {
     batch.Delete(CatalogKey(target->name_), 0);
     WrittenCollector written;
     FLOWDB_RETURN_IF_ERROR(batch.Iterate(&written));
-    Register(std::move(written.keys), std::move(written.ranges), /*sorted=*/false);
+    Register(OwnedKeys(std::move(written.keys), std::move(written.ranges)));
     std::lock_guard<std::mutex> lock(target->mu_);
     target->catalog_ = empty;
     swapped = true;
@@ -629,6 +612,10 @@ uint32_t JsonDBImpl::AllocateId() {
 }
 
 Status JsonDBImpl::ValidateReads(uint64_t snapshot_sequence, std::vector<EngineRange> reads) {
+  // Only commits registered since the snapshot can conflict, and none is
+  // registered while the caller leads the write queue: most commits skip
+  // building the read set. The transaction's tracked snapshot keeps those
+  // records.
   if (reads.empty()) return Status::OK();
   {
     std::lock_guard<std::mutex> lock(log_mu_);
@@ -660,11 +647,11 @@ Status JsonDBImpl::CommitSchemaTransaction(uint64_t snapshot_sequence, uint64_t 
   std::string counter;
   PutFixed64BE(&counter, next_id_);
   batch.Put(IdCounterKey(), 0, counter);
-  std::vector<std::string> keys;
-  std::vector<EngineRange> ranges;
-  writes->TakeWrittenKeys(&keys, &ranges);
+  WriteSet::WrittenKeys taken = writes->TakeWrittenKeys();
+  std::vector<std::string> keys(taken.keys.begin(), taken.keys.end());
   keys.push_back(CatalogKey(name_));
   keys.push_back(IdCounterKey());
+  WriteSet::WrittenKeys written = OwnedKeys(std::move(keys), std::move(taken.ranges));
   auto installed = std::make_shared<Catalog>(*catalog);
   installed->generation = Catalog::NewGeneration();
   std::shared_ptr<const Catalog> before;
@@ -673,7 +660,7 @@ Status JsonDBImpl::CommitSchemaTransaction(uint64_t snapshot_sequence, uint64_t 
       return Status::Conflict("database", name_ + " changed its schema during the versionchange transaction");
     }
     FLOWDB_RETURN_IF_ERROR(ValidateReads(snapshot_sequence, std::move(reads)));
-    Register(std::move(keys), std::move(ranges), /*sorted=*/false);
+    Register(std::move(written));
     std::lock_guard<std::mutex> lock(mu_);
     before = std::move(catalog_);
     catalog_ = std::move(installed);

@@ -133,6 +133,10 @@ class JsonDBImpl : public JsonDB {
   // Appends a commit record (REQUIRES: inside WriteAsLeader's leader step).
   // `written.keys` are sorted and point into `written.storage`.
   void Register(WriteSet::WrittenKeys written);
+  // A commit record's keys from plain strings (sorted here, kept alive by
+  // the record).
+  static WriteSet::WrittenKeys OwnedKeys(std::vector<std::string> keys,
+                                         std::vector<EngineRange> ranges);
   void TrimLog();  // REQUIRES: log_mu_ held
   // Applies a new catalog built from the current one by `edit`, with the
   // data changes it needs, as one write. `edit` runs as the write's leader
