@@ -248,13 +248,6 @@ class DamageTrial {
     damage_ = static_cast<Damage>(rnd_.Uniform(static_cast<uint64_t>(Damage::kCount)));
     if (!PickTarget()) return;  // e.g. no filter block in this table
     ApplyDamage();
-    if (file_ == pristine_.wal() && damage_ == Damage::kZeroPage && dmg_start_ == 0 &&
-        std::getenv("FLOWDB_DURABILITY_KNOWN_HOLES") == nullptr) {
-      // Known open case, on demand only: recovery reads a newest WAL whose
-      // first page is zeros as empty (a power loss during its first writes),
-      // also when synced, acknowledged records follow that page.
-      return;
-    }
     const int outcome = Evaluate();
     tally_->trials++;
     tally_->by_outcome[outcome]++;
