@@ -547,12 +547,19 @@ Status DBImpl::SwitchMemtable(bool sync_old_wal) {
     // power loss could keep later writes and lose earlier ones.
     s = wal_->Sync();
   }
+  std::unique_ptr<log::Writer> wal;
+  if (s.ok()) {
+    // The header is durable before any record goes in (log_format.h).
+    wal = std::make_unique<log::Writer>(file.get(), log::LogKind::kWal, /*new_file=*/true);
+    s = wal->Sync();
+  }
   if (s.ok()) s = env_->SyncDir(WalDirName(dbname_));
   if (!s.ok()) {
+    wal.reset();
     if (file) env_->RemoveFile(WalFileName(dbname_, number)).PermitUncheckedError();
     return s;
   }
-  wal_ = std::make_unique<log::Writer>(file.get(), log::LogKind::kWal, /*new_file=*/true);
+  wal_ = std::move(wal);
   wal_file_ = std::move(file);
   imm_.push_front(mem_);
   mem_ = std::make_shared<MemTable>(number);

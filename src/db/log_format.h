@@ -17,8 +17,11 @@
 // Append, so a group commit is one write(2).
 //
 // The writer emits the header in the same Append as the first record (or at
-// the first Sync), so a file of 0 bytes is a log with no records; see
-// log_reader.h for how a reader treats torn and corrupt data.
+// the first Sync), so a file of 0 bytes is a log with no records. A WAL's
+// header is made durable on its own, by a Sync right after the file is
+// created and before any record is written, so that a power loss cannot
+// leave a zero first page ahead of records that survived; see log_reader.h
+// for how a reader treats torn and corrupt data.
 
 #ifndef FLOWDB_DB_LOG_FORMAT_H_
 #define FLOWDB_DB_LOG_FORMAT_H_

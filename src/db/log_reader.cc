@@ -90,10 +90,12 @@ bool Reader::ReadFileHeader(std::string* scratch) {
   const uint32_t version = DecodeFixed32(h.data() + 8);
   const uint32_t kind = DecodeFixed32(h.data() + 12);
   if (magic != kLogMagic) {
-    if (is_last_file_ && magic == 0 && version == 0 && kind == 0) {
+    const bool zero_header = magic == 0 && version == 0 && kind == 0;
+    const bool wal = kind_ == LogKind::kWal;
+    if (zero_header && (is_last_file_ || (wal && skip_corrupted_))) {
       // Space the file system allocated but whose data never reached the
-      // disk reads as zeros. A power loss can keep a later page of a new
-      // log and lose its first: then the whole first page is zero.
+      // disk reads as zeros: a power loss while the header was being
+      // written and synced leaves a log that is zeros from its start.
       std::string_view page_rest;
       s = Consume(kPageSize - kFileHeaderSize, scratch, &page_rest);
       if (!s.ok()) {
@@ -101,15 +103,23 @@ bool Reader::ReadFileHeader(std::string* scratch) {
         return false;
       }
       if (std::all_of(page_rest.begin(), page_rest.end(), [](char c) { return c == 0; })) {
+        if (wal) {
+          // The writer syncs a WAL's header before any record goes in, so
+          // valid records after a zero first page mean the page was
+          // damaged, not lost by a power loss.
+          Physical r;
+          r.outcome = Outcome::kTruncated;  // look for a valid record at every byte
+          r.end = offset_;
+          bad_bytes_.assign(offset_, '\0');
+          return HandleBadRecord(r, "first page is zero bytes (the file header is lost)");
+        }
+        // A MANIFEST is synced before CURRENT names it: only an all-zero
+        // file can be a torn one.
         bool rest_zero = true;
-        if (kind_ != LogKind::kWal) {
-          // A MANIFEST is synced before CURRENT names it: only an all-zero
-          // file can be a torn one.
-          s = ConsumeToEnd(&rest_zero);
-          if (!s.ok()) {
-            status_ = std::move(s);
-            return false;
-          }
+        s = ConsumeToEnd(&rest_zero);
+        if (!s.ok()) {
+          status_ = std::move(s);
+          return false;
         }
         if (rest_zero) {
           torn_tail_ = true;

@@ -13,22 +13,22 @@
 //    and no valid record starts at any later byte of the file. A crash
 //    mid-write can only damage the end of a log, so once a valid record
 //    follows the damage it is corruption, not a torn write.
-//    Also a file header cut short; a header of zero bytes with only zero
-//    bytes after it (preallocated space); and, for a WAL, a first page
-//    (kPageSize bytes, or the whole file if shorter) of zero bytes whatever
-//    follows it: a power loss during the first writes to a new WAL can keep
-//    a later page and lose the first, and no record of such a file was
-//    acknowledged (in the sync modes that sync, the sync that would have
-//    acknowledged it never finished; in the others, losing the unsynced
-//    tail is what they allow). ReadRecord then returns false, status() OK,
-//    TornTail() true, and LastRecordEndOffset() is where to truncate the
-//    file (the end of the last good record, 16 after the header, or 0 when
-//    the header itself is torn).
+//    Also a file header cut short; for a MANIFEST, a file of zero bytes
+//    only (preallocated space); and, for a WAL, a first page (kPageSize
+//    bytes, or the whole file if shorter) of zero bytes with no valid record
+//    at any later byte: a power loss while a new WAL's header was written
+//    and synced. ReadRecord then returns false, status() OK, TornTail()
+//    true, and LastRecordEndOffset() is where to truncate the file (the end
+//    of the last good record, 16 after the header, or 0 when the header
+//    itself is torn).
 //  - Corruption: a bad record followed by a valid one, or any bad record in
 //    a file that is not the last → ReadRecord returns false and status() is
 //    Corruption naming the file and R's offset, e.g.
 //    "wal/000004.log at offset 96: checksum mismatch, and a valid record
-//    follows at offset 180".
+//    follows at offset 180". A WAL whose zero first page is followed by a
+//    valid record is Corruption at offset 0 in the same way: log::Writer
+//    users sync a new WAL's header before its first record (log_writer.h),
+//    so no power loss can lose that page once a record could follow it.
 //  - A bad file header (magic, version, or a kind other than the expected
 //    one) is Corruption naming the file, except for the torn cases above.
 //  - An I/O error of the file is returned as is by status().
@@ -44,8 +44,9 @@
 // skipped instead: reading resumes at the next valid record, and
 // SkippedRegions()/SkippedBytes() count what was skipped. A bad record with
 // no valid record after it is still a torn tail in the last file (not
-// counted as skipped) and is skipped to the end in an older one. The file
-// header is never skipped.
+// counted as skipped) and is skipped to the end in an older one. A file
+// header is never skipped, except a WAL's zero first page, which is skipped
+// like a bad record.
 
 #ifndef FLOWDB_DB_LOG_READER_H_
 #define FLOWDB_DB_LOG_READER_H_

@@ -40,7 +40,8 @@ class Writer {
   // kMaxRecordPayload.
   Status AddRecord(std::string_view payload);
 
-  // Makes every record added so far durable.
+  // Makes every record added so far durable. On a new file before any
+  // record, writes the file header and makes it durable.
   Status Sync();
 
   // Bytes of the log written successfully so far, header included: the file

@@ -88,8 +88,11 @@ Status DBImpl::Recover() {
   uint64_t wal_number = versions_->NewFileNumber();
   std::unique_ptr<WritableFile> file;
   FLOWDB_RETURN_IF_ERROR(env_->NewWritableFile(WalFileName(dbname_, wal_number), &file));
+  auto wal = std::make_unique<log::Writer>(file.get(), log::LogKind::kWal, /*new_file=*/true);
+  // The header is durable before any record goes in (log_format.h).
+  FLOWDB_RETURN_IF_ERROR(wal->Sync());
   FLOWDB_RETURN_IF_ERROR(env_->SyncDir(WalDirName(dbname_)));
-  wal_ = std::make_unique<log::Writer>(file.get(), log::LogKind::kWal, /*new_file=*/true);
+  wal_ = std::move(wal);
   wal_file_ = std::move(file);
   if (mem == nullptr) mem = std::make_shared<MemTable>(wal_number);
   edit.SetLogNumber(mem->wal_number());

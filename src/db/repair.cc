@@ -268,7 +268,13 @@ class Repairer {
   Status RepairOptions() {
     std::map<std::string, std::string> stored;
     Status s = ReadOptionsFile(env_, dbname_, &stored);
-    if (s.ok()) return s;
+    if (s.ok()) {
+      // A file that parses can still lack what every open requires (a file
+      // cut short before its checksum line is read unchecked): that is
+      // damage too. A setting that differs from options_ is not.
+      s = CheckOptionsCompatible(stored, options_, options_.stored_settings);
+      if (!s.IsCorruption()) return Status::OK();
+    }
     if (!s.IsNotFound()) {
       const std::string fname = OptionsFileName(dbname_);
       Dropped(fname, OffsetInMessage(s.message()), s.ToString());

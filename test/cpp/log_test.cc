@@ -662,34 +662,72 @@ TEST_F(LogTest, TornOrZeroHeader) {
   EXPECT_TRUE(Read(true).status.IsCorruption());
 }
 
-TEST_F(LogTest, NewestLogWhoseFirstPageNeverReachedTheDiskIsEmpty) {
-  // A power loss during the first writes to a new WAL can keep a later page
-  // and lose the first. No record in it was acknowledged: it reads as a
-  // torn log with nothing to keep.
+TEST_F(LogTest, NewestWalWithAZeroFirstPageAndValidRecordsAfterIsCorruption) {
+  // A WAL's header is synced before any record is written, so a zero first
+  // page with records after it was damaged, not lost by a power loss: the
+  // records after it were acknowledged and must not be dropped silently.
   std::vector<std::string> records = MakeRecords({1000, 3000, 2500, 1500, 2000}, 59);
-  Write(records);
+  std::vector<uint64_t> starts = Write(records);
   std::string data = Contents();
   ASSERT_GT(data.size(), 2 * kPageSizeForTest);
   std::fill(data.begin(), data.begin() + kPageSizeForTest, '\0');
   SetContents(data);
+  // The first record starting after the zero page.
+  size_t first_kept = 0;
+  while (starts[first_kept] < kPageSizeForTest) first_kept++;
+  ASSERT_LT(first_kept, records.size());
   ReadResult r = Read(true);
-  EXPECT_OK(r.status);
-  EXPECT_TRUE(r.torn);
+  EXPECT_EQ(r.status.message(), kName + " at offset 0: first page is zero bytes (the file header "
+                                        "is lost), and a valid record follows at offset " +
+                                        std::to_string(starts[first_kept]));
+  EXPECT_FALSE(r.torn);
   EXPECT_TRUE(r.records.empty());
-  EXPECT_EQ(r.last_end, 0u);
-  // Also when the file ends inside that first page.
-  SetContents(std::string(1000, '\0'));
-  r = Read(true);
-  EXPECT_OK(r.status);
-  EXPECT_TRUE(r.torn);
-  // Not so for a log followed by newer ones, for a MANIFEST (synced before
-  // it is used), or when only part of the first page is zero.
-  SetContents(data);
+  // Salvage keeps the records after the page, in the newest log or not.
+  for (bool is_last : {true, false}) {
+    r = Read(is_last, /*skip=*/true);
+    EXPECT_OK(r.status);
+    EXPECT_FALSE(r.torn);
+    EXPECT_TRUE(r.records == std::vector<std::string>(records.begin() + first_kept, records.end()));
+    EXPECT_EQ(r.skipped_regions, 1u);
+    EXPECT_EQ(r.skipped_bytes, starts[first_kept]);
+    EXPECT_EQ(r.last_end, data.size());
+  }
+  // Strictly read, a log followed by newer ones fails at its header.
   r = Read(false);
   EXPECT_EQ(r.status.message(), kName + " at offset 0: bad magic number: not a FlowDB log file");
+}
+
+TEST_F(LogTest, NewestWalWhoseHeaderNeverReachedTheDiskIsEmpty) {
+  // A power loss while a new WAL's header was written and synced leaves
+  // zeros, possibly followed by bytes that hold no valid record (a record
+  // cut short): nothing in it was acknowledged.
+  std::vector<std::string> records = MakeRecords({3000, 3000}, 61);
+  std::vector<uint64_t> starts = Write(records);
+  const std::string full = Contents();
+  ASSERT_GT(starts[1] + 2000, kPageSizeForTest);
+  for (const std::string& data :
+       {std::string(kFileHeaderSize, '\0'), std::string(1000, '\0'),
+        std::string(kPageSizeForTest, '\0'),
+        // Zero first page, then the rest of a record that began in it.
+        std::string(kPageSizeForTest, '\0') + full.substr(kPageSizeForTest, starts[1] + 2000 -
+                                                                                kPageSizeForTest)}) {
+    SCOPED_TRACE(data.size());
+    SetContents(data);
+    ReadResult r = Read(true);
+    EXPECT_OK(r.status);
+    EXPECT_TRUE(r.torn);
+    EXPECT_TRUE(r.records.empty());
+    EXPECT_EQ(r.last_end, 0u);
+    EXPECT_TRUE(Read(false).status.IsCorruption());
+  }
+  // Not so for a MANIFEST (synced before it is used) with bytes after its
+  // zero first page, or when only part of the first page is zero.
+  std::string data = full;
+  std::fill(data.begin(), data.begin() + kPageSizeForTest, '\0');
+  SetContents(data);
   EXPECT_TRUE(Read(true, false, LogKind::kManifest).status.IsCorruption());
   data[kPageSizeForTest - 1] = 1;
-  SetContents(data);
+  SetContents(data.substr(0, kPageSizeForTest));
   EXPECT_TRUE(Read(true).status.IsCorruption());
 }
 

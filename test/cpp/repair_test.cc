@@ -280,6 +280,25 @@ TEST_F(RepairTest, RepairAfterOptionsDamageRewritesIt) {
   EXPECT_EQ(CheckNoWrongData(), 0u);
 }
 
+TEST_F(RepairTest, RepairAfterOptionsCutBeforeItsComparatorRewritesIt) {
+  // Cut before the comparator line, the file loses its checksum line too,
+  // so it parses (as a file of an older build would), yet every open
+  // rejects it: repair must replace it as well.
+  Build();
+  Rewrite(std::string(kDb) + "/OPTIONS", [](std::string* d) {
+    const size_t at = d->find("\ncomparator=");
+    ASSERT_NE(at, std::string::npos);
+    d->resize(at + 1);
+  });
+  std::unique_ptr<DB> db;
+  Status s = DB::Open(options_, kDb, &db);
+  ASSERT_TRUE(s.IsCorruption()) << s.ToString();
+  RepairReport report;
+  ASSERT_OK(RepairDB(kDb, options_, &report));
+  EXPECT_TRUE(Names(report.dropped, "/OPTIONS"));
+  EXPECT_EQ(CheckNoWrongData(), 0u);
+}
+
 TEST_F(RepairTest, RepairTwiceIsStable) {
   Build();
   ASSERT_OK(RepairDB(kDb, options_, nullptr));
