@@ -90,7 +90,8 @@ describe('several databases in one directory', () => {
     expect(await db.count('s\udc00', null, null)).toBe(0)
     expect(await db.count('s\ud800', 'i\udfff', null)).toBe(1)
     const c = db.cursor('s\ud800', 'i\udfff', null, 'next', true)
-    expect(Array.from((await c.nextv(5, 1 << 20)).primaryKeys)).toEqual([1])
+    const chunk = await c.nextv(5, 1 << 20)
+    expect(Array.from(chunk.primaryKeys ?? chunk.keys)).toEqual([1]) // left out when equal to keys
     await root.close()
   })
 
