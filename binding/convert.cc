@@ -307,13 +307,32 @@ Napi::Value DocKeysToJs(Napi::Env env, const std::vector<std::string_view>& enco
     all_numbers = doc::DecodeNumberKey(encoded[i], &numbers[i]);
   }
   if (all_numbers) {
-    Napi::Float64Array a = Napi::Float64Array::New(env, numbers.size());
-    if (!numbers.empty()) std::memcpy(a.Data(), numbers.data(), numbers.size() * sizeof(double));
-    return a;
+    // Checked raw calls: while a worker thread terminates, creation fails
+    // and no data pointer may be written through.
+    void* data = nullptr;
+    napi_value buffer = nullptr, array = nullptr;
+    if (napi_create_arraybuffer(env, numbers.size() * sizeof(double), &data, &buffer) != napi_ok ||
+        buffer == nullptr || (!numbers.empty() && data == nullptr)) {
+      return Napi::Value();
+    }
+    if (!numbers.empty()) std::memcpy(data, numbers.data(), numbers.size() * sizeof(double));
+    if (napi_create_typedarray(env, napi_float64_array, numbers.size(), buffer, 0, &array) != napi_ok ||
+        array == nullptr) {
+      return Napi::Value();
+    }
+    return Napi::Value(env, array);
   }
-  Napi::Array a = Napi::Array::New(env, encoded.size());
-  for (size_t i = 0; i < encoded.size(); i++) a.Set(static_cast<uint32_t>(i), DocKeyToJs(env, encoded[i]));
-  return a;
+  napi_value array = nullptr;
+  if (napi_create_array_with_length(env, encoded.size(), &array) != napi_ok || array == nullptr) {
+    return Napi::Value();
+  }
+  for (size_t i = 0; i < encoded.size(); i++) {
+    Napi::Value key = DocKeyToJs(env, encoded[i]);
+    if (key.IsEmpty() || napi_set_element(env, array, static_cast<uint32_t>(i), key) != napi_ok) {
+      return Napi::Value();
+    }
+  }
+  return Napi::Value(env, array);
 }
 
 }  // namespace flowdb::binding

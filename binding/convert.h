@@ -39,6 +39,7 @@ Napi::Value DocKeyToJs(Napi::Env env, std::string_view encoded);
 // Many encoded document keys at once: a Float64Array when every one is a
 // number (one copy instead of an element set per key; JS callers that hand
 // keys to users make it an Array), else an Array of DocKeyToJs values.
+// Empty when it cannot be made (the environment is terminating).
 Napi::Value DocKeysToJs(Napi::Env env, const std::vector<std::string_view>& encoded);
 
 // A name of a database, object store or index: a JS string as WTF-8 (UTF-8,

@@ -73,9 +73,15 @@ class DocNextvWorker final : public PromiseWorker {
     Napi::Object out = Napi::Object::New(env);
     out.Set("count", Napi::Number::New(env, static_cast<double>(keys_.size())));
     out.Set("done", Napi::Boolean::New(env, done_));
-    out.Set("keys", KeysToJs(env, keys_));
+    Napi::Value keys = KeysToJs(env, keys_);
+    if (keys.IsEmpty()) return Napi::Value();
+    out.Set("keys", keys);
     // A store cursor's keys are its primary keys: sent once.
-    if (primary_keys_ != keys_) out.Set("primaryKeys", KeysToJs(env, primary_keys_));
+    if (primary_keys_ != keys_) {
+      Napi::Value pks = KeysToJs(env, primary_keys_);
+      if (pks.IsEmpty()) return Napi::Value();
+      out.Set("primaryKeys", pks);
+    }
     if (state_->spec.binary_values) {
       Napi::Array values = Napi::Array::New(env, binary_.size());
       for (size_t i = 0; i < binary_.size(); i++) values.Set(static_cast<uint32_t>(i), CopyToBuffer(env, binary_[i]));
