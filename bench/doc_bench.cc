@@ -15,6 +15,7 @@
 //   get          Get `reads` random documents by key (one read-only transaction each)
 //   indexeq      GetAll on the origin index for the busiest origin, `queries` times
 //   count        Count on the origin index for the busiest origin, `queries` times
+//   countall     Count every document of the store, once
 //   compound     GetAll on the [origin, destination] index, busiest route
 //   scan         GetAll over the whole store, once
 //
@@ -140,6 +141,8 @@ class Bench {
       ops = IndexQuery(true);
     } else if (name == "count") {
       ops = Count();
+    } else if (name == "countall") {
+      ops = CountAll();
     } else if (name == "scan") {
       ops = Scan();
     } else {
@@ -264,6 +267,14 @@ class Bench {
       if (static_cast<int>(n) != by_origin) Check(Status::Corruption("wrong count"), "count");
     }
     return flags_.queries;
+  }
+
+  int CountAll() {
+    auto txn = Begin(TransactionMode::kReadOnly);
+    uint64_t n = 0;
+    Check(txn->Count(DocSource{"f", ""}, KeyRange::All(), &n), "count");
+    if (static_cast<int>(n) != flags_.num) Check(Status::Corruption("wrong count"), "countall");
+    return 1;
   }
 
   int Scan() {

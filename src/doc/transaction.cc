@@ -463,6 +463,7 @@ Status TransactionImpl::Count(const DocSource& source, const KeyRange& range, ui
   uint64_t n = 0;
   if (!range.Empty()) {
     auto scan = NewScan(ToEngineRange(prefix, range), false);
+    scan->SetKeysOnly(true);
     while (scan->Next()) n++;
     FLOWDB_RETURN_IF_ERROR(scan->status());
   }

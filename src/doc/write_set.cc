@@ -214,7 +214,7 @@ bool OverlayScan::EngineNext() {
   }
   if (engine_->Next()) {
     engine_key_.assign(engine_->key());
-    engine_value_.assign(engine_->value());
+    if (!keys_only_) engine_value_.assign(engine_->value());
     engine_valid_ = true;
     return true;
   }

@@ -149,6 +149,9 @@ class OverlayScan {
 
   // Moves to the next record; false at the end or on error (status()).
   bool Next();
+  // Keys only: value() is empty for records read from the engine (counts
+  // copy no documents). Set before the first Next().
+  void SetKeysOnly(bool on) { keys_only_ = on; }
   // Continues from `target` (forward: first key >= target, or > when not
   // inclusive; reverse: last key <= / <). Never moves back behind the
   // current position.
@@ -174,6 +177,7 @@ class OverlayScan {
   size_t slot_ = ReadRecorder::kNewSlot;
 
   std::unique_ptr<ScanCursor> engine_;
+  bool keys_only_ = false;
   bool engine_valid_ = false;  // engine_key_/engine_value_ hold a record
   bool engine_done_ = false;
   std::string engine_key_, engine_value_;
