@@ -250,6 +250,21 @@ void OverlayScan::Record(bool done) {
 
 bool OverlayScan::Next() {
   if (!status_.ok()) return false;
+  if (started_ && engine_ != nullptr && !seek_.has_value() && !engine_valid_ && writes_->empty()) {
+    // Nothing pending to merge (every read-only transaction): the engine
+    // cursor, which only moves forward within the range, gives the next
+    // record as is.
+    if (!EngineNext()) {
+      if (!status_.ok()) return false;
+      Record(true);
+      return false;
+    }
+    engine_valid_ = false;
+    key_.swap(engine_key_);
+    value_.swap(engine_value_);
+    Record(false);
+    return true;
+  }
   // The bound this step starts from: a Seek target (inclusive), else just
   // past the last returned key, else the range's start.
   std::string bound;
