@@ -335,13 +335,7 @@ Status JsonDBImpl::AddIndex(Catalog* catalog, StoreInfo* store, const IndexSpec&
   DocKeyExtractor extractor({{spec.key_path, spec.multi_entry}});
   std::vector<PathKeys> keys;
   std::map<std::string, std::string> unique_seen;
-  std::string p = IdPrefix(RecordKind::kDocument, store->id);
-  ScanOptions scan;
-  scan.has_lower = scan.has_upper = true;
-  scan.lower = p;
-  scan.upper = PrefixSuccessor(p);
-  scan.ts_min = scan.ts_max = 0;
-  auto cursor = db_->NewScan(ReadOptions(), scan);
+  auto cursor = ScanDocuments(store->id);
   while (cursor->Next()) {
     std::string_view pk = cursor->key().substr(kIdPrefixSize);
     FLOWDB_RETURN_IF_ERROR(extractor.Extract(cursor->value(), &keys));
@@ -471,16 +465,20 @@ Status JsonDBImpl::ApplySchema(const std::vector<StoreSpec>& stores,
 
 // --- opaque stores, several databases ---
 
-Status JsonDBImpl::AddOpaqueIndex(StoreInfo* store, IndexInfo index, WriteBatch* batch) {
-  // Runs as the write's leader step: the emptiness seen here is committed
-  // state no commit can change before the batch.
-  std::string p = IdPrefix(RecordKind::kDocument, store->id);
+std::unique_ptr<ScanCursor> JsonDBImpl::ScanDocuments(uint32_t store_id) {
+  std::string p = IdPrefix(RecordKind::kDocument, store_id);
   ScanOptions scan;
   scan.has_lower = scan.has_upper = true;
   scan.lower = p;
   scan.upper = PrefixSuccessor(p);
   scan.ts_min = scan.ts_max = 0;
-  auto cursor = db_->NewScan(ReadOptions(), scan);
+  return db_->NewScan(ReadOptions(), scan);
+}
+
+Status JsonDBImpl::AddOpaqueIndex(StoreInfo* store, IndexInfo index, WriteBatch* batch) {
+  // Runs as the write's leader step: the emptiness seen here is committed
+  // state no commit can change before the batch.
+  auto cursor = ScanDocuments(store->id);
   bool has_values = cursor->Next();
   FLOWDB_RETURN_IF_ERROR(cursor->status());
   if (has_values) {

@@ -130,6 +130,8 @@ class JsonDBImpl : public JsonDB {
   // Runs `leader` while this write leads the engine's write queue (it may
   // add to `batch`), then applies `batch`.
   Status WriteAsLeader(WriteBatch* batch, const std::function<Status()>& leader);
+  // A scan of the committed documents of store `store_id` (latest state).
+  std::unique_ptr<ScanCursor> ScanDocuments(uint32_t store_id);
   // Appends a commit record (REQUIRES: inside WriteAsLeader's leader step).
   // `written.keys` are sorted and point into `written.storage`.
   void Register(WriteSet::WrittenKeys written);

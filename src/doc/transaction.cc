@@ -223,6 +223,18 @@ Status TransactionImpl::RaiseGenerator(const StoreInfo& store, double key) {
 
 // --- writes ---
 
+Status TransactionImpl::CheckUnique(const IndexInfo& index, std::string_view ikey,
+                                    std::string_view pk) {
+  std::string prefix = IndexEntryKey(index.id, ikey, {});
+  auto scan = NewScan({prefix, PrefixSuccessor(prefix)}, false);
+  while (scan->Next()) {
+    if (scan->key().substr(prefix.size()) != pk) {
+      return Status::Constraint("unique index", index.spec.name + " already holds this key");
+    }
+  }
+  return scan->status();
+}
+
 Status TransactionImpl::PutOne(const StoreInfo& store, std::string_view json,
                                const std::string* key, bool add, std::string* out_key) {
   if (store.opaque_values) {
@@ -291,14 +303,7 @@ Status TransactionImpl::PutOne(const StoreInfo& store, std::string_view json,
     const IndexInfo& index = store.indexes[i];
     if (!index.spec.unique) continue;
     for (const std::string& ikey : KeysOf(scratch_, first_index + i)) {
-      std::string prefix = IndexEntryKey(index.id, ikey, {});
-      auto scan = NewScan({prefix, PrefixSuccessor(prefix)}, false);
-      while (scan->Next()) {
-        if (scan->key().substr(prefix.size()) != pk) {
-          return Status::Constraint("unique index", index.spec.name + " already holds this key");
-        }
-      }
-      FLOWDB_RETURN_IF_ERROR(scan->status());
+      FLOWDB_RETURN_IF_ERROR(CheckUnique(index, ikey, pk));
     }
   }
   for (size_t i = 0; i < store.indexes.size(); i++) {
@@ -640,14 +645,7 @@ Status TransactionImpl::PutValueOne(const StoreInfo& store, std::string_view val
     auto it = now.find(index.id);
     if (it == now.end()) continue;
     for (const std::string& ikey : it->second) {
-      std::string prefix = IndexEntryKey(index.id, ikey, {});
-      auto scan = NewScan({prefix, PrefixSuccessor(prefix)}, false);
-      while (scan->Next()) {
-        if (scan->key().substr(prefix.size()) != pk) {
-          return Status::Constraint("unique index", index.spec.name + " already holds this key");
-        }
-      }
-      FLOWDB_RETURN_IF_ERROR(scan->status());
+      FLOWDB_RETURN_IF_ERROR(CheckUnique(index, ikey, pk));
     }
   }
   for (const IndexInfo& index : store.indexes) {

@@ -92,6 +92,9 @@ class TransactionImpl : public Transaction, public ReadRecorder {
  private:
   Status CheckActive() const;
   Status CheckWritable(std::string_view store, const StoreInfo** info);
+  // kConstraint if unique `index` holds `ikey` for a primary key other than
+  // `pk` (as this transaction sees it); the scan is recorded as a read.
+  Status CheckUnique(const IndexInfo& index, std::string_view ikey, std::string_view pk);
   Status PutOne(const StoreInfo& store, std::string_view json, const std::string* key, bool add,
                 std::string* out_key);
   Status DeleteOne(const StoreInfo& store, const std::string& doc_key, std::string_view json);
