@@ -1,9 +1,13 @@
 'use strict'
 
-// Loads the native addon built by cmake-js and hands it the error class.
-// Everything else in lib/ reaches native code through this module.
+// Loads the native addon and hands it the error class. Everything else in
+// lib/ reaches native code through this module. A local build (cmake-js,
+// `npm run build`) wins; otherwise the package's prebuilt addon for this
+// platform (prebuilds/, found by pkg-prebuilds) is used.
 
 const path = require('node:path')
+const loadPrebuild = require('pkg-prebuilds')
+const bindingOptions = require('../binding-options.cjs')
 const { FlowDBError } = require('./errors.cjs')
 
 const root = path.join(__dirname, '..')
@@ -22,9 +26,21 @@ function load () {
       if (err.code !== 'MODULE_NOT_FOUND' || !String(err.message).includes(file)) throw err
     }
   }
+  const prebuild = loadPrebuild.resolve(root, bindingOptions, false, false)
+  if (prebuild !== null) {
+    try {
+      return require(prebuild)
+    } catch (err) {
+      throw new Error(
+        'FlowDB\'s prebuilt addon ' + prebuild + ' does not load on this machine (' + err.message + '). ' +
+        'Build it from source: `npm rebuild flowdb --build-from-source` (needs CMake and a C++20 compiler).',
+        { cause: err })
+    }
+  }
   throw new Error(
-    'FlowDB native addon not found (looked for ' + candidates.join(' and ') + '). ' +
-    'It is built from source: run `npm install` in the flowdb package, or `npm run build`.'
+    'FlowDB native addon not found (looked for ' + candidates.join(' and ') +
+    ' and a prebuilt addon for ' + process.platform + '-' + process.arch + ' in ' + path.join(root, 'prebuilds') + '). ' +
+    'Build it from source: run `npm rebuild flowdb` (needs CMake and a C++20 compiler), or `npm run build` in a checkout.'
   )
 }
 

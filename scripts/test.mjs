@@ -8,8 +8,10 @@
 // The C++ suite is skipped, with a message, when GoogleTest is not installed.
 // CI (.ci/run) also sets FLOWDB_TEST_SANITIZE=1, which adds the C++ tests
 // built with ASan and UBSan (scripts/sanitize.sh asan), and FLOWDB_TEST_FUZZ=1,
-// which adds the fuzz smoke run (scripts/fuzz.sh --smoke); their results
-// count in the totals like the other suites.
+// which adds the fuzz smoke run (scripts/fuzz.sh --smoke), and
+// FLOWDB_TEST_PACKAGE=1, which packs the package and installs the tarball into
+// fresh projects (scripts/package-test.mjs); their results count in the
+// totals like the other suites.
 
 import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -105,6 +107,16 @@ function fuzzSmoke () {
   record('Fuzz smoke', ok, failed, `${Math.round((Date.now() - started) / 1000)} s`)
 }
 
+function packageTest () {
+  console.log('\n== Package: pack, install the tarball three ways, smoke test (scripts/package-test.mjs) ==')
+  const started = Date.now()
+  const result = run(process.execPath, [join(root, 'scripts', 'package-test.mjs')], { capture: true })
+  const ok = (result.stdout.match(/^package \S+: ok/gm) || []).length
+  let failed = (result.stdout.match(/^package \S+: FAILED/gm) || []).length
+  if (result.status !== 0 && failed === 0) failed = 1
+  record('Package', ok, failed, `${Math.round((Date.now() - started) / 1000)} s`)
+}
+
 function ensureAddon () {
   if (existsSync(join(root, 'build', 'Release', 'flowdb.node'))) return true
   console.log('\nThe native addon is not built yet: running `npm run build`.')
@@ -149,6 +161,7 @@ if (runCpp) {
 if (runJs) {
   jsTests()
   typeTests()
+  if (process.env.FLOWDB_TEST_PACKAGE === '1') packageTest()
 }
 
 console.log('\n' + lines.join('\n'))

@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// Tests the package as users get it: `npm pack` (whose prepack step builds the
+// prebuilt addon, scripts/prebuild.mjs), then the tarball installed into
+// fresh projects three ways, each followed by a smoke test through the public
+// API (ESM and CommonJS, Engine and JsonDB, the `flowdb` command):
+//   1. install scripts off (`--ignore-scripts`): the prebuild must do;
+//   2. install scripts on: the prebuild is checked, nothing compiles;
+//   3. install scripts on with `--build-from-source`: cmake-js builds the
+//      addon from the tarball's sources (what every platform without a
+//      prebuild gets).
+//
+//   node scripts/package-test.mjs [--keep]
+//
+// Prints one line per check, "package <name>: ok" or "package <name>: FAILED
+// (<why>)", and exits non-zero when any failed. scripts/test.mjs runs it when
+// FLOWDB_TEST_PACKAGE=1 (CI). --keep leaves the temporary projects behind.
+
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const keep = process.argv.includes('--keep')
+const work = mkdtempSync(join(tmpdir(), 'flowdb-package-'))
+let failures = 0
+
+function run (command, argv, cwd, env = {}) {
+  const result = spawnSync(command, argv, {
+    cwd,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024
+  })
+  return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ?? ''}` }
+}
+
+function report (name, error) {
+  if (error) {
+    failures++
+    console.log(`package ${name}: FAILED (${error})`)
+  } else {
+    console.log(`package ${name}: ok`)
+  }
+}
+
+function tail (text) {
+  return text.trim().split('\n').slice(-15).join('\n')
+}
+
+// The smoke test, run inside an installed project.
+const smokeEsm = `
+import { Engine, JsonDB, versions } from 'flowdb'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+const dir = mkdtempSync(join(tmpdir(), 'flowdb-smoke-'))
+const engine = await Engine.open({ path: join(dir, 'engine') })
+await engine.put('k', 1, 'v')
+if (String(await engine.get('k', 1)) !== 'v') throw new Error('engine read back the wrong value')
+await engine.close()
+const docs = await JsonDB.open({ path: join(dir, 'docs') })
+await docs.applySchema([{ name: 'items', keyPath: 'id', indexes: [{ name: 'byName', keyPath: 'name' }] }])
+await docs.store('items').put({ id: 1, name: 'a' })
+const found = await docs.store('items').index('byName').get('a')
+if (found?.id !== 1) throw new Error('JsonDB index lookup failed')
+await docs.close()
+console.log('esm ok', versions.flowdb)
+`
+const smokeCjs = `
+const { Engine } = require('flowdb')
+Engine.open({ inMemory: true }).then(async (engine) => {
+  await engine.put('k', 1, 'v')
+  if (String(engine.getSync('k', 1)) !== 'v') throw new Error('engine read back the wrong value')
+  await engine.close()
+  console.log('cjs ok')
+}).catch((err) => { console.error(err); process.exit(1) })
+`
+
+function smoke (project) {
+  writeFileSync(join(project, 'smoke.mjs'), smokeEsm)
+  writeFileSync(join(project, 'smoke.cjs'), smokeCjs)
+  for (const file of ['smoke.mjs', 'smoke.cjs']) {
+    const result = run(process.execPath, [file], project)
+    if (!result.ok) return `${file}: ${tail(result.output)}`
+  }
+  const cli = run(process.execPath, [join(project, 'node_modules', '.bin', 'flowdb'), '--version'], project)
+  if (!cli.ok) return `flowdb --version: ${tail(cli.output)}`
+  return null
+}
+
+function installAndSmoke (name, tarball, npmArgs, env, expectBuild) {
+  const project = join(work, name)
+  mkdirSync(project)
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: `smoke-${name}`, private: true, type: 'commonjs' }))
+  const install = run('npm', ['install', '--no-audit', '--no-fund', ...npmArgs, tarball], project, env)
+  if (!install.ok) return report(name, `npm install: ${tail(install.output)}`)
+  const built = existsSync(join(project, 'node_modules', 'flowdb', 'build', 'Release', 'flowdb.node'))
+  if (built !== expectBuild) {
+    return report(name, expectBuild ? 'the addon was not built from source' : 'the addon was compiled although a prebuild fits')
+  }
+  report(name, smoke(project))
+}
+
+try {
+  const pack = run('npm', ['pack', '--pack-destination', work], root)
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))
+  if (!pack.ok || tarball === undefined) {
+    report('pack', tail(pack.output))
+  } else {
+    const path = join(work, tarball)
+    const listing = run('tar', ['tzf', path], work).output.split('\n')
+    const must = ['package/prebuilds/flowdb-linux-x64/node-napi-v8.node', 'package/CMakeLists.txt',
+      'package/binding-options.cjs', 'package/scripts/check-prebuild.cjs', 'package/src/db/db_impl.cc', 'package/lib/index.mjs']
+    const missing = process.platform === 'linux' && process.arch === 'x64' ? must.filter((f) => !listing.includes(f)) : []
+    const stray = listing.filter((f) => /^package\/(build|test|node_modules)\//.test(f))
+    report('pack', missing.length > 0 ? `missing ${missing.join(', ')}` : stray.length > 0 ? `holds ${stray[0]}` : null)
+    installAndSmoke('scripts-off', path, ['--ignore-scripts'], {}, false)
+    installAndSmoke('scripts-on', path, ['--foreground-scripts'], {}, false)
+    installAndSmoke('from-source', path, ['--foreground-scripts', '--build-from-source'], {}, true)
+  }
+} finally {
+  if (!keep) rmSync(work, { recursive: true, force: true })
+  else console.log(`kept ${work}`)
+}
+process.exitCode = failures > 0 ? 1 : 0
