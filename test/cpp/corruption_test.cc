@@ -39,28 +39,8 @@
 namespace flowdb {
 namespace {
 
-int64_t EnvInt(const char* name, int64_t def) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::atoll(v) : def;
-}
-
-using Model = std::map<std::pair<std::string, int64_t>, std::string>;
-
-class ModelApplier : public WriteBatch::Handler {
- public:
-  explicit ModelApplier(Model* m) : m_(m) {}
-  void Put(std::string_view key, int64_t ts, std::string_view value, int64_t) override {
-    (*m_)[{std::string(key), ts}] = std::string(value);
-  }
-  void Delete(std::string_view key, int64_t ts) override { m_->erase({std::string(key), ts}); }
-  void DeleteRange(std::string_view start, std::string_view end) override {
-    auto it = m_->lower_bound({std::string(start), std::numeric_limits<int64_t>::min()});
-    while (it != m_->end() && it->first.first < end) it = m_->erase(it);
-  }
-
- private:
-  Model* m_;
-};
+using Model = test::RecordModel;
+using ModelApplier = test::RecordModelApplier;
 
 // The regions a trial can damage.
 enum class Region {
@@ -548,8 +528,8 @@ class DamageTrial {
 };
 
 TEST(CorruptionTest, DamageEveryFileKind) {
-  const int64_t trials = EnvInt("FLOWDB_CORRUPTION_TRIALS", 300);
-  const uint64_t first_seed = static_cast<uint64_t>(EnvInt("FLOWDB_CORRUPTION_SEED", 1));
+  const int64_t trials = test::EnvInt("FLOWDB_CORRUPTION_TRIALS", 300);
+  const uint64_t first_seed = static_cast<uint64_t>(test::EnvInt("FLOWDB_CORRUPTION_SEED", 1));
   Tally tally;
   std::unique_ptr<Pristine> pristine;
   for (int64_t t = 0; t < trials; t++) {

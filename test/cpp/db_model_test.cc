@@ -14,11 +14,6 @@
 namespace flowdb {
 namespace {
 
-int EnvInt(const char* name, int def) {
-  const char* v = std::getenv(name);
-  return v != nullptr ? std::atoi(v) : def;
-}
-
 struct ModelValue {
   std::string value;
   int64_t expire_at = kNoExpiry;
@@ -291,8 +286,8 @@ class ModelRun {
 };
 
 TEST(DBModelTest, RandomOperationsMatchModel) {
-  const int seeds = EnvInt("FLOWDB_MODEL_SEEDS", 12);
-  const int ops = EnvInt("FLOWDB_MODEL_OPS", 1500);
+  const int seeds = static_cast<int>(test::EnvInt("FLOWDB_MODEL_SEEDS", 12));
+  const int ops = static_cast<int>(test::EnvInt("FLOWDB_MODEL_OPS", 1500));
   uint64_t dropped = 0;
   for (int seed = 1; seed <= seeds; seed++) {
     SCOPED_TRACE("seed " + std::to_string(seed));

@@ -34,29 +34,8 @@
 namespace flowdb {
 namespace {
 
-int64_t EnvInt(const char* name, int64_t def) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::atoll(v) : def;
-}
-
-using Model = std::map<std::pair<std::string, int64_t>, std::string>;
-
-// Applies a batch to a model in entry order, as the engine does.
-class ModelApplier : public WriteBatch::Handler {
- public:
-  explicit ModelApplier(Model* m) : m_(m) {}
-  void Put(std::string_view key, int64_t ts, std::string_view value, int64_t) override {
-    (*m_)[{std::string(key), ts}] = std::string(value);
-  }
-  void Delete(std::string_view key, int64_t ts) override { m_->erase({std::string(key), ts}); }
-  void DeleteRange(std::string_view start, std::string_view end) override {
-    auto it = m_->lower_bound({std::string(start), std::numeric_limits<int64_t>::min()});
-    while (it != m_->end() && it->first.first < end) it = m_->erase(it);
-  }
-
- private:
-  Model* m_;
-};
+using Model = test::RecordModel;
+using ModelApplier = test::RecordModelApplier;
 
 Model Applied(Model m, const WriteBatch& batch) {
   ModelApplier applier(&m);
@@ -466,8 +445,8 @@ class PowerLossTrial {
 };
 
 void RunCase(const char* name, const TrialConfig& config, int64_t default_trials) {
-  const int64_t trials = EnvInt("FLOWDB_POWER_LOSS_TRIALS", default_trials);
-  const uint64_t first_seed = static_cast<uint64_t>(EnvInt("FLOWDB_POWER_LOSS_SEED", 1));
+  const int64_t trials = test::EnvInt("FLOWDB_POWER_LOSS_TRIALS", default_trials);
+  const uint64_t first_seed = static_cast<uint64_t>(test::EnvInt("FLOWDB_POWER_LOSS_SEED", 1));
   uint64_t ops_range;
   {
     Tally unused;

@@ -14,7 +14,7 @@
 namespace flowdb {
 namespace {
 
-using Model = std::map<std::pair<std::string, int64_t>, std::string>;
+using Model = test::RecordModel;
 
 class RepairTest : public ::testing::Test {
  protected:

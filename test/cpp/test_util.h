@@ -7,11 +7,17 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstdlib>
+#include <limits>
+#include <map>
 #include <random>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "flowdb/env.h"
 #include "flowdb/status.h"
+#include "flowdb/write_batch.h"
 
 #define ASSERT_OK(expr)                                   \
   do {                                                    \
@@ -48,6 +54,36 @@ std::string RandomBytes(Random* rnd, size_t len);
 // A fresh empty directory under the system temp dir, removed by the caller
 // (or left for inspection on failure).
 std::string TempDir(const std::string& name);
+
+// The integer in environment variable `name`, or `def` when it is unset or
+// empty: how the long randomized tests take their sizes and seeds on demand.
+inline int64_t EnvInt(const char* name, int64_t def) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::atoll(v) : def;
+}
+
+// A plain model of the engine's live records: (key, ts) -> value, expiry
+// ignored.
+using RecordModel = std::map<std::pair<std::string, int64_t>, std::string>;
+
+// Applies a WriteBatch to a RecordModel in entry order, as the engine does:
+// a put replaces, a delete erases (key, ts), a range delete erases every ts
+// of each key in [start, end).
+class RecordModelApplier : public WriteBatch::Handler {
+ public:
+  explicit RecordModelApplier(RecordModel* m) : m_(m) {}
+  void Put(std::string_view key, int64_t ts, std::string_view value, int64_t) override {
+    (*m_)[{std::string(key), ts}] = std::string(value);
+  }
+  void Delete(std::string_view key, int64_t ts) override { m_->erase({std::string(key), ts}); }
+  void DeleteRange(std::string_view start, std::string_view end) override {
+    auto it = m_->lower_bound({std::string(start), std::numeric_limits<int64_t>::min()});
+    while (it != m_->end() && it->first.first < end) it = m_->erase(it);
+  }
+
+ private:
+  RecordModel* m_;
+};
 
 }  // namespace flowdb::test
 

@@ -29,7 +29,7 @@ import { describe, it, expect } from 'vitest'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
-import { indexedDB } from 'fake-indexeddb'
+import { cmp, isKey, at, indexKeys } from '../helpers/idb-keys.js'
 import { JsonDB, Engine } from '../../lib/index.mjs'
 import { tempPath } from '../helpers/tmp.js'
 import { rng } from '../helpers/random.js'
@@ -41,15 +41,6 @@ const SEED = Number(process.env.FLOWDB_JSONDB_CRASH_SEED ?? Math.floor(Math.rand
 // Transaction ids of round r are r * TXIDS_PER_ROUND + 0, 1, 2, ...
 const TXIDS_PER_ROUND = 1_000_000
 
-const cmp = (a, b) => indexedDB.cmp(a, b)
-const isKey = (v) => {
-  try {
-    cmp(v, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 
 // JSON with object keys sorted, to compare documents whatever their key order.
 function canon (v) {
@@ -71,31 +62,6 @@ function difference (want, got) {
   const missing = []
   for (const [x, n] of counts) for (let i = 0; i < n; i++) missing.push(x)
   return [missing, extra]
-}
-
-function at (doc, path) {
-  let v = doc
-  for (const part of path.split('.')) {
-    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, part)) return undefined
-    v = v[part]
-  }
-  return v
-}
-
-// The index keys IndexedDB derives from `doc` for an index declaration.
-function indexKeys (spec, doc) {
-  if (Array.isArray(spec.keyPath)) {
-    const parts = spec.keyPath.map((p) => at(doc, p))
-    return parts.every(isKey) ? [parts] : []
-  }
-  const v = at(doc, spec.keyPath)
-  if (v === undefined) return []
-  if (spec.multiEntry && Array.isArray(v)) {
-    const out = []
-    for (const e of v) if (isKey(e) && !out.some((o) => cmp(o, e) === 0)) out.push(e)
-    return out
-  }
-  return isKey(v) ? [v] : []
 }
 
 // Every store and index agrees with itself; returns the documents of each

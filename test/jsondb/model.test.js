@@ -9,7 +9,7 @@
 // replay a seed) for a longer run. The seed is printed.
 
 import { describe, it, expect } from 'vitest'
-import { indexedDB } from 'fake-indexeddb'
+import { cmp, isKey, at, indexKeys } from '../helpers/idb-keys.js'
 import { JsonDB, KeyRange, FlowDBError, errorCodes } from '../../lib/index.mjs'
 import { rng } from '../helpers/random.js'
 import { tempPath } from '../helpers/tmp.js'
@@ -17,15 +17,6 @@ import { tempPath } from '../helpers/tmp.js'
 const OPS = Number(process.env.FLOWDB_MODEL_OPS ?? 1500)
 const SEED = Number(process.env.FLOWDB_MODEL_SEED ?? Math.floor(Math.random() * 2 ** 31))
 
-const cmp = (a, b) => indexedDB.cmp(a, b)
-const isKey = (v) => {
-  try {
-    cmp(v, 0)
-    return true
-  } catch {
-    return false
-  }
-}
 const keyString = (k) => JSON.stringify(k)
 const clone = (v) => JSON.parse(JSON.stringify(v))
 
@@ -40,32 +31,6 @@ function inRange (range, key) {
     if (c < 0 || (c === 0 && range.upperOpen)) return false
   }
   return true
-}
-
-// The value at a dotted path, or undefined.
-function at (doc, path) {
-  let v = doc
-  for (const part of path.split('.')) {
-    if (v === null || typeof v !== 'object' || !Object.prototype.hasOwnProperty.call(v, part)) return undefined
-    v = v[part]
-  }
-  return v
-}
-
-// IndexedDB's index keys of a document for an index spec.
-function indexKeys (spec, doc) {
-  if (Array.isArray(spec.keyPath)) {
-    const parts = spec.keyPath.map((p) => at(doc, p))
-    return parts.every(isKey) ? [parts] : []
-  }
-  const v = at(doc, spec.keyPath)
-  if (v === undefined) return []
-  if (spec.multiEntry && Array.isArray(v)) {
-    const out = []
-    for (const e of v) if (isKey(e) && !out.some((o) => cmp(o, e) === 0)) out.push(e)
-    return out
-  }
-  return isKey(v) ? [v] : []
 }
 
 class Model {
