@@ -157,13 +157,17 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindGreater
     const Key& key, Node** prev) const {
   Node* x = head_;
   int level = GetMaxHeight() - 1;
+  // The node that stopped the walk one level up: it is known to be ≥ key,
+  // and a lower level often reaches it again, so it is not compared twice.
+  Node* last_bigger = nullptr;
   while (true) {
     Node* next = x->Next(level);
-    if (next != nullptr && compare_(next->key, key) < 0) {
+    if (next != nullptr && next != last_bigger && compare_(next->key, key) < 0) {
       x = next;
     } else {
       if (prev != nullptr) prev[level] = x;
       if (level == 0) return next;
+      last_bigger = next;
       level--;
     }
   }
@@ -174,10 +178,12 @@ typename SkipList<Key, Comparator>::Node* SkipList<Key, Comparator>::FindLessTha
     const Key& key) const {
   Node* x = head_;
   int level = GetMaxHeight() - 1;
+  Node* last_bigger = nullptr;  // as in FindGreaterOrEqual: known ≥ key
   while (true) {
     Node* next = x->Next(level);
-    if (next == nullptr || compare_(next->key, key) >= 0) {
+    if (next == nullptr || next == last_bigger || compare_(next->key, key) >= 0) {
       if (level == 0) return x;
+      last_bigger = next;
       level--;
     } else {
       x = next;
