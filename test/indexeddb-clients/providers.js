@@ -2,9 +2,11 @@
 // they share.
 //
 // A provider is { name, available, reason, make }, where make() resolves to
-// { indexedDB, IDBKeyRange, persistent, reopen, cleanup }:
+// { indexedDB, IDBKeyRange, interfaces, persistent, reopen, cleanup }:
+//   interfaces: the implementation's IDB* classes by name (idb checks
+//             instanceof against the global ones).
 //   reopen()  closes nothing itself (the caller closes its connections
-//             first) and resolves to { indexedDB, IDBKeyRange } over the same
+//             first) and resolves to { indexedDB, IDBKeyRange, interfaces } over the same
 //             data: a new factory on the same directory for a persistent
 //             provider, the same factory for an in-memory one.
 //   cleanup() releases the factory and removes its directory.
@@ -25,6 +27,15 @@ const FLOWDB_ENTRY = fileURLToPath(new URL('../../lib/indexeddb/index.cjs', impo
 const flowdbBuilt = existsSync(FLOWDB_ENTRY)
 const flowdbReason = flowdbBuilt ? '' : 'lib/indexeddb/index.cjs is not in this tree'
 
+const INTERFACES = [
+  'IDBFactory', 'IDBKeyRange', 'IDBCursor', 'IDBCursorWithValue', 'IDBDatabase', 'IDBIndex',
+  'IDBObjectStore', 'IDBOpenDBRequest', 'IDBRequest', 'IDBTransaction', 'IDBVersionChangeEvent'
+]
+
+function interfacesOf (mod) {
+  return Object.fromEntries(INTERFACES.map((name) => [name, mod[name]]))
+}
+
 async function closeFactory (factory) {
   if (typeof factory.close === 'function') await factory.close()
 }
@@ -35,13 +46,16 @@ export const providers = [
     available: true,
     reason: '',
     async make () {
-      const { IDBFactory, IDBKeyRange } = require('fake-indexeddb')
+      const mod = require('fake-indexeddb')
+      const { IDBFactory, IDBKeyRange } = mod
+      const interfaces = interfacesOf(mod)
       const indexedDB = new IDBFactory()
       return {
         indexedDB,
         IDBKeyRange,
+        interfaces,
         persistent: false,
-        reopen: async () => ({ indexedDB, IDBKeyRange }),
+        reopen: async () => ({ indexedDB, IDBKeyRange, interfaces }),
         cleanup: async () => {}
       }
     }
@@ -51,13 +65,16 @@ export const providers = [
     available: flowdbBuilt,
     reason: flowdbReason,
     async make () {
-      const { IDBFactory, IDBKeyRange } = require(FLOWDB_ENTRY)
+      const mod = require(FLOWDB_ENTRY)
+      const { IDBFactory, IDBKeyRange } = mod
+      const interfaces = interfacesOf(mod)
       const indexedDB = new IDBFactory()
       return {
         indexedDB,
         IDBKeyRange,
+        interfaces,
         persistent: false,
-        reopen: async () => ({ indexedDB, IDBKeyRange }),
+        reopen: async () => ({ indexedDB, IDBKeyRange, interfaces }),
         cleanup: () => closeFactory(indexedDB)
       }
     }
@@ -67,18 +84,21 @@ export const providers = [
     available: flowdbBuilt,
     reason: flowdbReason,
     async make () {
-      const { IDBFactory, IDBKeyRange } = require(FLOWDB_ENTRY)
+      const mod = require(FLOWDB_ENTRY)
+      const { IDBFactory, IDBKeyRange } = mod
+      const interfaces = interfacesOf(mod)
       const root = mkdtempSync(join(tmpdir(), 'flowdb-idb-client-'))
       const path = join(root, 'idb')
       let indexedDB = new IDBFactory({ path })
       return {
         indexedDB,
         IDBKeyRange,
+        interfaces,
         persistent: true,
         reopen: async () => {
           await closeFactory(indexedDB)
           indexedDB = new IDBFactory({ path })
-          return { indexedDB, IDBKeyRange }
+          return { indexedDB, IDBKeyRange, interfaces }
         },
         cleanup: async () => {
           await closeFactory(indexedDB)
@@ -95,14 +115,16 @@ export function title (provider) {
 }
 
 /**
- * Installs `indexedDB` and `IDBKeyRange` as globals (for the libraries that
- * use the globals: idb, idb-keyval) and returns a function restoring the
- * previous ones.
+ * Installs `indexedDB` and the IDB* interfaces as globals (for the libraries
+ * that use the globals: idb, idb-keyval) and returns a function restoring
+ * the previous ones.
  */
-export function installGlobals ({ indexedDB, IDBKeyRange }) {
-  const saved = ['indexedDB', 'IDBKeyRange'].map((name) => [name, Object.getOwnPropertyDescriptor(globalThis, name)])
-  Object.defineProperty(globalThis, 'indexedDB', { value: indexedDB, configurable: true, writable: true })
-  Object.defineProperty(globalThis, 'IDBKeyRange', { value: IDBKeyRange, configurable: true, writable: true })
+export function installGlobals ({ indexedDB, interfaces }) {
+  const values = { indexedDB, ...interfaces }
+  const saved = Object.keys(values).map((name) => [name, Object.getOwnPropertyDescriptor(globalThis, name)])
+  for (const [name, value] of Object.entries(values)) {
+    Object.defineProperty(globalThis, name, { value, configurable: true, writable: true })
+  }
   return () => {
     for (const [name, descriptor] of saved) {
       if (descriptor) Object.defineProperty(globalThis, name, descriptor)
