@@ -28,12 +28,12 @@
 // Exit code: 0 when the run completed (whatever the pass rate), 2 on bad usage.
 
 import { fork } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { discover } from './wpt/discover.mjs'
-import { IMPLS } from './wpt/impls.mjs'
+import { IMPLS, FLOWDB_ENTRY } from './wpt/impls.mjs'
 
 const USAGE = 'npm run test:wpt -- <wpt checkout> [--impl flowdb|fake-indexeddb] [--out results.json] [--jobs N] [--timeout seconds] [filter]'
 const CHILD = fileURLToPath(new URL('./wpt/child.mjs', import.meta.url))
@@ -57,6 +57,7 @@ function parse (argv) {
     } else usage(`unknown option --${m[1]}`)
   }
   if (!(opts.impl in IMPLS)) usage(`--impl must be one of ${Object.keys(IMPLS).join(', ')}, got ${opts.impl}`)
+  if (opts.impl === 'flowdb' && !existsSync(FLOWDB_ENTRY)) usage(`--impl flowdb needs ${FLOWDB_ENTRY}, which this tree does not have (try --impl fake-indexeddb)`)
   if (opts.positional.length < 1 || opts.positional.length > 2) usage('give the path of a WPT checkout and at most one filter')
   return opts
 }
@@ -96,7 +97,7 @@ function runFile (plan, impl, timeoutS) {
         resolveRun({ status: 'CRASH', message: `${why}${output ? `\n${output.trim()}` : ''}`, subtests, ms })
       }
     })
-    child.send({ impl, file: plan.file, variant: plan.variant, scripts: plan.scripts, title: plan.title, timeoutMs })
+    child.send({ impl, root: plan.root, file: plan.file, variant: plan.variant, scripts: plan.scripts, title: plan.title, timeoutMs })
   })
 }
 

@@ -1,15 +1,16 @@
 // Runs one WPT test file in this (fresh) process and reports to the parent
 // over IPC: { type: 'result', name, status, message } per subtest as it
 // finishes, then { type: 'done', status, message } when the harness
-// completes. The parent sends the plan: { impl, file, variant, scripts,
-// title, timeoutMs }.
+// completes. The parent sends the plan: { impl, root, file, variant,
+// scripts, title, timeoutMs }.
 //
 // The scripts run with vm.runInThisContext, in this process's own realm,
 // so the implementation's objects and the tests' share one set of built-ins
 // (Array, Promise, DOMException...), as they would on a page.
 
 import vm from 'node:vm'
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { join, sep } from 'node:path'
 import { IMPLS } from './impls.mjs'
 
 const TEST_STATUS = ['PASS', 'FAIL', 'TIMEOUT', 'NOTRUN', 'PRECONDITION_FAILED']
@@ -84,8 +85,23 @@ class FileReader extends EventTarget {
   }
 }
 
+const ORIGIN = 'http://web-platform.test:8000'
+
+// fetch() of the checkout's static files, as the WPT server serves them
+// (idlharness reads /interfaces/*.idl this way). Other URLs are refused.
+function installFetch (root) {
+  const nodeFetch = globalThis.fetch
+  globalThis.fetch = async (input, init) => {
+    const url = new URL(typeof input === 'string' ? input : input.url, globalThis.location.href)
+    if (url.origin !== ORIGIN) return nodeFetch ? Promise.reject(new TypeError(`fetch: only ${ORIGIN} (the checkout) is served, not ${url.origin}`)) : undefined
+    const file = join(root, decodeURIComponent(url.pathname))
+    if (!file.startsWith(root + sep) || !existsSync(file)) return new Response('not found', { status: 404 })
+    return new Response(readFileSync(file))
+  }
+}
+
 function installLocation (file, variant) {
-  const url = new URL(`http://web-platform.test:8000/${file.replace(/\.js$/, '.html')}${variant}`)
+  const url = new URL(`${ORIGIN}/${file.replace(/\.js$/, '.html')}${variant}`)
   globalThis.location = {
     href: url.href,
     origin: url.origin,
@@ -102,11 +118,21 @@ function installLocation (file, variant) {
 
 async function run (plan) {
   globalThis.self = globalThis
+  // idlharness decides which interfaces must be exposed from the kind of
+  // global; the tests run as in a window (.any.js files run as .any.html).
+  if (!('Window' in globalThis)) globalThis.Window = function Window () { throw new TypeError('Illegal constructor') }
   if (typeof globalThis.FileReader !== 'function') globalThis.FileReader = FileReader
   installLocation(plan.file, plan.variant)
+  installFetch(plan.root)
   if (plan.title) globalThis.META_TITLE = plan.title
   const reportError = installGlobalEvents()
-  Object.assign(globalThis, IMPLS[plan.impl]())
+  // As on a page: interface objects are non-enumerable, writable,
+  // configurable properties of the global; indexedDB is an enumerable getter.
+  const { indexedDB, ...interfaces } = IMPLS[plan.impl]()
+  for (const [name, value] of Object.entries(interfaces)) {
+    Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true })
+  }
+  Object.defineProperty(globalThis, 'indexedDB', { get () { return indexedDB }, enumerable: true, configurable: true })
 
   let finished = false
   const pending = []

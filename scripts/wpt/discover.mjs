@@ -28,7 +28,7 @@ export const BROWSER_ONLY = [
   ['browser automation (testdriver)', /test_driver\.|testdriver/],
   ['remote browsing contexts', /RemoteContext|remote-context-helper|\/common\/dispatcher\//],
   [DOCUMENT_RULE, /\bdocument\.(body|createElement|getElementById|querySelector|documentElement)|\bwindow\.(addEventListener|onload)|onpagehide|onpageshow/],
-  ['a WPT server (fetch of test resources)', /\bidl_test\s*\(|fetch_json\s*\(|\bfetch\s*\(\s*['"`/]|XMLHttpRequest/],
+  ['a WPT server (XMLHttpRequest, server-side handlers)', /XMLHttpRequest|\.py['"?]/],
   ['storage buckets', /navigator\.storageBuckets/]
 ]
 
@@ -97,7 +97,7 @@ function resolveScript (root, fileDir, src) {
 
 /**
  * Plans every test file under <root>/IndexedDB. Returns
- * [{ file (relative to root, '/' separators), variant ('' or '?…'),
+ * [{ root, file (relative to root, '/' separators), variant ('' or '?…'),
  *    scripts: [{ path } | { code, path, line }], title, long (META timeout=long),
  *    skip: undefined | reason }].
  * Throws an Error when root has no IndexedDB folder or no resources/testharness.js.
@@ -160,7 +160,7 @@ export function discover (root, filter) {
       if (reason === DOCUMENT_RULE && name.endsWith('.any.js')) continue
       if (!skip && re.test(own)) skip = reason
     }
-    for (const variant of variants) plans.push({ file: rel, variant, scripts, title, long, skip })
+    for (const variant of variants) plans.push({ root, file: rel, variant, scripts, title, long, skip })
   }
   return plans
 }
