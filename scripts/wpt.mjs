@@ -2,12 +2,14 @@
 // Runs the web-platform-tests IndexedDB suite against an IndexedDB
 // implementation in Node, one child process per test file (and variant).
 //
-//   npm run test:wpt -- <wpt checkout> [--impl flowdb|fake-indexeddb]
+//   npm run test:wpt -- <wpt checkout> [--impl flowdb|fake-indexeddb|indexeddbshim]
 //                       [--out results.json] [--jobs N] [--timeout S] [filter]
 //
 // <wpt checkout>: a folder with resources/testharness.js and IndexedDB/
 // (the tests are fetched separately, never part of this repository).
 // filter: only files whose path contains this string.
+// --impl: flowdb (default; needs lib/indexeddb), fake-indexeddb, or
+// indexeddbshim (once `npm run bench:idb:setup` has installed it).
 //
 // Per file: a fresh process, a fresh empty factory of the implementation as
 // `indexedDB` with the IDB* interfaces as globals, testharness.js, the
@@ -28,14 +30,14 @@
 // Exit code: 0 when the run completed (whatever the pass rate), 2 on bad usage.
 
 import { fork } from 'node:child_process'
-import { existsSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { discover } from './wpt/discover.mjs'
-import { IMPLS, FLOWDB_ENTRY } from './wpt/impls.mjs'
+import { IMPLS, unavailable } from './wpt/impls.mjs'
 
-const USAGE = 'npm run test:wpt -- <wpt checkout> [--impl flowdb|fake-indexeddb] [--out results.json] [--jobs N] [--timeout seconds] [filter]'
+const USAGE = 'npm run test:wpt -- <wpt checkout> [--impl flowdb|fake-indexeddb|indexeddbshim] [--out results.json] [--jobs N] [--timeout seconds] [filter]'
 const CHILD = fileURLToPath(new URL('./wpt/child.mjs', import.meta.url))
 const KILL_GRACE_MS = 5000
 
@@ -57,7 +59,8 @@ function parse (argv) {
     } else usage(`unknown option --${m[1]}`)
   }
   if (!(opts.impl in IMPLS)) usage(`--impl must be one of ${Object.keys(IMPLS).join(', ')}, got ${opts.impl}`)
-  if (opts.impl === 'flowdb' && !existsSync(FLOWDB_ENTRY)) usage(`--impl flowdb needs ${FLOWDB_ENTRY}, which this tree does not have (try --impl fake-indexeddb)`)
+  const why = unavailable(opts.impl)
+  if (why) usage(why)
   if (opts.positional.length < 1 || opts.positional.length > 2) usage('give the path of a WPT checkout and at most one filter')
   return opts
 }

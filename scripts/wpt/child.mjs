@@ -128,7 +128,7 @@ async function run (plan) {
   const reportError = installGlobalEvents()
   // As on a page: interface objects are non-enumerable, writable,
   // configurable properties of the global; indexedDB is an enumerable getter.
-  const { indexedDB, ...interfaces } = IMPLS[plan.impl]()
+  const { indexedDB, ...interfaces } = await IMPLS[plan.impl]()
   for (const [name, value] of Object.entries(interfaces)) {
     Object.defineProperty(globalThis, name, { value, writable: true, enumerable: false, configurable: true })
   }
