@@ -25,8 +25,9 @@
 // server, missing support scripts).
 //
 // Counting: a subtest passes when testharness reports PASS. A file whose
-// harness reports ERROR or that dies before reporting any subtest counts as
-// one failed subtest, so a crash is never invisible in the totals.
+// harness ends in ERROR, a crash, or a timeout that no subtest shows (tests
+// not yet created when time ran out) counts one failed subtest more, so
+// such a file never looks fully passing.
 // Exit code: 0 when the run completed (whatever the pass rate), 2 on bad usage.
 
 import { fork } from 'node:child_process'
@@ -130,7 +131,9 @@ async function main () {
       }
       const r = await runFile(plan, opts.impl, opts.timeout)
       const passed = r.subtests.filter((s) => s.status === 'PASS').length
-      const failedHarness = r.status !== 'OK' && (r.status !== 'TIMEOUT' || r.subtests.length === 0)
+      // A harness that did not end OK counts as one failed subtest, unless it
+      // is a timeout that a TIMEOUT subtest already shows.
+      const failedHarness = r.status !== 'OK' && !(r.status === 'TIMEOUT' && r.subtests.some((s) => s.status === 'TIMEOUT'))
       const total = r.subtests.length + (failedHarness ? 1 : 0)
       results[i] = { file: id, status: r.status, message: r.message, passed, total, ms: r.ms, subtests: r.subtests }
       const note = r.status === 'OK' ? '' : `  [${r.status}${r.message ? `: ${String(r.message).split('\n')[0].slice(0, 120)}` : ''}]`

@@ -15,10 +15,12 @@ const RUNNER = fileURLToPath(new URL('../scripts/wpt.mjs', import.meta.url))
 
 // Statuses as testharness.js numbers them: PASS 0, FAIL 1, TIMEOUT 2; harness OK 0, TIMEOUT 2.
 const HARNESS = `(function () {
-  const tests = []; const onResult = []; const onDone = []; let finished = false
+  const tests = []; const onResult = []; const onDone = []; let finished = false; let explicitDone = false
   const report = (t) => { for (const cb of onResult) cb(t) }
   const finish = (status) => { if (finished) return; finished = true; for (const cb of onDone) cb(tests, { status, message: null }) }
-  const check = () => { if (tests.every((t) => !t.pending)) finish(0) }
+  const check = () => { if (!explicitDone && tests.every((t) => !t.pending)) finish(0) }
+  self.setup = (options) => { explicitDone = Boolean(options.explicit_done) }
+  self.done = () => finish(0)
   self.add_result_callback = (cb) => onResult.push(cb)
   self.add_completion_callback = (cb) => onDone.push(cb)
   self.test = (fn, name) => {
@@ -60,6 +62,7 @@ test(() => { if (!['?one', '?two'].includes(location.search)) throw new Error(lo
   'IndexedDB/hang.any.js': `async_test('never finishes')
 test(() => {}, 'quick')
 `,
+  'IndexedDB/never-done.any.js': 'setup({ explicit_done: true })\ntest(() => {}, "only")\n',
   'IndexedDB/crash.any.js': 'test(() => {}, "before the crash")\nsetTimeout(() => process.exit(3), 10)\nasync_test("pending")\n',
   'IndexedDB/worker.any.js': 'test(() => { new Worker("x.js") }, "worker")\n',
   'IndexedDB/missing.any.js': '// META: script=/common/absent.js\ntest(() => {}, "x")\n',
@@ -108,6 +111,8 @@ describe('WPT runner', () => {
 
   it('times out a file that does not finish and counts a crash as a failed subtest', () => {
     expect(file('IndexedDB/hang.any.js')).toMatchObject({ status: 'TIMEOUT', passed: 1, total: 2 })
+    // A harness timeout that no subtest shows counts as a failed subtest.
+    expect(file('IndexedDB/never-done.any.js')).toMatchObject({ status: 'TIMEOUT', passed: 1, total: 2 })
     expect(file('IndexedDB/hang.any.js').subtests).toContainEqual({ name: 'never finishes', status: 'TIMEOUT', message: null })
     const crash = file('IndexedDB/crash.any.js')
     expect(crash).toMatchObject({ status: 'CRASH', passed: 1, total: 2 })
@@ -115,7 +120,7 @@ describe('WPT runner', () => {
   })
 
   it('sums the run in the summary and the last lines', () => {
-    expect(report.summary).toEqual({ filesRun: 6, filesPassed: 3, filesSkipped: 3, subtestsPassed: 8, subtests: 11, passPercent: 72.7 })
-    expect(stdout).toMatch(/subtests: 8 \/ 11 passed \(72\.7%\)/)
+    expect(report.summary).toEqual({ filesRun: 7, filesPassed: 3, filesSkipped: 3, subtestsPassed: 9, subtests: 13, passPercent: 69.2 })
+    expect(stdout).toMatch(/subtests: 9 \/ 13 passed \(69\.2%\)/)
   })
 })
