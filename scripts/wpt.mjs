@@ -2,14 +2,15 @@
 // Runs the web-platform-tests IndexedDB suite against an IndexedDB
 // implementation in Node, one child process per test file (and variant).
 //
-//   npm run test:wpt -- <wpt checkout> [--impl flowdb|fake-indexeddb|indexeddbshim]
+//   npm run test:wpt -- <wpt checkout> [--impl flowdb|flowdb-persistent|fake-indexeddb|indexeddbshim]
 //                       [--out results.json] [--jobs N] [--timeout S] [filter]
 //
 // <wpt checkout>: a folder with resources/testharness.js and IndexedDB/
 // (the tests are fetched separately, never part of this repository).
 // filter: only files whose path contains this string.
-// --impl: flowdb (default; needs lib/indexeddb), fake-indexeddb, or
-// indexeddbshim (once `npm run bench:idb:setup` has installed it).
+// --impl: flowdb (default; in memory; needs lib/indexeddb), flowdb-persistent
+// (a factory on a temporary directory), fake-indexeddb, or indexeddbshim
+// (once `npm run bench:idb:setup` has installed it).
 //
 // Per file: a fresh process, a fresh empty factory of the implementation as
 // `indexedDB` with the IDB* interfaces as globals, testharness.js, the
@@ -38,7 +39,7 @@ import { fileURLToPath } from 'node:url'
 import { discover } from './wpt/discover.mjs'
 import { IMPLS, unavailable } from './wpt/impls.mjs'
 
-const USAGE = 'npm run test:wpt -- <wpt checkout> [--impl flowdb|fake-indexeddb|indexeddbshim] [--out results.json] [--jobs N] [--timeout seconds] [filter]'
+const USAGE = 'npm run test:wpt -- <wpt checkout> [--impl flowdb|flowdb-persistent|fake-indexeddb|indexeddbshim] [--out results.json] [--jobs N] [--timeout seconds] [filter]'
 const CHILD = fileURLToPath(new URL('./wpt/child.mjs', import.meta.url))
 const KILL_GRACE_MS = 5000
 

@@ -24,7 +24,7 @@ export const SHIM_ENTRY = fileURLToPath(new URL('../../bench/peers/node_modules/
 
 /** Why `impl` cannot run in this tree, or undefined when it can. */
 export function unavailable (impl) {
-  if (impl === 'flowdb' && !existsSync(FLOWDB_ENTRY)) return `--impl flowdb needs ${FLOWDB_ENTRY}, which this tree does not have (try --impl fake-indexeddb)`
+  if (impl.startsWith('flowdb') && !existsSync(FLOWDB_ENTRY)) return `--impl ${impl} needs ${FLOWDB_ENTRY}, which this tree does not have (try --impl fake-indexeddb)`
   if (impl === 'indexeddbshim' && !existsSync(SHIM_ENTRY)) return '--impl indexeddbshim needs `npm run bench:idb:setup` first (it installs indexeddbshim into bench/peers/)'
   return undefined
 }
@@ -35,6 +35,16 @@ export const IMPLS = {
     if (!existsSync(FLOWDB_ENTRY)) throw new Error(`${FLOWDB_ENTRY} does not exist: FlowDB's IndexedDB API is not built into this tree`)
     const mod = require(FLOWDB_ENTRY)
     return { ...pick(mod), indexedDB: new mod.IDBFactory() }
+  },
+  /**
+   * FlowDB's IndexedDB API, a fresh persistent factory per test file, in a
+   * temporary directory removed when the process exits.
+   */
+  async 'flowdb-persistent' () {
+    const mod = require(FLOWDB_ENTRY)
+    const dir = mkdtempSync(join(tmpdir(), 'flowdb-wpt-'))
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+    return { ...pick(mod), indexedDB: new mod.IDBFactory({ path: join(dir, 'idb') }) }
   },
   /** fake-indexeddb (in memory), the reference most Node test suites use. */
   async 'fake-indexeddb' () {
