@@ -1,0 +1,19 @@
+// flowdb/indexeddb as an ES module (the CommonJS implementation re-exported).
+import idb from './index.cjs'
+
+export const {
+  indexedDB,
+  IDBCursor,
+  IDBCursorWithValue,
+  IDBDatabase,
+  IDBFactory,
+  IDBIndex,
+  IDBKeyRange,
+  IDBObjectStore,
+  IDBOpenDBRequest,
+  IDBRequest,
+  IDBTransaction,
+  IDBVersionChangeEvent,
+  DOMStringList
+} = idb
+export default idb

@@ -1,0 +1,32 @@
+'use strict'
+
+// The event loop as IndexedDB needs it. A transaction is active during the
+// task that created it and while its request events are dispatched,
+// including the microtasks those run (promise callbacks, as the `idb`
+// library awaits requests); it turns inactive when control returns to the
+// event loop. setImmediate callbacks run after the current task and its
+// microtasks, so "end of task" work runs there, batched in one callback.
+
+let batch = null
+
+function runBatch () {
+  const b = batch
+  batch = null
+  for (const fn of b) fn()
+}
+
+/** Runs `fn` after the current task and the microtasks it queued. */
+function endOfTask (fn) {
+  if (batch === null) {
+    batch = []
+    setImmediate(runBatch)
+  }
+  batch.push(fn)
+}
+
+/** Runs `fn` as a task of its own (spec "queue a task"). */
+function queueTask (fn) {
+  setImmediate(fn)
+}
+
+module.exports = { endOfTask, queueTask }
