@@ -306,12 +306,17 @@ class IDBFactory {
 
   /**
    * FlowDB extension: closes the factory's native root (a persistent
-   * factory releases its directory). Open connections are closed first;
-   * the factory is unusable afterwards.
+   * factory releases its directory) once every open connection closed
+   * (each after its transactions finish). The factory is unusable
+   * afterwards.
    */
   async close () {
     const f = this[kFactory]
-    for (const e of f.entries.values()) for (const c of e.connections) c.close()
+    for (const e of f.entries.values()) {
+      const conns = Array.from(e.connections)
+      for (const c of conns) c.close()
+      await e.allClosed(conns)
+    }
     if (f.rootPromise === null) return
     const root = await f.rootPromise
     await root.close()

@@ -196,7 +196,13 @@ class TxnCore {
     if (!this.idle()) return
     this.commitIssued = true
     this.state = 'committing'
-    this.native.commit().then(
+    let committing
+    try {
+      committing = this.native.commit()
+    } catch (err) {
+      committing = Promise.reject(err) // the store was closed under the transaction
+    }
+    committing.then(
       () => this.complete(),
       (err) => {
         this.commitIssued = false
