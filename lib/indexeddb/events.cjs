@@ -8,6 +8,7 @@
 // listener lists and walks the path itself.
 
 const kParent = Symbol('flowdb.idb.parent')
+const kDispatch = Symbol('flowdb.idb.dispatchState')
 const kListeners = Symbol('flowdb.idb.listeners')
 const kHandlers = Symbol('flowdb.idb.handlers')
 
@@ -97,7 +98,27 @@ function hasListeners (target, type, bubbles) {
 function dispatch (target, event) {
   const path = []
   for (let t = target; t !== null && t !== undefined; t = t[kParent]) path.push(t)
-  const state = { phase: NONE, current: null, stop: false, stopImmediate: false, threw: false }
+  const state = { phase: NONE, current: null, stop: false, stopImmediate: false, threw: false, target, path }
+  if (event instanceof IDBEvent) {
+    event[kDispatch] = state
+  } else {
+    defineState(event, state)
+  }
+  for (let i = path.length - 1; i > 0 && !state.stop; i--) invoke(path[i], event, CAPTURING_PHASE, state)
+  if (!state.stop) invoke(path[0], event, AT_TARGET, state)
+  if (event.bubbles) {
+    for (let i = 1; i < path.length && !state.stop; i++) invoke(path[i], event, BUBBLING_PHASE, state)
+  }
+  state.phase = NONE
+  state.current = null
+  return { notCanceled: !event.defaultPrevented, threw: state.threw }
+}
+
+// The dispatch state of an Event that is not an IDBEvent (one a caller
+// made), as own properties over Node's.
+function defineState (event, state) {
+  const target = state.target
+  const path = state.path
   const own = {
     target: { get: () => target, configurable: true },
     srcElement: { get: () => target, configurable: true },
@@ -109,14 +130,27 @@ function dispatch (target, event) {
     cancelBubble: { get: () => state.stop, set: (v) => { if (v) state.stop = true }, configurable: true }
   }
   Object.defineProperties(event, own)
-  for (let i = path.length - 1; i > 0 && !state.stop; i--) invoke(path[i], event, CAPTURING_PHASE, state)
-  if (!state.stop) invoke(path[0], event, AT_TARGET, state)
-  if (event.bubbles) {
-    for (let i = 1; i < path.length && !state.stop; i++) invoke(path[i], event, BUBBLING_PHASE, state)
+}
+
+/**
+ * The Event class of the events IndexedDB fires: target, currentTarget,
+ * eventPhase and propagation follow the IndexedDB path (see dispatch()).
+ */
+class IDBEvent extends Event {
+  constructor (type, init) {
+    super(type, init)
+    this[kDispatch] = null
   }
-  state.phase = NONE
-  state.current = null
-  return { notCanceled: !event.defaultPrevented, threw: state.threw }
+
+  get target () { const s = this[kDispatch]; return s === null ? null : s.target }
+  get srcElement () { return this.target }
+  get currentTarget () { const s = this[kDispatch]; return s === null ? null : s.current }
+  get eventPhase () { const s = this[kDispatch]; return s === null ? NONE : s.phase }
+  composedPath () { const s = this[kDispatch]; return s === null || s.phase === NONE ? [] : s.path.slice() }
+  stopPropagation () { const s = this[kDispatch]; if (s !== null) s.stop = true }
+  stopImmediatePropagation () { const s = this[kDispatch]; if (s !== null) s.stop = s.stopImmediate = true }
+  get cancelBubble () { const s = this[kDispatch]; return s !== null && s.stop }
+  set cancelBubble (v) { if (v) this.stopPropagation() }
 }
 
 function invoke (node, event, phase, state) {
@@ -150,24 +184,23 @@ function invoke (node, event, phase, state) {
  */
 function defineHandlers (proto, types) {
   for (const type of types) {
+    // One listener function per type, shared by every object: it calls the
+    // handler the object holds.
+    const listener = function (event) {
+      const h = this[kHandlers] && this[kHandlers][type]
+      if (typeof h === 'function') return h.call(this, event)
+    }
     Object.defineProperty(proto, 'on' + type, {
       configurable: true,
       enumerable: true,
       get () { return (this[kHandlers] && this[kHandlers][type]) || null },
       set (fn) {
-        if (!this[kHandlers]) this[kHandlers] = Object.create(null)
+        if (!this[kHandlers]) this[kHandlers] = {}
         const handlers = this[kHandlers]
         const value = typeof fn === 'function' || (fn !== null && typeof fn === 'object') ? fn : null
-        if (value === null) {
-          if (handlers['#' + type]) this.removeEventListener(type, handlers['#' + type])
-          handlers['#' + type] = null
-        } else if (!handlers['#' + type]) {
-          handlers['#' + type] = function (event) {
-            const h = handlers[type]
-            if (typeof h === 'function') return h.call(this, event)
-          }
-          this.addEventListener(type, handlers['#' + type])
-        }
+        const had = handlers[type] !== undefined && handlers[type] !== null
+        if (value === null && had) this.removeEventListener(type, listener)
+        else if (value !== null && !had) this.addEventListener(type, listener)
         handlers[type] = value
       }
     })
@@ -178,7 +211,7 @@ function defineHandlers (proto, types) {
  * IDBVersionChangeEvent (spec §4.3): the `versionchange`, `blocked`,
  * `upgradeneeded` and deleteDatabase `success` events.
  */
-class IDBVersionChangeEvent extends Event {
+class IDBVersionChangeEvent extends IDBEvent {
   #oldVersion
   #newVersion
   constructor (type, init = {}) {
@@ -195,5 +228,5 @@ class IDBVersionChangeEvent extends Event {
 }
 
 module.exports = {
-  IDBEventTarget, IDBVersionChangeEvent, dispatch, hasListeners, defineHandlers, kParent
+  IDBEventTarget, IDBEvent, IDBVersionChangeEvent, dispatch, hasListeners, defineHandlers, kParent
 }

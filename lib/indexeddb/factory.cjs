@@ -12,7 +12,7 @@
 const binding = require('../binding.cjs')
 const { resolveOpenOptions, nativeOpenOptions } = require('../options.cjs')
 const { dispatch } = require('./events.cjs')
-const { IDBVersionChangeEvent } = require('./events.cjs')
+const { IDBEvent, IDBVersionChangeEvent } = require('./events.cjs')
 const { domError, fromNative } = require('./errors.cjs')
 const { valueToKey, cmp } = require('./keys.cjs')
 const { newOpenRequest, setRequestTransaction, settleSuccess, settleError } = require('./request.cjs')
@@ -166,7 +166,7 @@ class FactoryCore {
       entry.connections.add(conn)
       await nextTask()
       settleSuccess(request, conn.db)
-      dispatch(request, new Event('success'))
+      dispatch(request, new IDBEvent('success'))
       return
     }
     await entry.closeOthers(request, conn, oldVersion, version)
@@ -204,7 +204,7 @@ class FactoryCore {
     setRequestTransaction(request, null)
     if (committed && !conn.closePending) {
       settleSuccess(request, conn.db)
-      dispatch(request, new Event('success'))
+      dispatch(request, new IDBEvent('success'))
       return
     }
     conn.close()
@@ -238,7 +238,7 @@ class FactoryCore {
 function fail (request, error) {
   return nextTask().then(() => {
     settleError(request, error)
-    dispatch(request, new Event('error', { bubbles: true, cancelable: true }))
+    dispatch(request, new IDBEvent('error', { bubbles: true, cancelable: true }))
   })
 }
 

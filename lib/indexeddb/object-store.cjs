@@ -126,10 +126,11 @@ class IDBObjectStore {
         bytes = serializeValue(clone)
       }
       const entries = clone === null ? [] : indexEntries(clone, indexes)
-      const p = native.putValue(store, bytes, k, entries, noOverwrite).then(() => k)
+      const p = core.putValue(store, bytes, k, entries, noOverwrite).then(() => k)
       if (!generated) return p
       // A failed write still uses up its generated key.
       return p.catch((err) => {
+        core.flush()
         native.raiseKeyGenerator(store, k).catch(() => {})
         throw err
       })
@@ -139,12 +140,13 @@ class IDBObjectStore {
       return core.request(source, (native) => {
         if (meta.autoIncrement) core.noteExplicitKey(store, k)
         return write(native, k, false)
-      }, { write: true })
+      }, { write: true, batched: true })
     }
     return core.request(source, (native) => {
+      if (!core.gens.has(store)) core.flush() // generateKey goes native after the batched writes
       const g = core.generateKey(store)
       return typeof g === 'number' ? write(native, g, true) : g.then((k) => write(native, k, true))
-    }, { write: true, barrier: !core.gens.has(store) })
+    }, { write: true, barrier: () => !core.gens.has(store), batched: true })
   }
 
   /** Spec delete(query): deletes the records in a key or key range. */

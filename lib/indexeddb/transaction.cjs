@@ -6,7 +6,7 @@
 // events fire in request order, each in a task of its own so that the
 // microtasks a handler queues still see the transaction active.
 
-const { IDBEventTarget, defineHandlers, dispatch, hasListeners, kParent } = require('./events.cjs')
+const { IDBEventTarget, IDBEvent, defineHandlers, dispatch, hasListeners, kParent } = require('./events.cjs')
 const { domError, fromNative } = require('./errors.cjs')
 const { newRequest, settleSuccess, settleError } = require('./request.cjs')
 const { endOfTask, queueTask } = require('./tasks.cjs')
@@ -41,6 +41,8 @@ class TxnCore {
     this.waiting = false // a dispatched event's task has not ended yet
     this.commitIssued = false
     this.onFinish = [] // (committed) => void
+    this.batch = [] // putValue calls not yet sent: sent together (native putValues)
+    this.flushQueued = false
     this.txn = new IDBTransaction(kConstruct, this)
     endOfTask(() => this.deactivate())
   }
@@ -82,15 +84,17 @@ class TxnCore {
   /**
    * Places a request (spec "asynchronously execute a request"): `op(native)`
    * returns the result or a Promise of it and runs when the operations
-   * before it were issued. `barrier`: later operations wait until it
-   * settles (it needs a native answer before it can issue its writes).
+   * before it were issued. `barrier` (or a function deciding it at issue
+   * time): later operations wait until it settles (it needs a native
+   * answer before it can issue its writes). `batched`: the operation makes
+   * no native call other than core.putValue().
    * `request` reuses a cursor's request.
    */
-  request (source, op, { write = false, barrier = false, request = null, onSettle = null } = {}) {
+  request (source, op, { write = false, barrier = false, request = null, onSettle = null, batched = false } = {}) {
     const req = request || newRequest(source, this.txn)
     const rec = { request: req, settled: false, ok: true, value: undefined, onSettle }
     this.requests.push(rec)
-    this.issue({ op, rec, barrier, write })
+    this.issue({ op, rec, barrier, write, batched })
     return req
   }
 
@@ -109,6 +113,10 @@ class TxnCore {
     while (this.started && !this.finished && !this.barrierBusy && this.issueQueue.length > 0) {
       const item = this.issueQueue.shift()
       if (item.write) this.writeSeq++
+      // Batched operations only call putValue(); any other keeps the native order by sending the batch first.
+      if (!item.batched) this.flush()
+      // A barrier may depend on state known only now (a key generator number learnt meanwhile).
+      const barrier = typeof item.barrier === 'function' ? item.barrier() : item.barrier
       let r
       try {
         r = item.op(this.native, this)
@@ -116,12 +124,56 @@ class TxnCore {
         r = Promise.reject(err)
       }
       if (r !== null && typeof r === 'object' && typeof r.then === 'function') {
-        if (item.barrier) this.barrierBusy = true
+        if (barrier) {
+          this.barrierBusy = true
+          item.barrier = true
+        } else {
+          item.barrier = false
+        }
         r.then((v) => this.settle(item, true, v), (e) => this.settle(item, false, e))
       } else {
         this.settle(item, true, r)
       }
     }
+  }
+
+  /**
+   * A native putValue in this transaction's order, sent with the others
+   * placed in the same task as one native putValues call (one worker trip
+   * for a bulk insert). Resolves when written; rejects with its own error.
+   */
+  putValue (store, bytes, key, entries, noOverwrite) {
+    if (!this.flushQueued) {
+      this.flushQueued = true
+      queueMicrotask(() => {
+        this.flushQueued = false
+        this.flush()
+      })
+    }
+    return new Promise((resolve, reject) => {
+      this.batch.push({ args: [store, bytes, key, entries, noOverwrite], resolve, reject })
+    })
+  }
+
+  /** Sends the batched putValue calls (before any other native call). */
+  flush () {
+    const b = this.batch
+    if (b.length === 0 || this.native === null) return
+    this.batch = []
+    let p
+    try {
+      p = this.native.putValues(b.map((x) => x.args))
+    } catch (err) {
+      p = Promise.reject(err)
+    }
+    p.then((errors) => {
+      for (let i = 0; i < b.length; i++) {
+        if (errors[i] === null) b[i].resolve()
+        else b[i].reject(errors[i])
+      }
+    }, (err) => {
+      for (const x of b) x.reject(err)
+    })
   }
 
   settle (item, ok, value) {
@@ -171,7 +223,7 @@ class TxnCore {
         continue
       }
       if (this.state === 'inactive') this.state = 'active'
-      const outcome = dispatch(req, new Event(type, { bubbles: !rec.ok, cancelable: !rec.ok }))
+      const outcome = dispatch(req, new IDBEvent(type, { bubbles: !rec.ok, cancelable: !rec.ok }))
       this.waiting = true
       queueTask(() => {
         this.waiting = false
@@ -196,6 +248,13 @@ class TxnCore {
     if (!this.idle()) return
     this.commitIssued = true
     this.state = 'committing'
+    if (this.mode === 'readonly' || this.writeSeq === 0) {
+      // Nothing to write: end the native transaction without a worker trip.
+      this.native.abort()
+      queueTask(() => this.complete())
+      return
+    }
+    this.flush()
     let committing
     try {
       committing = this.native.commit()
@@ -215,7 +274,7 @@ class TxnCore {
     if (this.finished) return
     this.state = 'finished'
     this.native = null
-    dispatch(this.txn, new Event('complete'))
+    dispatch(this.txn, new IDBEvent('complete'))
     this.finish(true)
   }
 
@@ -242,9 +301,9 @@ class TxnCore {
       for (const rec of pending) {
         settleError(rec.request, domError('AbortError', 'The transaction was aborted.'))
         if (rec.onSettle) rec.onSettle(false)
-        dispatch(rec.request, new Event('error', { bubbles: true, cancelable: true }))
+        dispatch(rec.request, new IDBEvent('error', { bubbles: true, cancelable: true }))
       }
-      dispatch(this.txn, new Event('abort', { bubbles: true }))
+      dispatch(this.txn, new IDBEvent('abort', { bubbles: true }))
       this.finish(false)
     })
   }
