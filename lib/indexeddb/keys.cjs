@@ -7,6 +7,7 @@
 
 const { toKey, isKey, compareKeys } = require('../jsondb/key.cjs')
 const { domError } = require('./errors.cjs')
+const INVALID_KEY = require('../binding.cjs').constants.errorCodes.INVALID_KEY
 
 /**
  * Spec "convert a value to a key": the key `value` denotes, as a fresh
@@ -17,6 +18,8 @@ function valueToKey (value, what = 'The parameter') {
   try {
     return toKey(value, what, true)
   } catch (err) {
+    // An exception from a getter of the value propagates as is.
+    if (err === null || typeof err !== 'object' || err.code !== INVALID_KEY) throw err
     throw domError('DataError', `${what} is not a valid key.`)
   }
 }

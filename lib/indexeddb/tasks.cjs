@@ -7,9 +7,18 @@
 // event loop. setImmediate callbacks run after the current task and its
 // microtasks, so "end of task" work runs there, batched in one callback.
 
+// setImmediate callbacks queued from inside a setImmediate callback run in
+// the next loop turn, after that turn's timers: a timer of 0 ms armed at
+// the same time runs first then. Both are armed and the first one runs
+// the work, so a timeout the page sets in its handler sees the end.
 let batch = null
+let immediate = null
+let timer = null
 
 function runBatch () {
+  clearImmediate(immediate)
+  clearTimeout(timer)
+  immediate = timer = null
   const b = batch
   batch = null
   for (const fn of b) fn()
@@ -19,7 +28,8 @@ function runBatch () {
 function endOfTask (fn) {
   if (batch === null) {
     batch = []
-    setImmediate(runBatch)
+    immediate = setImmediate(runBatch)
+    timer = setTimeout(runBatch, 0)
   }
   batch.push(fn)
 }

@@ -225,7 +225,7 @@ class TxnCore {
       if (this.state === 'inactive') this.state = 'active'
       const outcome = dispatch(req, new IDBEvent(type, { bubbles: !rec.ok, cancelable: !rec.ok }))
       this.waiting = true
-      queueTask(() => {
+      endOfTask(() => {
         this.waiting = false
         if (this.state === 'active') this.state = 'inactive'
         if (outcome.threw) this.abort(domError('AbortError', 'An event handler threw an exception.'))

@@ -190,3 +190,38 @@ describe('transaction lifecycle', () => {
     expect(await errorName(() => db.transaction('a'))).toBe('InvalidStateError')
   })
 })
+
+describe('task boundaries', () => {
+  it('deactivates a transaction made in an event handler before a 0 ms timeout of that handler', async () => {
+    const { db } = await twoStores()
+    const result = await new Promise((resolve) => {
+      const tx = db.transaction('a', 'readwrite')
+      tx.objectStore('a').put(1, 1).onsuccess = () => {
+        const inner = db.transaction('a')
+        const store = inner.objectStore('a')
+        setTimeout(() => {
+          try {
+            store.get(1)
+            resolve('active')
+          } catch (err) {
+            resolve(err.name)
+          }
+        }, 0)
+        const until = Date.now() + 3
+        while (Date.now() < until) {} // the timeout is due when this task ends
+      }
+    })
+    expect(result).toBe('TransactionInactiveError')
+    db.close()
+  })
+
+  it('rethrows an exception of a getter met while converting a key', async () => {
+    const { db } = await twoStores()
+    const key = [1]
+    Object.defineProperty(key, 1, { get () { throw new Error('from getter') }, enumerable: true })
+    const store = db.transaction('a').objectStore('a')
+    expect(() => store.get(key)).toThrow('from getter')
+    expect(() => idb.IDBKeyRange.only(key)).toThrow('from getter')
+    db.close()
+  })
+})
