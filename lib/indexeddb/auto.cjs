@@ -9,7 +9,7 @@ const idb = require('./index.cjs')
 
 const names = [
   'indexedDB', 'IDBCursor', 'IDBCursorWithValue', 'IDBDatabase', 'IDBFactory', 'IDBIndex', 'IDBKeyRange',
-  'IDBObjectStore', 'IDBOpenDBRequest', 'IDBRequest', 'IDBTransaction', 'IDBVersionChangeEvent'
+  'IDBObjectStore', 'IDBOpenDBRequest', 'IDBRequest', 'IDBTransaction', 'IDBVersionChangeEvent', 'IDBRecord'
 ]
 for (const name of names) {
   Object.defineProperty(globalThis, name, { value: idb[name], writable: true, configurable: true, enumerable: false })

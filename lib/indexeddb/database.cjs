@@ -56,15 +56,21 @@ class ConnCore {
     if (core.mode !== 'versionchange') return
     const saved = core.savedSchema
     for (const meta of this.schema.values()) {
-      if (!saved.has(meta)) meta.deleted = true
+      const copy = saved.get(meta)
+      for (const imeta of meta.indexes.values()) {
+        if (copy === undefined || !copy.indexNames.some(([i]) => i === imeta)) imeta.deleted = true
+      }
+      if (copy === undefined) meta.deleted = true
     }
     this.schema = new Map()
     for (const [meta, copy] of saved) {
       meta.name = copy.name
       meta.deleted = false
       meta.indexes = copy.indexes
-      for (const imeta of meta.indexes.values()) imeta.deleted = false
-      for (const [imeta, name] of copy.indexNames) imeta.name = name
+      for (const [imeta, name] of copy.indexNames) {
+        imeta.name = name
+        imeta.deleted = false
+      }
       this.schema.set(meta.name, meta)
     }
     this.version = core.oldVersion

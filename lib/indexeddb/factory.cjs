@@ -16,7 +16,7 @@ const { IDBEvent, IDBVersionChangeEvent } = require('./events.cjs')
 const { domError, fromNative } = require('./errors.cjs')
 const { valueToKey, cmp } = require('./keys.cjs')
 const { newOpenRequest, setRequestTransaction, settleSuccess, settleError } = require('./request.cjs')
-const { queueTask } = require('./tasks.cjs')
+const { queueTask, endOfTask } = require('./tasks.cjs')
 const { ConnCore } = require('./database.cjs')
 const { makeStore } = require('./object-store.cjs')
 
@@ -191,7 +191,7 @@ class FactoryCore {
     if (!core.finished) {
       core.state = 'active'
       const outcome = dispatch(request, new IDBVersionChangeEvent('upgradeneeded', { oldVersion, newVersion: version }))
-      queueTask(() => {
+      endOfTask(() => {
         core.waiting = false
         if (core.state === 'active') core.state = 'inactive'
         if (outcome.threw) core.abort(domError('AbortError', 'An upgradeneeded handler threw an exception.'))

@@ -14,6 +14,7 @@ const { IDBKeyRange } = require('./key-range.cjs')
 const { IDBRequest, IDBOpenDBRequest } = require('./request.cjs')
 const { IDBVersionChangeEvent } = require('./events.cjs')
 const { DOMStringList } = require('./string-list.cjs')
+const { IDBRecord } = require('./record.cjs')
 
 /** The default factory: in memory, opened on first use. */
 const indexedDB = new IDBFactory()
@@ -31,5 +32,6 @@ module.exports = {
   IDBRequest,
   IDBTransaction,
   IDBVersionChangeEvent,
+  IDBRecord,
   DOMStringList
 }

@@ -14,6 +14,7 @@ export const {
   IDBRequest,
   IDBTransaction,
   IDBVersionChangeEvent,
+  IDBRecord,
   DOMStringList
 } = idb
 export default idb

@@ -47,7 +47,7 @@ function toKeyPath (keyPath) {
   if (keyPath === null || keyPath === undefined) return null
   if (Array.isArray(keyPath)) {
     const paths = Array.from(keyPath, (p) => String(p))
-    if (!paths.every(isValidPathString)) throw domError('SyntaxError', 'The key path is not valid.')
+    if (paths.length === 0 || !paths.every(isValidPathString)) throw domError('SyntaxError', 'The key path is not valid.')
     return paths
   }
   const path = String(keyPath)

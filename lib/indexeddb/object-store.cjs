@@ -47,7 +47,7 @@ class IDBObjectStore {
   /** The key path (a string, an array of strings) or null. */
   get keyPath () { return this.#keyPath }
   /** The names of the store's indexes. */
-  get indexNames () { return stringList(this.#meta.indexes.keys()) }
+  get indexNames () { return stringList(this.#meta.deleted ? [] : this.#meta.indexes.keys()) }
   /** The transaction this handle belongs to. */
   get transaction () { return this.#core.txn }
   /** Whether the store has a key generator. */

@@ -6,6 +6,7 @@
 
 const { isOnly } = require('./key-range.cjs')
 const { deserializeValue } = require('./values.cjs')
+const { newRecord } = require('./record.cjs')
 const BUSY = require('../binding.cjs').constants.errorCodes.BUSY
 
 function toArray (keys) {
@@ -39,7 +40,7 @@ async function readAll (native, store, index, a, what) {
     const chunk = await c.nextv(Math.min(1000, limit - out.length), 1 << 22)
     const pks = chunk.primaryKeys ?? chunk.keys
     for (let i = 0; i < chunk.count; i++) {
-      out.push({ key: chunk.keys[i], primaryKey: pks[i], value: deserializeValue(chunk.values[i]) })
+      out.push(newRecord(chunk.keys[i], pks[i], deserializeValue(chunk.values[i])))
     }
     if (chunk.done) break
   }

@@ -342,7 +342,8 @@ class TxnCore {
   noteExplicitKey (name, key) {
     const g = this.gens.get(name)
     if (g !== undefined && typeof key === 'number' && key >= g.next) {
-      g.next = Math.floor(key) + 1
+      // Past 2^53 the next number is not representable: the generator is spent.
+      g.next = key >= 2 ** 53 ? Infinity : Math.floor(key) + 1
     }
   }
 }

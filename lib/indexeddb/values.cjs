@@ -9,7 +9,6 @@ const v8 = require('node:v8')
 const { domError } = require('./errors.cjs')
 const { indexKeysOf } = require('./keys.cjs')
 const { IDBKeyRange, toKeyRange } = require('./key-range.cjs')
-const { isKey } = require('./keys.cjs')
 
 /**
  * Serializes `value` (spec "clone a value"): the bytes stored. Throws
@@ -20,7 +19,12 @@ function serializeValue (value) {
   try {
     return v8.serialize(value)
   } catch (err) {
-    throw domError('DataCloneError', `The value could not be cloned: ${err && err.message}`)
+    // The serializer's own refusals become DataCloneError; an exception a
+    // getter of the value threw propagates as is.
+    if (err instanceof Error && /could not be cloned|Unserializable host object|DataCloneError/.test(err.message + err.name)) {
+      throw domError('DataCloneError', `The value could not be cloned: ${err.message}`)
+    }
+    throw err
   }
 }
 
@@ -43,6 +47,14 @@ function indexEntries (clone, indexes) {
 }
 
 const DIRECTIONS = ['next', 'nextunique', 'prev', 'prevunique']
+
+// Whether a getAll argument is an IDBGetAllOptions dictionary rather than
+// a key or key range: an object that is none of the key types (a Date,
+// even an invalid one, or binary or an array is a key candidate).
+function isOptionsDictionary (value) {
+  return value !== null && typeof value === 'object' && !(value instanceof IDBKeyRange) &&
+    !(value instanceof Date) && !Array.isArray(value) && !(value instanceof ArrayBuffer) && !ArrayBuffer.isView(value)
+}
 
 /** Checks a cursor direction argument (TypeError when not one of the four). */
 function toDirection (direction) {
@@ -70,8 +82,7 @@ function toCount (count) {
  * and a count, or an IDBGetAllOptions dictionary { query, count, direction }.
  */
 function getAllArgs (queryOrOptions, count, dictOnly = false) {
-  if (dictOnly || (queryOrOptions !== null && typeof queryOrOptions === 'object' &&
-      !(queryOrOptions instanceof IDBKeyRange) && !isKey(queryOrOptions))) {
+  if (dictOnly || isOptionsDictionary(queryOrOptions)) {
     const o = queryOrOptions ?? {}
     return { range: toKeyRange(o.query), count: toCount(o.count), direction: toDirection(o.direction) }
   }

@@ -12,6 +12,7 @@
 const { FlowDBError } = require('../errors.cjs')
 const { errorCodes } = require('../binding.cjs').constants
 const { describe } = require('../validate.cjs')
+const { isProxy } = require('node:util').types
 
 // Key types, in IndexedDB order.
 const NUMBER = 0
@@ -60,7 +61,8 @@ function convert (value, copy, stack) {
       : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
     return bytes.slice().buffer
   }
-  if (!Array.isArray(value)) return INVALID
+  // A Proxy of an array is not an Array exotic object: not a key.
+  if (!Array.isArray(value) || isProxy(value)) return INVALID
   if (stack.includes(value)) return INVALID
   stack.push(value)
   const n = value.length
