@@ -223,3 +223,27 @@ describe('factory', () => {
     expect(() => new IDBFactory(null)).toThrow(TypeError)
   })
 })
+
+describe('metadata after deletes and aborts', () => {
+  it('lists no indexes for a deleted store and none made by an aborted upgrade', async () => {
+    const factory = memoryFactory()
+    const db1 = await open(factory, 'app', 1, (db) => db.createObjectStore('kept').createIndex('i', 'x'))
+    db1.close()
+    const request = factory.open('app', 2)
+    const seen = []
+    request.onupgradeneeded = () => {
+      const db = request.result
+      const tx = request.transaction
+      const kept = tx.objectStore('kept')
+      db.deleteObjectStore('kept')
+      seen.push(kept.indexNames.length)
+      const made = db.createObjectStore('made')
+      const index = made.createIndex('j', 'y')
+      tx.abort()
+      seen.push(made.indexNames.length, Array.from(kept.indexNames).join())
+      try { index.get(1) } catch (e) { seen.push(e.name) }
+    }
+    expect(await errorName(done(request))).toBe('AbortError')
+    expect(seen).toEqual([0, 0, 'i', 'InvalidStateError'])
+  })
+})

@@ -147,3 +147,42 @@ describe('getAll and getAllKeys', () => {
     db.close()
   })
 })
+
+describe('edge cases of keys, key paths and records', () => {
+  it('treats invalid Dates and array proxies as bad keys, not options', async () => {
+    const { db, store } = await withStore()
+    const s = store()
+    expect(await errorName(() => s.getAll(new Date(NaN)))).toBe('DataError')
+    expect(await errorName(() => s.getAllKeys([{}]))).toBe('DataError')
+    expect(await errorName(() => s.put(1, new Proxy([1], {})))).toBe('DataError')
+    const records = await done(s.getAllRecords())
+    expect(records).toEqual([])
+    await done(s.put('v', 1))
+    const [r] = await done(s.getAllRecords({ query: 1 }))
+    expect(r).toBeInstanceOf(idb.IDBRecord)
+    expect(Object.prototype.toString.call(r)).toBe('[object IDBRecord]')
+    expect([r.key, r.primaryKey, r.value]).toEqual([1, 1, 'v'])
+    db.close()
+  })
+
+  it('spends the key generator at an explicit key of 2^53', async () => {
+    const { db, store } = await withStore({ autoIncrement: true })
+    const s = store()
+    expect(await done(s.put('a'))).toBe(1)
+    expect(await done(s.put('b', 2 ** 53))).toBe(2 ** 53)
+    expect(await errorName(done(s.put('c')))).toBe('ConstraintError')
+    db.close()
+  })
+
+  it('refuses an empty key path array and propagates getter exceptions while cloning', async () => {
+    const factory = memoryFactory()
+    let thrown
+    await open(factory, 'db', 1, (db) => {
+      thrown = (() => { try { db.createObjectStore('x', { keyPath: [] }) } catch (e) { return e.name } })()
+      const s = db.createObjectStore('s')
+      const value = { get boom () { throw new Error('getter') } }
+      try { s.put(value, 1) } catch (e) { thrown += ' ' + e.message }
+    })
+    expect(thrown).toBe('SyntaxError getter')
+  })
+})
