@@ -189,14 +189,15 @@ class FactoryCore {
     setRequestTransaction(request, core.txn)
     settleSuccess(request, conn.db)
     if (!core.finished) {
-      core.state = 'active'
-      const outcome = dispatch(request, new IDBVersionChangeEvent('upgradeneeded', { oldVersion, newVersion: version }))
+      let outcome
       endOfTask(() => {
         core.waiting = false
         if (core.state === 'active') core.state = 'inactive'
         if (outcome.threw) core.abort(domError('AbortError', 'An upgradeneeded handler threw an exception.'))
         else core.dispatchReady()
       })
+      core.state = 'active'
+      outcome = dispatch(request, new IDBVersionChangeEvent('upgradeneeded', { oldVersion, newVersion: version }))
     }
     const committed = await finished
     conn.upgrade = null

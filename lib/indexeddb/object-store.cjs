@@ -128,10 +128,11 @@ class IDBObjectStore {
       const entries = clone === null ? [] : indexEntries(clone, indexes)
       const p = core.putValue(store, bytes, k, entries, noOverwrite).then(() => k)
       if (!generated) return p
-      // A failed write still uses up its generated key.
+      // A refused write leaves the key generator as it was (no later key
+      // was generated: such writes are barriers, see below).
       return p.catch((err) => {
-        core.flush()
-        native.raiseKeyGenerator(store, k).catch(() => {})
+        const g = core.gens.get(store)
+        if (g !== undefined && g.next === k + 1) g.next = k
         throw err
       })
     }
@@ -142,11 +143,14 @@ class IDBObjectStore {
         return write(native, k, false)
       }, { write: true, batched: true })
     }
+    // Only a unique index can refuse a write with a generated key; then the
+    // next key may depend on the outcome, and later requests wait for it.
+    const mayFail = indexes.some((i) => i.unique)
     return core.request(source, (native) => {
       if (!core.gens.has(store)) core.flush() // generateKey goes native after the batched writes
       const g = core.generateKey(store)
       return typeof g === 'number' ? write(native, g, true) : g.then((k) => write(native, k, true))
-    }, { write: true, barrier: () => !core.gens.has(store), batched: true })
+    }, { write: true, barrier: () => mayFail || !core.gens.has(store), batched: true })
   }
 
   /** Spec delete(query): deletes the records in a key or key range. */

@@ -222,16 +222,23 @@ class TxnCore {
         }
         continue
       }
-      if (this.state === 'inactive') this.state = 'active'
-      const outcome = dispatch(req, new IDBEvent(type, { bubbles: !rec.ok, cancelable: !rec.ok }))
+      // The end of this task is armed before the handlers run, so that it
+      // comes before any timeout they set; the next event fires in a task
+      // of its own.
+      let outcome
       this.waiting = true
       endOfTask(() => {
         this.waiting = false
         if (this.state === 'active') this.state = 'inactive'
         if (outcome.threw) this.abort(domError('AbortError', 'An event handler threw an exception.'))
         else if (!rec.ok && outcome.notCanceled) this.abort(rec.value)
-        else this.dispatchReady()
+        else {
+          this.scheduleDispatch()
+          this.maybeAutoCommit()
+        }
       })
+      if (this.state === 'inactive') this.state = 'active'
+      outcome = dispatch(req, new IDBEvent(type, { bubbles: !rec.ok, cancelable: !rec.ok }))
       return
     }
     this.maybeAutoCommit()

@@ -225,3 +225,48 @@ describe('task boundaries', () => {
     db.close()
   })
 })
+
+describe('task boundaries while requests keep a transaction busy', () => {
+  it('is inactive in a 0 ms timeout of a success handler even while more events are due', async () => {
+    const { db } = await twoStores()
+    const tx = db.transaction('a')
+    const store = tx.objectStore('a')
+    let spinning = true
+    const spin = () => { if (spinning) store.get(0).onsuccess = spin }
+    spin()
+    const seen = await new Promise((resolve) => {
+      store.get(1).onsuccess = () => {
+        setTimeout(() => {
+          let state
+          try {
+            store.get(0).onerror = (e) => e.preventDefault()
+            state = 'active'
+          } catch (err) {
+            state = err.name
+          }
+          spinning = false
+          resolve(state)
+        }, 0)
+      }
+    })
+    expect(seen).toBe('TransactionInactiveError')
+    await finished(tx)
+    db.close()
+  })
+
+  it('gives a generated key back when a unique index refuses the write', async () => {
+    const factory = memoryFactory()
+    const db = await open(factory, 'db', 1, (db) => {
+      db.createObjectStore('s', { keyPath: 'id', autoIncrement: true }).createIndex('u', 'u', { unique: true })
+    })
+    const tx = db.transaction('s', 'readwrite')
+    const s = tx.objectStore('s')
+    const first = s.add({ u: 'a' })
+    const clash = s.add({ u: 'a' })
+    clash.onerror = (e) => e.preventDefault()
+    const next = s.add({ u: 'b' })
+    await finished(tx)
+    expect([first.result, clash.error.name, next.result]).toEqual([1, 'ConstraintError', 2])
+    db.close()
+  })
+})
