@@ -4,7 +4,7 @@
 // connection's state behind it (version, schema as this connection sees
 // it, its transactions, close pending / closed).
 
-const { IDBEventTarget, defineHandlers } = require('./events.cjs')
+const { IDBEventTarget, defineHandlers, kParent } = require('./events.cjs')
 const { domError } = require('./errors.cjs')
 const { toKeyPath } = require('./keys.cjs')
 const { stringList } = require('./string-list.cjs')
@@ -108,6 +108,7 @@ class IDBDatabase extends IDBEventTarget {
     if (token !== kConstruct) throw new TypeError('Illegal constructor')
     super()
     this[kConn] = conn
+    this[kParent] = null // the end of the event path
   }
 
   /** The database name. */

@@ -50,7 +50,7 @@ class IDBEventTarget extends EventTarget {
     const once = Boolean(options && typeof options === 'object' && options.once)
     const signal = options && typeof options === 'object' ? options.signal : undefined
     if (signal && signal.aborted) return
-    if (this[kListeners] === null) this[kListeners] = new Map()
+    if (!this[kListeners]) this[kListeners] = new Map()
     let list = this[kListeners].get(type)
     if (list === undefined) this[kListeners].set(type, (list = []))
     if (list.some((l) => l.callback === callback && l.capture === capture)) return
@@ -83,7 +83,7 @@ class IDBEventTarget extends EventTarget {
 // True when `target` has a listener for `type` that the event would reach
 // (used to skip dispatching events nobody can observe).
 function hasListeners (target, type, bubbles) {
-  for (let t = target, first = true; t !== null; t = t[kParent], first = false) {
+  for (let t = target, first = true; t !== null && t !== undefined; t = t[kParent], first = false) {
     const list = t[kListeners] && t[kListeners].get(type)
     if (list && list.length > 0 && (first || bubbles || list.some((l) => l.capture))) return true
   }
@@ -99,7 +99,7 @@ function dispatch (target, event) {
   const path = []
   for (let t = target; t !== null && t !== undefined; t = t[kParent]) path.push(t)
   const state = { phase: NONE, current: null, stop: false, stopImmediate: false, threw: false, target, path }
-  if (event instanceof IDBEvent) {
+  if (kDispatch in event) {
     event[kDispatch] = state
   } else {
     defineState(event, state)
@@ -190,11 +190,14 @@ function defineHandlers (proto, types) {
       const h = this[kHandlers] && this[kHandlers][type]
       if (typeof h === 'function') return h.call(this, event)
     }
-    Object.defineProperty(proto, 'on' + type, {
-      configurable: true,
-      enumerable: true,
-      get () { return (this[kHandlers] && this[kHandlers][type]) || null },
-      set (fn) {
+    const name = 'on' + type
+    const accessors = {
+      get [name] () {
+        if (this === null || typeof this !== 'object' || !Object.hasOwn(this, kParent)) throw new TypeError('Illegal invocation')
+        return (this[kHandlers] && this[kHandlers][type]) || null
+      },
+      set [name] (fn) {
+        if (this === null || typeof this !== 'object' || !Object.hasOwn(this, kParent)) throw new TypeError('Illegal invocation')
         if (!this[kHandlers]) this[kHandlers] = {}
         const handlers = this[kHandlers]
         const value = typeof fn === 'function' || (fn !== null && typeof fn === 'object') ? fn : null
@@ -203,7 +206,9 @@ function defineHandlers (proto, types) {
         else if (value !== null && !had) this.addEventListener(type, listener)
         handlers[type] = value
       }
-    })
+    }
+    // Defined through an object literal so the accessors are named 'get onx' / 'set onx'.
+    Object.defineProperty(proto, name, { ...Object.getOwnPropertyDescriptor(accessors, name), enumerable: true })
   }
 }
 
@@ -216,6 +221,7 @@ class IDBVersionChangeEvent extends IDBEvent {
   #newVersion
   constructor (type, init = {}) {
     super(type, init)
+    this[kDispatch] = null // (its base becomes Event itself: see webidl.cjs)
     this.#oldVersion = init.oldVersion === undefined ? 0 : Number(init.oldVersion)
     this.#newVersion = init.newVersion === undefined || init.newVersion === null ? null : Number(init.newVersion)
   }

@@ -199,15 +199,20 @@ class TxnCore {
     if (this.dispatchScheduled || this.waiting) return
     if (this.requests.length === 0 || !this.requests[0].settled) return
     this.dispatchScheduled = true
+    // The dispatch task and the end of that task are queued together, so
+    // they run in the same turn of the loop (microtasks between them),
+    // before any timer.
+    const end = { fn: null }
     queueTask(() => {
       this.dispatchScheduled = false
-      this.dispatchReady()
+      this.dispatchReady(end)
     })
+    queueTask(() => { if (end.fn !== null) end.fn() })
   }
 
   // Fires the events of the settled requests at the head of the queue;
   // stops after one that has listeners until its task (and microtasks) end.
-  dispatchReady () {
+  dispatchReady (end = null) {
     while (!this.finished && this.requests.length > 0 && this.requests[0].settled) {
       const rec = this.requests.shift()
       const req = rec.request
@@ -227,7 +232,7 @@ class TxnCore {
       // of its own.
       let outcome
       this.waiting = true
-      endOfTask(() => {
+      const cont = () => {
         this.waiting = false
         if (this.state === 'active') this.state = 'inactive'
         if (outcome.threw) this.abort(domError('AbortError', 'An event handler threw an exception.'))
@@ -236,7 +241,9 @@ class TxnCore {
           this.scheduleDispatch()
           this.maybeAutoCommit()
         }
-      })
+      }
+      if (end !== null) end.fn = cont
+      else endOfTask(cont)
       if (this.state === 'inactive') this.state = 'active'
       outcome = dispatch(req, new IDBEvent(type, { bubbles: !rec.ok, cancelable: !rec.ok }))
       return

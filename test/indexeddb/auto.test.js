@@ -34,3 +34,23 @@ describe('flowdb/auto and flowdb/indexeddb', () => {
     }
   })
 })
+
+describe('WebIDL shape', () => {
+  it('gives the interface objects the prototype chain, enumerable members and lengths of the IDL', () => {
+    const i = require('flowdb/indexeddb')
+    expect(Object.getPrototypeOf(i.IDBRequest)).toBe(EventTarget)
+    expect(Object.getPrototypeOf(i.IDBOpenDBRequest)).toBe(i.IDBRequest)
+    expect(Object.getPrototypeOf(i.IDBTransaction.prototype)).toBe(EventTarget.prototype)
+    expect(Object.getPrototypeOf(i.IDBVersionChangeEvent)).toBe(Event)
+    expect(Object.getOwnPropertyDescriptor(i.IDBObjectStore.prototype, 'put').enumerable).toBe(true)
+    expect(Object.getOwnPropertyDescriptor(i.IDBRequest.prototype, 'result').enumerable).toBe(true)
+    expect(Object.getOwnPropertyDescriptor(i.IDBKeyRange, 'bound').enumerable).toBe(true)
+    expect([i.IDBObjectStore.prototype.put.length, i.IDBObjectStore.prototype.getAll.length, i.IDBKeyRange.bound.length, i.IDBCursor.prototype.continue.length])
+      .toEqual([1, 0, 2, 0])
+    expect(i.IDBVersionChangeEvent.length).toBe(1)
+    expect(Object.getOwnPropertyDescriptor(i.IDBRequest.prototype, 'onsuccess').get.name).toBe('get onsuccess')
+    expect(() => i.IDBRequest.prototype.onsuccess).toThrow(TypeError)
+    const e = new i.IDBVersionChangeEvent('versionchange', { oldVersion: 1, newVersion: 2 })
+    expect([e instanceof Event, e.oldVersion, e.newVersion, e.target]).toEqual([true, 1, 2, null])
+  })
+})

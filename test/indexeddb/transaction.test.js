@@ -45,6 +45,7 @@ describe('transaction lifecycle', () => {
   it('is inactive after its task, active in handlers and their microtasks', async () => {
     const { db } = await twoStores()
     const tx = db.transaction('a', 'readwrite')
+    const fin = finished(tx)
     const a = tx.objectStore('a')
     await Promise.resolve()
     a.put(1, 1) // microtask of the creating task: still active
@@ -59,7 +60,7 @@ describe('transaction lifecycle', () => {
     })
     await tick()
     expect(await errorName(() => a.put(4, 4))).toBe('TransactionInactiveError')
-    await finished(tx).catch(() => {})
+    await fin
     expect(seen).toEqual(['microtask ok'])
     expect(await done(db.transaction('a').objectStore('a').count())).toBe(3)
     expect(await errorName(() => tx.objectStore('a'))).toBe('InvalidStateError')
