@@ -8,7 +8,7 @@
 
 const { domError } = require('./errors.cjs')
 const { valueToKey, cmp, extractKey, FAILURE, INVALID } = require('./keys.cjs')
-const { serializeValue, deserializeValue } = require('./values.cjs')
+const { serializeValue, cloneOf, deserializeValue } = require('./values.cjs')
 const { resetRequest } = require('./request.cjs')
 
 const kConstruct = Symbol('flowdb.idb.cursor')
@@ -94,7 +94,7 @@ class IDBCursor {
     checkWrite(s)
     const keyPath = s.storeMeta.keyPath
     if (keyPath !== null) {
-      const k = extractKey(deserializeValue(serializeValue(value)), keyPath)
+      const k = extractKey(cloneOf(serializeValue(value)), keyPath)
       if (k === FAILURE || k === INVALID || cmp(k, s.primaryKey) !== 0) {
         throw domError('DataError', 'The value\'s key does not match the cursor\'s primary key.')
       }

@@ -7,7 +7,7 @@
 const { domError } = require('./errors.cjs')
 const { valueToKey, extractKey, canInjectKey, injectKey, toKeyPath, FAILURE, INVALID } = require('./keys.cjs')
 const { toKeyRange, isOnly } = require('./key-range.cjs')
-const { serializeValue, deserializeValue, indexEntries, toDirection, getAllArgs } = require('./values.cjs')
+const { serializeValue, cloneOf, storedBytes, deserializeValue, indexEntries, toDirection, getAllArgs } = require('./values.cjs')
 const { stringList } = require('./string-list.cjs')
 const { openCursor } = require('./cursor.cjs')
 const { readValue, readAll } = require('./reads.cjs')
@@ -100,15 +100,17 @@ class IDBObjectStore {
     // The clone is made while the transaction is inactive (getters that
     // try to use it fail).
     core.state = 'inactive'
-    let bytes
+    let serialized
     try {
-      bytes = serializeValue(value)
+      serialized = serializeValue(value)
     } finally {
       core.state = 'active'
     }
     const indexes = Array.from(meta.indexes.values())
     let clone = null
-    if (keyPath !== null || indexes.length > 0) clone = deserializeValue(bytes)
+    if (keyPath !== null || indexes.length > 0) clone = cloneOf(serialized)
+    // Values with Blobs are stored once their bytes were read: later requests wait.
+    const hasBlobs = serialized.blobs.length > 0
     if (keyPath !== null) {
       const k = extractKey(clone, keyPath)
       if (k === INVALID) throw domError('DataError', 'The key path yields no valid key.')
@@ -121,12 +123,15 @@ class IDBObjectStore {
     }
     const store = meta.name
     const write = (native, k, generated) => {
+      let bytes = storedBytes(serialized)
       if (generated && keyPath !== null) {
         injectKey(clone, k, keyPath)
-        bytes = serializeValue(clone)
+        bytes = storedBytes(serializeValue(clone))
       }
       const entries = clone === null ? [] : indexEntries(clone, indexes)
-      const p = core.putValue(store, bytes, k, entries, noOverwrite).then(() => k)
+      const p = typeof bytes.then === 'function'
+        ? bytes.then((b) => core.putValue(store, b, k, entries, noOverwrite)).then(() => k)
+        : core.putValue(store, bytes, k, entries, noOverwrite).then(() => k)
       if (!generated) return p
       // A refused write leaves the key generator as it was (no later key
       // was generated: such writes are barriers, see below).
@@ -141,7 +146,7 @@ class IDBObjectStore {
       return core.request(source, (native) => {
         if (meta.autoIncrement) core.noteExplicitKey(store, k)
         return write(native, k, false)
-      }, { write: true, batched: true })
+      }, { write: true, batched: true, barrier: hasBlobs })
     }
     // Only a unique index can refuse a write with a generated key; then the
     // next key may depend on the outcome, and later requests wait for it.
@@ -150,7 +155,7 @@ class IDBObjectStore {
       if (!core.gens.has(store)) core.flush() // generateKey goes native after the batched writes
       const g = core.generateKey(store)
       return typeof g === 'number' ? write(native, g, true) : g.then((k) => write(native, k, true))
-    }, { write: true, barrier: () => mayFail || !core.gens.has(store), batched: true })
+    }, { write: true, barrier: () => hasBlobs || mayFail || !core.gens.has(store), batched: true })
   }
 
   /** Spec delete(query): deletes the records in a key or key range. */

@@ -27,6 +27,19 @@ function invalidKey (what, value, why) {
   return new FlowDBError(`${what} is not a valid key (${why ?? describe(value)})`, errorCodes.INVALID_KEY)
 }
 
+// Whether an ArrayBuffer is detached (Node 20 has no .detached: a view
+// over a detached buffer cannot be made).
+function isDetached (buffer) {
+  if (typeof buffer.detached === 'boolean') return buffer.detached
+  if (buffer.byteLength !== 0 || !(buffer instanceof ArrayBuffer)) return false
+  try {
+    void new Uint8Array(buffer)
+    return false
+  } catch {
+    return true
+  }
+}
+
 function isBufferSource (value) {
   return value instanceof ArrayBuffer || ArrayBuffer.isView(value)
 }
@@ -53,8 +66,8 @@ function convert (value, copy, stack) {
     return copy ? new Date(time) : value
   }
   if (isBufferSource(value)) {
-    // A detached buffer is not a key (Node 20 cannot tell one from an empty one).
-    if ((value instanceof ArrayBuffer ? value : value.buffer).detached === true) return INVALID
+    // A detached buffer is not a key.
+    if (isDetached(value instanceof ArrayBuffer ? value : value.buffer)) return INVALID
     if (!copy) return value
     const bytes = value instanceof ArrayBuffer
       ? new Uint8Array(value)

@@ -186,3 +186,35 @@ describe('edge cases of keys, key paths and records', () => {
     expect(thrown).toBe('SyntaxError getter')
   })
 })
+
+describe('Blobs and detached buffers', () => {
+  it('stores Blobs and Files in values, keyed by their attributes, across a persistent reopen', async () => {
+    const path = (await import('../helpers/tmp.js')).tempPath()
+    let factory = new idb.IDBFactory({ path })
+    let db = await open(factory, 'db', 1, (db) => db.createObjectStore('s', { keyPath: 'id', autoIncrement: true }).createIndex('byType', 'blob.type'))
+    const tx = db.transaction('s', 'readwrite')
+    tx.objectStore('s').put({ blob: new Blob(['hello'], { type: 'text/plain' }), file: new File(['xy'], 'a.txt', { lastModified: 7 }), n: 1 })
+    tx.objectStore('s').put({ n: 2 }) // placed after: written after the Blob's bytes were read
+    await finished(tx)
+    await factory.close()
+    factory = new idb.IDBFactory({ path })
+    db = await open(factory, 'db')
+    const s = db.transaction('s').objectStore('s')
+    const v = await done(s.index('byType').get('text/plain'))
+    expect(v.blob).toBeInstanceOf(Blob)
+    expect([v.id, v.blob.type, await v.blob.text(), v.file.name, v.file.lastModified, await v.file.text()])
+      .toEqual([1, 'text/plain', 'hello', 'a.txt', 7, 'xy'])
+    expect(await done(db.transaction('s').objectStore('s').getAllKeys())).toEqual([1, 2])
+    await factory.close()
+  })
+
+  it('refuses a detached buffer as a key', async () => {
+    const { db, store } = await withStore()
+    const buffer = new ArrayBuffer(4)
+    const view = new Uint8Array(buffer)
+    structuredClone(buffer, { transfer: [buffer] })
+    expect(await errorName(() => store().put(1, buffer))).toBe('DataError')
+    expect(await errorName(() => store().getAll(view))).toBe('DataError')
+    db.close()
+  })
+})
