@@ -120,9 +120,9 @@ class IDBDatabase extends IDBEventTarget {
 
   #upgradeCore () {
     const core = this[kConn].upgrade
-    if (core === null || core.finished) {
-      throw domError('InvalidStateError', 'Not inside an upgrade transaction.')
-    }
+    // The upgrade stays the connection's until it finished (an aborted one
+    // until its abort event was fired): inactive, not absent, until then.
+    if (core === null) throw domError('InvalidStateError', 'Not inside an upgrade transaction.')
     core.assertActive()
     return core
   }
@@ -146,7 +146,10 @@ class IDBDatabase extends IDBEventTarget {
     }
     const meta = { name, keyPath, autoIncrement, indexes: new Map(), deleted: false }
     conn.schema.set(name, meta)
-    core.internal((native) => native.createObjectStore(name, keyPath, autoIncrement, true))
+    core.internal((native) => {
+      core.gens.delete(name) // a new store has a new key generator (in issue order)
+      return native.createObjectStore(name, keyPath, autoIncrement, true)
+    })
     return core.storeHandle(name)
   }
 
@@ -162,7 +165,10 @@ class IDBDatabase extends IDBEventTarget {
     for (const imeta of meta.indexes.values()) imeta.deleted = true
     conn.schema.delete(name)
     core.handles.delete(name)
-    core.internal((native) => native.deleteObjectStore(name))
+    core.internal((native) => {
+      core.gens.delete(name)
+      return native.deleteObjectStore(name)
+    })
   }
 
   /**

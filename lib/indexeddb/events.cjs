@@ -168,6 +168,7 @@ function invoke (node, event, phase, state) {
       try {
         if (typeof l.callback === 'function') l.callback.call(node, event)
         else if (typeof l.callback.handleEvent === 'function') l.callback.handleEvent(event)
+        else throw new TypeError('The listener has no callable handleEvent')
       } catch (err) {
         state.threw = true
         reportException(err)

@@ -201,8 +201,8 @@ class FactoryCore {
     }
     const committed = await finished
     conn.upgrade = null
-    await nextTask()
     setRequestTransaction(request, null)
+    await nextTask()
     if (committed && !conn.closePending) {
       settleSuccess(request, conn.db)
       dispatch(request, new IDBEvent('success'))

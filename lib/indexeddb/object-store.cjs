@@ -41,7 +41,13 @@ class IDBObjectStore {
     core.conn.renameStore(old, name)
     core.handles.delete(old)
     core.handles.set(name, this)
-    core.internal((native) => native.renameObjectStore(old, name))
+    core.internal((native) => {
+      // The key generator numbers known follow the store (in issue order).
+      const g = core.gens.get(old)
+      core.gens.delete(old)
+      if (g !== undefined) core.gens.set(name, g)
+      return native.renameObjectStore(old, name)
+    })
   }
 
   /** The key path (a string, an array of strings) or null. */
@@ -106,7 +112,9 @@ class IDBObjectStore {
     } finally {
       core.state = 'active'
     }
-    const indexes = Array.from(meta.indexes.values())
+    // The indexes as they are now (a later rename in the same upgrade must
+    // not change the names this write uses).
+    const indexes = Array.from(meta.indexes.values(), snapshotIndex)
     let clone = null
     if (keyPath !== null || indexes.length > 0) clone = cloneOf(serialized)
     // Values with Blobs are stored once their bytes were read: later requests wait.
@@ -284,7 +292,7 @@ class IDBObjectStore {
     const imeta = { name, keyPath: path, unique, multiEntry, deleted: false }
     meta.indexes.set(name, imeta)
     const store = meta.name
-    const all = Array.from(meta.indexes.values())
+    const all = Array.from(meta.indexes.values(), snapshotIndex)
     this.#core.internal(async (native) => {
       await native.createIndex(store, name, path, unique, multiEntry)
       // The native store does not read opaque values: write each again
@@ -319,6 +327,11 @@ class IDBObjectStore {
   }
 
   get [Symbol.toStringTag] () { return 'IDBObjectStore' }
+}
+
+// An index definition as of now (names change on rename).
+function snapshotIndex (i) {
+  return { name: i.name, keyPath: i.keyPath, unique: i.unique, multiEntry: i.multiEntry }
 }
 
 /** Makes the IDBObjectStore of `meta` for transaction core `core`. */

@@ -235,7 +235,8 @@ class TxnCore {
       const cont = () => {
         this.waiting = false
         if (this.state === 'active') this.state = 'inactive'
-        if (outcome.threw) this.abort(domError('AbortError', 'An event handler threw an exception.'))
+        // After commit() an exception in a handler no longer aborts.
+        if (outcome.threw && this.state !== 'committing') this.abort(domError('AbortError', 'An event handler threw an exception.'))
         else if (!rec.ok && outcome.notCanceled) this.abort(rec.value)
         else {
           this.scheduleDispatch()

@@ -247,3 +247,55 @@ describe('metadata after deletes and aborts', () => {
     expect(seen).toEqual([0, 0, 'i', 'InvalidStateError'])
   })
 })
+
+describe('schema changes and their requests in one upgrade', () => {
+  it('renames an index created in the same upgrade, and restarts the key generator of a re-created store', async () => {
+    const factory = memoryFactory()
+    const db = await open(factory, 'app', 1, (db) => {
+      const s = db.createObjectStore('s', { autoIncrement: true })
+      s.put({ isbn: 'a' })
+      s.put({ isbn: 'b' })
+      const index = s.createIndex('byIsbn', 'isbn')
+      index.name = 'renamed'
+      s.put({ isbn: 'c' })
+      db.deleteObjectStore('s')
+      const again = db.createObjectStore('s', { autoIncrement: true })
+      again.createIndex('renamed', 'isbn')
+      again.put({ isbn: 'x' })
+    })
+    const s = db.transaction('s').objectStore('s')
+    expect(await done(s.getAllKeys())).toEqual([1])
+    expect(await done(s.index('renamed').getKey('x'))).toBe(1)
+    db.close()
+  })
+
+  it('keeps an aborted upgrade the connection\'s until its abort event, and commit() survives a throwing handler', async () => {
+    const factory = memoryFactory()
+    const request = factory.open('app', 1)
+    let afterAbort
+    request.onupgradeneeded = () => {
+      request.transaction.abort()
+      try { request.result.createObjectStore('x') } catch (e) { afterAbort = e.name }
+    }
+    expect(await errorName(done(request))).toBe('AbortError')
+    expect(afterAbort).toBe('TransactionInactiveError')
+    expect(request.transaction).toBe(null)
+
+    const db = await open(factory, 'app', 2, (db) => db.createObjectStore('s'))
+    const listeners = process.listeners('uncaughtException')
+    process.removeAllListeners('uncaughtException')
+    process.on('uncaughtException', () => {})
+    try {
+      const tx = db.transaction('s', 'readwrite')
+      tx.objectStore('s').put(1, 1).onsuccess = () => { throw new Error('after commit') }
+      tx.commit()
+      await finished(tx)
+      await tick()
+    } finally {
+      process.removeAllListeners('uncaughtException')
+      for (const l of listeners) process.on('uncaughtException', l)
+    }
+    expect(await done(db.transaction('s').objectStore('s').count())).toBe(1)
+    db.close()
+  })
+})
