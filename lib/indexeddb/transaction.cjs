@@ -289,8 +289,15 @@ class TxnCore {
     if (this.finished) return
     this.state = 'finished'
     this.native = null
+    this.releaseUpgrade()
     dispatch(this.txn, new IDBEvent('complete'))
     this.finish(true)
+  }
+
+  // An upgrade stops being its connection's upgrade transaction as its
+  // complete or abort event fires (schema calls then throw InvalidStateError).
+  releaseUpgrade () {
+    if (this.conn.upgrade === this) this.conn.upgrade = null
   }
 
   finish (committed) {
@@ -318,6 +325,7 @@ class TxnCore {
         if (rec.onSettle) rec.onSettle(false)
         dispatch(rec.request, new IDBEvent('error', { bubbles: true, cancelable: true }))
       }
+      this.releaseUpgrade()
       dispatch(this.txn, new IDBEvent('abort', { bubbles: true }))
       this.finish(false)
     })

@@ -299,3 +299,22 @@ describe('schema changes and their requests in one upgrade', () => {
     db.close()
   })
 })
+
+describe('the end of an upgrade', () => {
+  it('refuses schema calls with InvalidStateError in the complete and abort handlers of the upgrade', async () => {
+    const factory = memoryFactory()
+    const seen = []
+    const first = await open(factory, 'app', 1, (db, tx) => {
+      tx.oncomplete = () => { try { db.createObjectStore('late') } catch (e) { seen.push(e.name) } }
+    })
+    first.close()
+    const request = factory.open('app', 2)
+    request.onupgradeneeded = () => {
+      const db = request.result
+      request.transaction.onabort = () => { try { db.createObjectStore('late') } catch (e) { seen.push(e.name) } }
+      request.transaction.abort()
+    }
+    expect(await errorName(done(request))).toBe('AbortError')
+    expect(seen).toEqual(['InvalidStateError', 'InvalidStateError'])
+  })
+})
