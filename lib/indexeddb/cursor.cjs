@@ -93,13 +93,21 @@ class IDBCursor {
     const s = this[kState]
     checkWrite(s)
     const keyPath = s.storeMeta.keyPath
+    // One clone serves the key check and the write (spec: the checks run on the clone).
+    s.core.state = 'inactive'
+    let serialized
+    try {
+      serialized = serializeValue(value)
+    } finally {
+      s.core.state = 'active'
+    }
     if (keyPath !== null) {
-      const k = extractKey(cloneOf(serializeValue(value)), keyPath)
+      const k = extractKey(cloneOf(serialized), keyPath)
       if (k === FAILURE || k === INVALID || cmp(k, s.primaryKey) !== 0) {
         throw domError('DataError', 'The value\'s key does not match the cursor\'s primary key.')
       }
     }
-    return s.storeHandle.storePut(value, s.primaryKey, this)
+    return s.storeHandle.storePut(serialized, s.primaryKey, this)
   }
 
   /** Spec delete(): deletes the cursor's record. */

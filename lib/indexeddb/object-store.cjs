@@ -89,9 +89,10 @@ class IDBObjectStore {
     return this.#addOrPut(value, key, true, this)
   }
 
-  // Spec "add or put" (also cursor.update() through storeWrite). `source`:
-  // the request's source (this store, or a cursor).
-  #addOrPut (value, key, noOverwrite, source) {
+  // Spec "add or put" (also cursor.update() through storePut). `source`:
+  // the request's source (this store, or a cursor); `given`: the value
+  // already serialized by the caller (cursor.update() checks its key first).
+  #addOrPut (value, key, noOverwrite, source, given = null) {
     this.#checkWrite()
     const meta = this.#meta
     const core = this.#core
@@ -105,12 +106,14 @@ class IDBObjectStore {
     if (key !== undefined) key = valueToKey(key)
     // The clone is made while the transaction is inactive (getters that
     // try to use it fail).
-    core.state = 'inactive'
-    let serialized
-    try {
-      serialized = serializeValue(value)
-    } finally {
-      core.state = 'active'
+    let serialized = given
+    if (serialized === null) {
+      core.state = 'inactive'
+      try {
+        serialized = serializeValue(value)
+      } finally {
+        core.state = 'active'
+      }
     }
     // The indexes as they are now (a later rename in the same upgrade must
     // not change the names this write uses).
@@ -183,9 +186,12 @@ class IDBObjectStore {
     }, { write: true })
   }
 
-  /** put() with the request's source given (a cursor's update()). */
-  storePut (value, key, source) {
-    return this.#addOrPut(value, this.#meta.keyPath === null ? key : undefined, false, source)
+  /**
+   * put() of a value serialized by the caller (serializeValue), with the
+   * request's source given (a cursor's update()).
+   */
+  storePut (serialized, key, source) {
+    return this.#addOrPut(undefined, this.#meta.keyPath === null ? key : undefined, false, source, serialized)
   }
 
   /** Spec clear(): deletes every record. */

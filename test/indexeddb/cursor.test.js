@@ -170,3 +170,19 @@ describe('cursors', () => {
     db.close()
   })
 })
+
+describe('cursor update clones once', () => {
+  it('reads the value\'s properties once for the key check and the write', async () => {
+    const db = await rowsDb()
+    const tx = db.transaction('s', 'readwrite')
+    const cursor = await done(tx.objectStore('s').openCursor())
+    let reads = 0
+    const value = { g: 'q', tags: [] }
+    Object.defineProperty(value, 'id', { get () { reads++; return 1 }, enumerable: true })
+    await done(cursor.update(value))
+    expect(reads).toBe(1)
+    await finished(tx)
+    expect((await done(db.transaction('s').objectStore('s').get(1))).g).toBe('q')
+    db.close()
+  })
+})
