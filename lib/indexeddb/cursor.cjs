@@ -7,7 +7,7 @@
 // transaction's writes placed before it, as the spec requires.
 
 const { domError } = require('./errors.cjs')
-const { valueToKey, cmp, extractKey, FAILURE, INVALID } = require('./keys.cjs')
+const { valueToKey, cmp, extractKey, nativeIndexName, FAILURE, INVALID } = require('./keys.cjs')
 const { serializeValue, cloneOf, deserializeValue } = require('./values.cjs')
 const { resetRequest } = require('./request.cjs')
 
@@ -281,7 +281,7 @@ function step (s, native, target) {
     let seekPk
     if (s.native === null) {
       const meta = s.storeMeta
-      s.native = native.cursor(meta.name, s.indexMeta === null ? null : s.indexMeta.name, s.range, s.direction, true, s.keyOnly)
+      s.native = native.cursor(meta.name, s.indexMeta === null ? null : nativeIndexName(s.indexMeta.name), s.range, s.direction, true, s.keyOnly)
       const at = seekTarget ?? (s.reposition ? { key: s.posKey, primaryKey: s.unique ? undefined : s.posPrimaryKey } : null)
       if (at !== null) {
         seekKey = at.key

@@ -6,7 +6,7 @@
 
 const { IDBEventTarget, defineHandlers, kParent } = require('./events.cjs')
 const { domError } = require('./errors.cjs')
-const { toKeyPath } = require('./keys.cjs')
+const { toKeyPath, indexNameFromNative } = require('./keys.cjs')
 const { stringList } = require('./string-list.cjs')
 const { TxnCore } = require('./transaction.cjs')
 
@@ -20,7 +20,8 @@ function schemaFrom (list) {
   for (const s of list) {
     const indexes = new Map()
     for (const i of s.indexes) {
-      indexes.set(i.name, { name: i.name, keyPath: i.keyPath, unique: i.unique, multiEntry: i.multiEntry, deleted: false })
+      const name = indexNameFromNative(i.name)
+      indexes.set(name, { name, keyPath: i.keyPath, unique: i.unique, multiEntry: i.multiEntry, deleted: false })
     }
     schema.set(s.name, { name: s.name, keyPath: s.keyPath, autoIncrement: s.autoIncrement, indexes, deleted: false })
   }

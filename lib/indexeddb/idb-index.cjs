@@ -9,6 +9,7 @@ const { toKeyRange } = require('./key-range.cjs')
 const { toDirection, getAllArgs } = require('./values.cjs')
 const { readValue, readAll } = require('./reads.cjs')
 const { openCursor } = require('./cursor.cjs')
+const { nativeIndexName } = require('./keys.cjs')
 
 /** IDBIndex: an index handle of one IDBObjectStore handle. */
 class IDBIndex {
@@ -45,7 +46,7 @@ class IDBIndex {
     this.#meta.name = name
     indexes.set(name, this.#meta)
     const store = this.#storeMeta.name
-    core.internal((native) => native.renameIndex(store, old, name))
+    core.internal((native) => native.renameIndex(store, nativeIndexName(old), nativeIndexName(name)))
   }
 
   /** The IDBObjectStore handle the index belongs to. */
@@ -70,7 +71,7 @@ class IDBIndex {
     this.#checkRead()
     const range = toKeyRange(query, true)
     const store = this.#storeMeta.name
-    const index = this.#meta.name
+    const index = nativeIndexName(this.#meta.name)
     return this.#core.request(this, (native) => readValue(native, store, index, range))
   }
 
@@ -80,7 +81,7 @@ class IDBIndex {
     this.#checkRead()
     const range = toKeyRange(query, true)
     const store = this.#storeMeta.name
-    const index = this.#meta.name
+    const index = nativeIndexName(this.#meta.name)
     return this.#core.request(this, (native) => native.getKey(store, index, undefined, range))
   }
 
@@ -88,21 +89,27 @@ class IDBIndex {
   getAll (queryOrOptions, count) {
     this.#checkRead()
     const a = getAllArgs(queryOrOptions, count)
-    return this.#core.request(this, (native) => readAll(native, this.#storeMeta.name, this.#meta.name, a, 'values'))
+    const store = this.#storeMeta.name
+    const index = nativeIndexName(this.#meta.name)
+    return this.#core.request(this, (native) => readAll(native, store, index, a, 'values'))
   }
 
   /** Spec getAllKeys(queryOrOptions, count): primary keys in index key order. */
   getAllKeys (queryOrOptions, count) {
     this.#checkRead()
     const a = getAllArgs(queryOrOptions, count)
-    return this.#core.request(this, (native) => readAll(native, this.#storeMeta.name, this.#meta.name, a, 'keys'))
+    const store = this.#storeMeta.name
+    const index = nativeIndexName(this.#meta.name)
+    return this.#core.request(this, (native) => readAll(native, store, index, a, 'keys'))
   }
 
   /** getAllRecords(options): { key, primaryKey, value } records (IndexedDB 3.0 draft). */
   getAllRecords (options) {
     this.#checkRead()
     const a = getAllArgs(options, undefined, true)
-    return this.#core.request(this, (native) => readAll(native, this.#storeMeta.name, this.#meta.name, a, 'records'))
+    const store = this.#storeMeta.name
+    const index = nativeIndexName(this.#meta.name)
+    return this.#core.request(this, (native) => readAll(native, store, index, a, 'records'))
   }
 
   /** Spec count(query): the number of index entries in the key or range. */
@@ -110,7 +117,7 @@ class IDBIndex {
     this.#checkRead()
     const range = toKeyRange(query)
     const store = this.#storeMeta.name
-    const index = this.#meta.name
+    const index = nativeIndexName(this.#meta.name)
     return this.#core.request(this, (native) => native.count(store, index, range))
   }
 

@@ -162,6 +162,20 @@ function injectKey (value, key, keyPath) {
   Object.defineProperty(v, last, { value: key, writable: true, enumerable: true, configurable: true })
 }
 
+// Index names as the native store knows them: there an empty index name
+// means "the object store itself", so '' and names starting with U+0000
+// get one U+0000 in front (a one-to-one mapping).
+function nativeIndexName (name) {
+  return name === '' || name.charCodeAt(0) === 0 ? '\u0000' + name : name
+}
+
+/** The IndexedDB name of a native index name (inverse of nativeIndexName). */
+function indexNameFromNative (name) {
+  return name.charCodeAt(0) === 0 ? name.slice(1) : name
+}
+
 module.exports = {
+  nativeIndexName,
+  indexNameFromNative,
   valueToKey, cmp, toKeyPath, extractKey, indexKeysOf, canInjectKey, injectKey, isKey, FAILURE, INVALID
 }

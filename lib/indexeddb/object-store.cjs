@@ -5,7 +5,7 @@
 // computed here, from the clone, then handed to the native store.
 
 const { domError } = require('./errors.cjs')
-const { valueToKey, extractKey, canInjectKey, injectKey, toKeyPath, FAILURE, INVALID } = require('./keys.cjs')
+const { valueToKey, extractKey, canInjectKey, injectKey, toKeyPath, nativeIndexName, FAILURE, INVALID } = require('./keys.cjs')
 const { toKeyRange, isOnly } = require('./key-range.cjs')
 const { serializeValue, cloneOf, storedBytes, deserializeValue, indexEntries, toDirection, getAllArgs } = require('./values.cjs')
 const { stringList } = require('./string-list.cjs')
@@ -300,7 +300,7 @@ class IDBObjectStore {
     const store = meta.name
     const all = Array.from(meta.indexes.values(), snapshotIndex)
     this.#core.internal(async (native) => {
-      await native.createIndex(store, name, path, unique, multiEntry)
+      await native.createIndex(store, nativeIndexName(name), path, unique, multiEntry)
       // The native store does not read opaque values: write each again
       // with the keys of every index (the new one included).
       const [keys, values] = await Promise.all([
@@ -310,7 +310,7 @@ class IDBObjectStore {
       const writes = []
       for (let i = 0; i < values.length; i++) {
         const entries = indexEntries(deserializeValue(values[i]), all)
-        if (entries.some(([n]) => n === name)) writes.push(native.putValue(store, values[i], keys[i], entries, false))
+        if (entries.some(([n]) => n === nativeIndexName(name))) writes.push(native.putValue(store, values[i], keys[i], entries, false))
       }
       await Promise.all(writes)
     }, { barrier: true })
@@ -329,7 +329,7 @@ class IDBObjectStore {
     meta.indexes.delete(name)
     this.#indexes.delete(imeta)
     const store = meta.name
-    this.#core.internal((native) => native.deleteIndex(store, name))
+    this.#core.internal((native) => native.deleteIndex(store, nativeIndexName(name)))
   }
 
   get [Symbol.toStringTag] () { return 'IDBObjectStore' }

@@ -7,7 +7,7 @@
 
 const v8 = require('node:v8')
 const { domError } = require('./errors.cjs')
-const { indexKeysOf } = require('./keys.cjs')
+const { indexKeysOf, nativeIndexName } = require('./keys.cjs')
 const { IDBKeyRange, toKeyRange } = require('./key-range.cjs')
 
 // Blobs and Files cross v8.serialize as host objects: an index into the
@@ -150,7 +150,7 @@ function indexEntries (clone, indexes) {
   const out = []
   for (const index of indexes) {
     const keys = indexKeysOf(clone, index.keyPath, index.multiEntry)
-    if (keys.length > 0) out.push([index.name, keys])
+    if (keys.length > 0) out.push([nativeIndexName(index.name), keys])
   }
   return out
 }

@@ -318,3 +318,24 @@ describe('the end of an upgrade', () => {
     expect(seen).toEqual(['InvalidStateError', 'InvalidStateError'])
   })
 })
+
+describe('empty names', () => {
+  it('keeps an index named "" apart from its store, also after a reopen', async () => {
+    const path = tempPath()
+    let factory = new IDBFactory({ path })
+    await open(factory, 'app', 1, (db) => {
+      const s = db.createObjectStore('')
+      for (let i = 0; i < 5; i++) s.add({ idx: 'object_' + i }, i)
+      s.createIndex('', 'idx')
+      s.createIndex('\u0000', 'idx')
+    })
+    await factory.close()
+    factory = new IDBFactory({ path })
+    const db = await open(factory, 'app')
+    const s = db.transaction('').objectStore('')
+    expect(Array.from(s.indexNames)).toEqual(['', '\u0000'])
+    expect(await done(s.index('').getKey('object_4'))).toBe(4)
+    expect(await done(s.index('\u0000').getAllKeys(idb.IDBKeyRange.lowerBound('object_3')))).toEqual([3, 4])
+    await factory.close()
+  })
+})
