@@ -47,7 +47,8 @@ function isBufferSource (value) {
 // The key `value` denotes, or INVALID. `copy` makes binary keys fresh
 // ArrayBuffers and Dates fresh Dates (for values kept beyond the call, such
 // as key range bounds); otherwise the value itself is returned when valid.
-// `stack` holds the arrays being converted (a cycle is invalid).
+// `stack` (a Set, untouched by Array.prototype) holds the arrays being
+// converted (a cycle is invalid).
 function convert (value, copy, stack) {
   switch (typeof value) {
     case 'number':
@@ -76,8 +77,8 @@ function convert (value, copy, stack) {
   }
   // A Proxy of an array is not an Array exotic object: not a key.
   if (!Array.isArray(value) || isProxy(value)) return INVALID
-  if (stack.includes(value)) return INVALID
-  stack.push(value)
+  if (stack.has(value)) return INVALID
+  stack.add(value)
   const n = value.length
   const out = copy ? new Array(n) : value
   for (let i = 0; i < n; i++) {
@@ -85,9 +86,10 @@ function convert (value, copy, stack) {
     if (!Object.prototype.hasOwnProperty.call(value, i)) return INVALID
     const k = convert(value[i], copy, stack)
     if (k === INVALID) return INVALID
-    if (copy) out[i] = k
+    // Defined, not assigned: a setter on Array.prototype must not see key copies.
+    if (copy) Object.defineProperty(out, i, { value: k, writable: true, enumerable: true, configurable: true })
   }
-  stack.pop()
+  stack.delete(value)
   return out
 }
 
@@ -96,14 +98,14 @@ function convert (value, copy, stack) {
  * true). Throws FlowDBError FLOWDB_INVALID_KEY naming `what` otherwise.
  */
 function toKey (value, what, copy = false) {
-  const k = convert(value, copy, [])
+  const k = convert(value, copy, new Set())
   if (k === INVALID) throw invalidKey(what, value, reasonFor(value))
   return k
 }
 
 /** Whether `value` is a valid key. */
 function isKey (value) {
-  return convert(value, false, []) !== INVALID
+  return convert(value, false, new Set()) !== INVALID
 }
 
 // Why a value is not a key, for the message.

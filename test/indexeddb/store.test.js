@@ -218,3 +218,18 @@ describe('Blobs and detached buffers', () => {
     db.close()
   })
 })
+
+describe('keys handed back to script', () => {
+  it('are copied without going through setters on Array.prototype', () => {
+    let called = false
+    Object.defineProperty(Array.prototype, '0', { set () { called = true }, configurable: true })
+    let range
+    try {
+      range = idb.IDBKeyRange.only([1, 2])
+    } finally {
+      delete Array.prototype[0]
+    }
+    expect(called).toBe(false)
+    expect(range.lower).toEqual([1, 2])
+  })
+})
