@@ -216,6 +216,46 @@ class PutValueCall final : public StoreCall {
   bool no_overwrite_;
 };
 
+// putValues(puts): several putValue calls in one worker trip, each on its
+// own: `puts` is an array of [store, value, key, indexKeys, noOverwrite].
+// The result has, per put in order, null (written) or the FlowDBError it
+// met (that put changed nothing; the others still ran, as separate
+// IndexedDB requests do).
+class PutValuesCall final : public DocCall {
+ public:
+  struct Item {
+    std::string store;
+    std::string value;
+    std::string key;
+    std::vector<ValueIndexKeys> index_keys;
+    bool no_overwrite = false;
+  };
+  explicit PutValuesCall(std::vector<Item> items) : items_(std::move(items)) {}
+  const std::string& store() const override { return items_.front().store; }
+  bool writes() const override { return true; }
+  Status Run(Transaction* txn) override {
+    statuses_.clear();
+    statuses_.reserve(items_.size());
+    for (const Item& it : items_) {
+      statuses_.push_back(txn->PutValue(it.store, it.value, it.key, it.index_keys, it.no_overwrite));
+    }
+    return Status::OK();
+  }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Array out = Napi::Array::New(env, statuses_.size());
+    for (size_t i = 0; i < statuses_.size(); i++) {
+      Napi::Value v = statuses_[i].ok() ? env.Null() : MakeError(env, statuses_[i]);
+      if (v.IsEmpty()) return Napi::Value();
+      out.Set(static_cast<uint32_t>(i), v);
+    }
+    return out;
+  }
+
+ private:
+  std::vector<Item> items_;
+  std::vector<Status> statuses_;
+};
+
 // generateKey(store) → the key generator's next number;
 // raiseKeyGenerator(store, n) → undefined.
 class KeyGeneratorCall final : public StoreCall {
@@ -489,6 +529,29 @@ std::unique_ptr<DocCall> MakeDocCall(const Napi::CallbackInfo& info, const char*
     return std::make_unique<SchemaCall>("", [version](Transaction* t) { return t->SetVersion(version); });
   }
   if (m == "txnSchema") return std::make_unique<SchemaCall>("", nullptr);
+  if (m == "putValues") {
+    if (!info[0].IsArray() || info[0].As<Napi::Array>().Length() == 0) {
+      ThrowTypeError(env, "puts must be a non-empty array of [store, value, key, indexKeys, noOverwrite]");
+      return nullptr;
+    }
+    Napi::Array puts = info[0].As<Napi::Array>();
+    std::vector<PutValuesCall::Item> items(puts.Length());
+    for (uint32_t i = 0; i < puts.Length(); i++) {
+      Napi::Value pv = puts.Get(i);
+      if (!pv.IsArray() || pv.As<Napi::Array>().Length() != 5) {
+        ThrowTypeError(env, "puts must be a non-empty array of [store, value, key, indexKeys, noOverwrite]");
+        return nullptr;
+      }
+      Napi::Array p = pv.As<Napi::Array>();
+      PutValuesCall::Item& it = items[i];
+      if (!ToName(env, p.Get(0u), "store", &it.store) || !ToBytes(env, p.Get(1u), "value", &it.value) ||
+          !ToDocKey(env, p.Get(2u), "key", &it.key) || !ToValueIndexKeys(env, p.Get(3u), &it.index_keys) ||
+          !ToBool(env, p.Get(4u), "noOverwrite", &it.no_overwrite)) {
+        return nullptr;
+      }
+    }
+    return std::make_unique<PutValuesCall>(std::move(items));
+  }
   if (!ToName(env, info[0], "store", &store)) return nullptr;
   if (m == "createObjectStore") {
     StoreSpec spec;
@@ -612,6 +675,7 @@ const char* DocCallName(const char* method) {
       {"clear", "flowdb.jsondb.clear"},       {"query", "flowdb.jsondb.query"},
       {"getValue", "flowdb.jsondb.getValue"}, {"getAllValues", "flowdb.jsondb.getAllValues"},
       {"putValue", "flowdb.jsondb.putValue"}, {"generateKey", "flowdb.jsondb.generateKey"},
+      {"putValues", "flowdb.jsondb.putValues"},
       {"raiseKeyGenerator", "flowdb.jsondb.raiseKeyGenerator"},
       {"createObjectStore", "flowdb.jsondb.createObjectStore"}, {"deleteObjectStore", "flowdb.jsondb.deleteObjectStore"},
       {"createIndex", "flowdb.jsondb.createIndex"}, {"deleteIndex", "flowdb.jsondb.deleteIndex"},

@@ -43,7 +43,8 @@ class DocCall {
 // Builds the DocCall for native method `method` from its JS arguments
 // (put, putMany, get, getKey, getAll, getAllKeys, count, delete, clear,
 // query; for opaque-value stores putValue, getValue and getAllValues —
-// values as Buffers — generateKey and raiseKeyGenerator; for versionchange
+// values as Buffers — putValues (several putValue calls in one trip),
+// generateKey and raiseKeyGenerator; for versionchange
 // transactions createObjectStore, deleteObjectStore, createIndex,
 // deleteIndex, renameObjectStore, renameIndex, setVersion and txnSchema).
 // Returns null with a JS exception pending on bad arguments.

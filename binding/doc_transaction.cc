@@ -46,6 +46,7 @@ constexpr char kCount[] = "count";
 constexpr char kDelete[] = "delete";
 constexpr char kClear[] = "clear";
 constexpr char kPutValue[] = "putValue";
+constexpr char kPutValues[] = "putValues";
 constexpr char kGetValue[] = "getValue";
 constexpr char kGetAllValues[] = "getAllValues";
 constexpr char kGenerateKey[] = "generateKey";
@@ -74,6 +75,8 @@ Napi::Function DocTransactionWrap::Define(Napi::Env env) {
                          InstanceMethod<&DocTransactionWrap::Call<kDelete>>("delete"),
                          InstanceMethod<&DocTransactionWrap::Call<kClear>>("clear"),
                          InstanceMethod<&DocTransactionWrap::Call<kPutValue>>("putValue"),
+                         // Several putValue calls in one trip (each succeeds or fails alone).
+                         InstanceMethod<&DocTransactionWrap::Call<kPutValues>>("putValues"),
                          InstanceMethod<&DocTransactionWrap::Call<kGetValue>>("getValue"),
                          InstanceMethod<&DocTransactionWrap::Call<kGetAllValues>>("getAllValues"),
                          InstanceMethod<&DocTransactionWrap::Call<kGenerateKey>>("generateKey"),

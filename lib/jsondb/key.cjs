@@ -12,6 +12,7 @@
 const { FlowDBError } = require('../errors.cjs')
 const { errorCodes } = require('../binding.cjs').constants
 const { describe } = require('../validate.cjs')
+const { isProxy } = require('node:util').types
 
 // Key types, in IndexedDB order.
 const NUMBER = 0
@@ -26,6 +27,19 @@ function invalidKey (what, value, why) {
   return new FlowDBError(`${what} is not a valid key (${why ?? describe(value)})`, errorCodes.INVALID_KEY)
 }
 
+// Whether an ArrayBuffer is detached (Node 20 has no .detached: a view
+// over a detached buffer cannot be made).
+function isDetached (buffer) {
+  if (typeof buffer.detached === 'boolean') return buffer.detached
+  if (buffer.byteLength !== 0 || !(buffer instanceof ArrayBuffer)) return false
+  try {
+    void new Uint8Array(buffer)
+    return false
+  } catch {
+    return true
+  }
+}
+
 function isBufferSource (value) {
   return value instanceof ArrayBuffer || ArrayBuffer.isView(value)
 }
@@ -33,7 +47,8 @@ function isBufferSource (value) {
 // The key `value` denotes, or INVALID. `copy` makes binary keys fresh
 // ArrayBuffers and Dates fresh Dates (for values kept beyond the call, such
 // as key range bounds); otherwise the value itself is returned when valid.
-// `stack` holds the arrays being converted (a cycle is invalid).
+// `stack` (a Set, untouched by Array.prototype) holds the arrays being
+// converted (a cycle is invalid).
 function convert (value, copy, stack) {
   switch (typeof value) {
     case 'number':
@@ -52,17 +67,18 @@ function convert (value, copy, stack) {
     return copy ? new Date(time) : value
   }
   if (isBufferSource(value)) {
-    // A detached buffer is not a key (Node 20 cannot tell one from an empty one).
-    if ((value instanceof ArrayBuffer ? value : value.buffer).detached === true) return INVALID
+    // A detached buffer is not a key.
+    if (isDetached(value instanceof ArrayBuffer ? value : value.buffer)) return INVALID
     if (!copy) return value
     const bytes = value instanceof ArrayBuffer
       ? new Uint8Array(value)
       : new Uint8Array(value.buffer, value.byteOffset, value.byteLength)
     return bytes.slice().buffer
   }
-  if (!Array.isArray(value)) return INVALID
-  if (stack.includes(value)) return INVALID
-  stack.push(value)
+  // A Proxy of an array is not an Array exotic object: not a key.
+  if (!Array.isArray(value) || isProxy(value)) return INVALID
+  if (stack.has(value)) return INVALID
+  stack.add(value)
   const n = value.length
   const out = copy ? new Array(n) : value
   for (let i = 0; i < n; i++) {
@@ -70,9 +86,10 @@ function convert (value, copy, stack) {
     if (!Object.prototype.hasOwnProperty.call(value, i)) return INVALID
     const k = convert(value[i], copy, stack)
     if (k === INVALID) return INVALID
-    if (copy) out[i] = k
+    // Defined, not assigned: a setter on Array.prototype must not see key copies.
+    if (copy) Object.defineProperty(out, i, { value: k, writable: true, enumerable: true, configurable: true })
   }
-  stack.pop()
+  stack.delete(value)
   return out
 }
 
@@ -81,14 +98,14 @@ function convert (value, copy, stack) {
  * true). Throws FlowDBError FLOWDB_INVALID_KEY naming `what` otherwise.
  */
 function toKey (value, what, copy = false) {
-  const k = convert(value, copy, [])
+  const k = convert(value, copy, new Set())
   if (k === INVALID) throw invalidKey(what, value, reasonFor(value))
   return k
 }
 
 /** Whether `value` is a valid key. */
 function isKey (value) {
-  return convert(value, false, []) !== INVALID
+  return convert(value, false, new Set()) !== INVALID
 }
 
 // Why a value is not a key, for the message.

@@ -1,0 +1,434 @@
+'use strict'
+
+// IDBTransaction (spec §4.9) and its engine room. A transaction's requests
+// are issued to the native transaction as they are made (the native side
+// runs its calls in order, so several are in flight at once) and their
+// events fire in request order, each in a task of its own so that the
+// microtasks a handler queues still see the transaction active.
+
+const { IDBEventTarget, IDBEvent, defineHandlers, dispatch, hasListeners, kParent } = require('./events.cjs')
+const { domError, fromNative } = require('./errors.cjs')
+const { newRequest, settleSuccess, settleError } = require('./request.cjs')
+const { endOfTask, queueTask } = require('./tasks.cjs')
+const { stringList } = require('./string-list.cjs')
+
+const kCore = Symbol('flowdb.idb.core')
+const kConstruct = Symbol('flowdb.idb.transaction')
+
+/**
+ * The state of one transaction: lifecycle (active, inactive, committing,
+ * finished), the native transaction once started, the requests whose events
+ * are still to fire, and the operations not yet issued.
+ */
+class TxnCore {
+  constructor (conn, scope, mode, durability) {
+    this.conn = conn // the connection core (database.cjs)
+    this.scope = scope // sorted store names ([] for versionchange: every store)
+    this.mode = mode
+    this.durability = durability
+    this.state = 'active'
+    this.started = false
+    this.native = null
+    this.requests = [] // records { request, settled, ok, value, onSettle }
+    this.issueQueue = [] // { op, rec, barrier, write }
+    this.barrierBusy = false
+    this.internalPending = 0
+    this.writeSeq = 0 // writes issued so far: cursors drop chunks read before a write
+    this.gens = new Map() // store name → { next }: key generator numbers known in this transaction
+    this.error = null
+    this.handles = new Map() // store name → IDBObjectStore
+    this.dispatchScheduled = false
+    this.waiting = false // a dispatched event's task has not ended yet
+    this.commitIssued = false
+    this.onFinish = [] // (committed) => void
+    this.batch = [] // putValue calls not yet sent: sent together (native putValues)
+    this.flushQueued = false
+    this.txn = new IDBTransaction(kConstruct, this)
+    endOfTask(() => this.deactivate())
+  }
+
+  get finished () { return this.state === 'finished' }
+
+  /** Throws TransactionInactiveError unless the transaction is active. */
+  assertActive () {
+    if (this.state !== 'active') {
+      throw domError('TransactionInactiveError', 'The transaction is not active.')
+    }
+  }
+
+  /** Throws ReadOnlyError for a write in a readonly transaction. */
+  assertWritable () {
+    if (this.mode === 'readonly') throw domError('ReadOnlyError', 'The transaction is read-only.')
+  }
+
+  deactivate () {
+    if (this.state === 'active') this.state = 'inactive'
+    this.maybeAutoCommit()
+  }
+
+  /** Starts the native transaction (called by the scheduler in its turn). */
+  start () {
+    if (this.finished) return
+    try {
+      const versionchange = this.mode === 'versionchange'
+      this.native = this.conn.native.begin(versionchange ? [] : this.scope, this.mode === 'readonly', versionchange)
+    } catch (err) {
+      this.abort(fromNative(err))
+      return
+    }
+    this.started = true
+    this.pump()
+    this.maybeAutoCommit()
+  }
+
+  /**
+   * Places a request (spec "asynchronously execute a request"): `op(native)`
+   * returns the result or a Promise of it and runs when the operations
+   * before it were issued. `barrier` (or a function deciding it at issue
+   * time): later operations wait until it settles (it needs a native
+   * answer before it can issue its writes). `batched`: the operation makes
+   * no native call other than core.putValue().
+   * `request` reuses a cursor's request.
+   */
+  request (source, op, { write = false, barrier = false, request = null, onSettle = null, batched = false } = {}) {
+    const req = request || newRequest(source, this.txn)
+    const rec = { request: req, settled: false, ok: true, value: undefined, onSettle }
+    this.requests.push(rec)
+    this.issue({ op, rec, barrier, write, batched })
+    return req
+  }
+
+  /** An operation without a request (schema changes); its failure aborts the transaction. */
+  internal (op, { barrier = false, write = true } = {}) {
+    this.internalPending++
+    this.issue({ op, rec: null, barrier, write })
+  }
+
+  issue (item) {
+    this.issueQueue.push(item)
+    this.pump()
+  }
+
+  pump () {
+    while (this.started && !this.finished && !this.barrierBusy && this.issueQueue.length > 0) {
+      const item = this.issueQueue.shift()
+      if (item.write) this.writeSeq++
+      // Batched operations only call putValue(); any other keeps the native order by sending the batch first.
+      if (!item.batched) this.flush()
+      // A barrier may depend on state known only now (a key generator number learnt meanwhile).
+      const barrier = typeof item.barrier === 'function' ? item.barrier() : item.barrier
+      let r
+      try {
+        r = item.op(this.native, this)
+      } catch (err) {
+        r = Promise.reject(err)
+      }
+      if (r !== null && typeof r === 'object' && typeof r.then === 'function') {
+        if (barrier) {
+          this.barrierBusy = true
+          item.barrier = true
+        } else {
+          item.barrier = false
+        }
+        r.then((v) => this.settle(item, true, v), (e) => this.settle(item, false, e))
+      } else {
+        this.settle(item, true, r)
+      }
+    }
+  }
+
+  /**
+   * A native putValue in this transaction's order, sent with the others
+   * placed in the same task as one native putValues call (one worker trip
+   * for a bulk insert). Resolves when written; rejects with its own error.
+   */
+  putValue (store, bytes, key, entries, noOverwrite) {
+    if (!this.flushQueued) {
+      this.flushQueued = true
+      queueMicrotask(() => {
+        this.flushQueued = false
+        this.flush()
+      })
+    }
+    return new Promise((resolve, reject) => {
+      this.batch.push({ args: [store, bytes, key, entries, noOverwrite], resolve, reject })
+    })
+  }
+
+  /** Sends the batched putValue calls (before any other native call). */
+  flush () {
+    const b = this.batch
+    if (b.length === 0 || this.native === null) return
+    this.batch = []
+    let p
+    try {
+      p = this.native.putValues(b.map((x) => x.args))
+    } catch (err) {
+      p = Promise.reject(err)
+    }
+    p.then((errors) => {
+      for (let i = 0; i < b.length; i++) {
+        if (errors[i] === null) b[i].resolve()
+        else b[i].reject(errors[i])
+      }
+    }, (err) => {
+      for (const x of b) x.reject(err)
+    })
+  }
+
+  settle (item, ok, value) {
+    if (item.barrier && this.barrierBusy) {
+      this.barrierBusy = false
+      queueMicrotask(() => this.pump())
+    }
+    if (this.finished) return
+    const rec = item.rec
+    if (rec === null) {
+      this.internalPending--
+      if (!ok) this.abort(fromNative(value))
+      else this.maybeAutoCommit()
+      return
+    }
+    rec.settled = true
+    rec.ok = ok
+    rec.value = ok ? value : fromNative(value)
+    this.scheduleDispatch()
+  }
+
+  scheduleDispatch () {
+    if (this.dispatchScheduled || this.waiting) return
+    if (this.requests.length === 0 || !this.requests[0].settled) return
+    this.dispatchScheduled = true
+    // The dispatch task and the end of that task are queued together, so
+    // they run in the same turn of the loop (microtasks between them),
+    // before any timer.
+    const end = { fn: null }
+    queueTask(() => {
+      this.dispatchScheduled = false
+      this.dispatchReady(end)
+    })
+    queueTask(() => { if (end.fn !== null) end.fn() })
+  }
+
+  // Fires the events of the settled requests at the head of the queue;
+  // stops after one that has listeners until its task (and microtasks) end.
+  dispatchReady (end = null) {
+    while (!this.finished && this.requests.length > 0 && this.requests[0].settled) {
+      const rec = this.requests.shift()
+      const req = rec.request
+      if (rec.ok) settleSuccess(req, rec.value)
+      else settleError(req, rec.value)
+      if (rec.onSettle) rec.onSettle(rec.ok)
+      const type = rec.ok ? 'success' : 'error'
+      if (!hasListeners(req, type, !rec.ok)) {
+        if (!rec.ok) {
+          this.abort(rec.value)
+          return
+        }
+        continue
+      }
+      // The end of this task is armed before the handlers run, so that it
+      // comes before any timeout they set; the next event fires in a task
+      // of its own.
+      let outcome
+      this.waiting = true
+      const cont = () => {
+        this.waiting = false
+        if (this.state === 'active') this.state = 'inactive'
+        // After commit() an exception in a handler no longer aborts.
+        if (outcome.threw && this.state !== 'committing') this.abort(domError('AbortError', 'An event handler threw an exception.'))
+        else if (!rec.ok && outcome.notCanceled) this.abort(rec.value)
+        else {
+          this.scheduleDispatch()
+          this.maybeAutoCommit()
+        }
+      }
+      if (end !== null) end.fn = cont
+      else endOfTask(cont)
+      if (this.state === 'inactive') this.state = 'active'
+      outcome = dispatch(req, new IDBEvent(type, { bubbles: !rec.ok, cancelable: !rec.ok }))
+      return
+    }
+    this.maybeAutoCommit()
+  }
+
+  idle () {
+    return this.requests.length === 0 && this.issueQueue.length === 0 && this.internalPending === 0 &&
+      !this.waiting && !this.barrierBusy
+  }
+
+  maybeAutoCommit () {
+    if (this.commitIssued || this.finished || !this.started) return
+    if (this.state !== 'inactive' && this.state !== 'committing') return
+    if (!this.idle()) return
+    this.commitIssued = true
+    this.state = 'committing'
+    if (this.mode === 'readonly' || this.writeSeq === 0) {
+      // Nothing to write: end the native transaction without a worker trip.
+      this.native.abort()
+      queueTask(() => this.complete())
+      return
+    }
+    this.flush()
+    let committing
+    try {
+      committing = this.native.commit()
+    } catch (err) {
+      committing = Promise.reject(err) // the store was closed under the transaction
+    }
+    committing.then(
+      () => this.complete(),
+      (err) => {
+        this.commitIssued = false
+        this.abort(fromNative(err))
+      }
+    )
+  }
+
+  complete () {
+    if (this.finished) return
+    this.state = 'finished'
+    this.native = null
+    this.releaseUpgrade()
+    dispatch(this.txn, new IDBEvent('complete'))
+    this.finish(true)
+  }
+
+  // An upgrade stops being its connection's upgrade transaction as its
+  // complete or abort event fires (schema calls then throw InvalidStateError).
+  releaseUpgrade () {
+    if (this.conn.upgrade === this) this.conn.upgrade = null
+  }
+
+  finish (committed) {
+    for (const fn of this.onFinish.splice(0)) fn(committed)
+  }
+
+  /**
+   * Spec "abort a transaction" with `error` (null for abort()): drops the
+   * native transaction and its writes, then fires `error` at each pending
+   * request and `abort` at the transaction.
+   */
+  abort (error) {
+    if (this.finished || this.commitIssued) return
+    this.state = 'finished'
+    this.error = error
+    if (this.native !== null) this.native.abort()
+    this.native = null
+    const pending = this.requests
+    this.requests = []
+    this.issueQueue = []
+    this.conn.transactionAborted(this)
+    queueTask(() => {
+      for (const rec of pending) {
+        settleError(rec.request, domError('AbortError', 'The transaction was aborted.'))
+        if (rec.onSettle) rec.onSettle(false)
+        dispatch(rec.request, new IDBEvent('error', { bubbles: true, cancelable: true }))
+      }
+      this.releaseUpgrade()
+      dispatch(this.txn, new IDBEvent('abort', { bubbles: true }))
+      this.finish(false)
+    })
+  }
+
+  /** The IDBObjectStore of this transaction named `name` (one object per name). */
+  storeHandle (name) {
+    let h = this.handles.get(name)
+    if (h === undefined) {
+      const meta = this.conn.schema.get(name)
+      if (meta === undefined) return null
+      h = this.conn.factory.makeStore(meta, this)
+      this.handles.set(name, h)
+    }
+    return h
+  }
+
+  /**
+   * A key from the key generator of store `name` (spec "generate a key"):
+   * a number when this transaction already knows the generator's next
+   * number, else a Promise of one (a native round trip; callers treat it as
+   * a barrier).
+   */
+  generateKey (name) {
+    const g = this.gens.get(name)
+    if (g !== undefined) {
+      if (g.next > 2 ** 53) throw domError('ConstraintError', 'The key generator is exhausted.')
+      return g.next++
+    }
+    return this.native.generateKey(name).then((k) => {
+      this.gens.set(name, { next: k + 1 })
+      return k
+    })
+  }
+
+  /** Spec "possibly update the key generator" for an explicit key of store `name`. */
+  noteExplicitKey (name, key) {
+    const g = this.gens.get(name)
+    if (g !== undefined && typeof key === 'number' && key >= g.next) {
+      // Past 2^53 the next number is not representable: the generator is spent.
+      g.next = key >= 2 ** 53 ? Infinity : Math.floor(key) + 1
+    }
+  }
+}
+
+/** IDBTransaction: a transaction over a scope of object stores. */
+class IDBTransaction extends IDBEventTarget {
+  constructor (token, core) {
+    if (token !== kConstruct) throw new TypeError('Illegal constructor')
+    super()
+    this[kCore] = core
+    this[kParent] = core.conn.db
+  }
+
+  /** The scope's store names (for an upgrade transaction, every store of the connection). */
+  get objectStoreNames () {
+    const core = this[kCore]
+    return core.mode === 'versionchange' ? stringList(core.conn.schema.keys()) : stringList(core.scope)
+  }
+
+  /** 'readonly', 'readwrite' or 'versionchange'. */
+  get mode () { return this[kCore].mode }
+  /** The durability hint given: 'default', 'strict' or 'relaxed'. */
+  get durability () { return this[kCore].durability }
+  /** The connection (IDBDatabase) the transaction belongs to. */
+  get db () { return this[kCore].conn.db }
+  /** The error that aborted the transaction, or null. */
+  get error () { return this[kCore].error }
+
+  /**
+   * Spec objectStore(name): the store in scope named `name`. Throws
+   * InvalidStateError once finished, NotFoundError when not in scope.
+   */
+  objectStore (name) {
+    if (arguments.length < 1) throw new TypeError('objectStore requires 1 argument')
+    const core = this[kCore]
+    if (core.finished) throw domError('InvalidStateError', 'The transaction has finished.')
+    name = String(name)
+    const inScope = core.mode === 'versionchange' ? core.conn.schema.has(name) : core.scope.includes(name)
+    const h = inScope ? core.storeHandle(name) : null
+    if (h === null) throw domError('NotFoundError', `No object store named '${name}' in this transaction.`)
+    return h
+  }
+
+  /** Spec commit(): commits once the placed requests are done. InvalidStateError unless active. */
+  commit () {
+    const core = this[kCore]
+    if (core.state !== 'active') throw domError('InvalidStateError', 'The transaction is not active.')
+    core.state = 'committing'
+    core.maybeAutoCommit()
+  }
+
+  /** Spec abort(): drops every change. InvalidStateError when committing or finished. */
+  abort () {
+    const core = this[kCore]
+    if (core.state === 'committing' || core.state === 'finished') {
+      throw domError('InvalidStateError', 'The transaction is committing or finished.')
+    }
+    core.abort(null)
+  }
+
+  get [Symbol.toStringTag] () { return 'IDBTransaction' }
+}
+defineHandlers(IDBTransaction.prototype, ['abort', 'complete', 'error'])
+
+module.exports = { IDBTransaction, TxnCore, kCore }
