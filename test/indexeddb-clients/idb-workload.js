@@ -1,13 +1,16 @@
-// idb (Jake Archibald's promise wrapper) workload on each IndexedDB provider:
+// idb (Jake Archibald's promise wrapper) workload on one IndexedDB provider:
 // a version-2 upgrade that adds indexes (compound and multiEntry) and a store
 // filled while migrating the records with a cursor, then index reads,
 // cursors in every direction (`for await`, index iterate, advance, continue
 // to a key, update and delete through a cursor), transactions that roll back
 // and the data after reopening. Expected results come from a plain JS model.
+// idb remembers the IDB* classes it first sees (for its instanceof checks), so
+// each provider runs in a test file of its own (idb-*.test.js), which vitest
+// runs in a fresh module graph.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openDB, deleteDB } from 'idb'
-import { providers, title, installGlobals, byIndex, cmpKey } from './providers.js'
+import { title, installGlobals, byIndex, cmpKey } from './providers.js'
 import { rng } from '../helpers/random.js'
 
 const N = 300
@@ -45,7 +48,8 @@ async function upgrade (db, oldVersion, newVersion, tx) {
   }
 }
 
-for (const provider of providers) {
+/** Defines the idb workload's tests on `provider` (an entry of providers.js). */
+export function idbWorkload (provider) {
   describe.skipIf(!provider.available)(`idb on ${title(provider)}`, () => {
     let env, db, restore
     let model // isbn -> book

@@ -1,0 +1,6 @@
+// The idb workload (idb-workload.js) on flowdb persistent.
+
+import { idbWorkload } from './idb-workload.js'
+import { providers } from './providers.js'
+
+idbWorkload(providers.find((p) => p.name === 'flowdb persistent'))
