@@ -326,10 +326,24 @@ void Summarize(const Histogram& h, LatencySummary* out) {
 
 }  // namespace
 
+namespace {
+
+// The error of a write whose batch holds an entry over a size limit (see
+// WriteBatch::Put): refused whole, nothing written.
+Status SpoiledBatchError() {
+  return Status::InvalidArgument(
+      "write batch", "an entry's key is over " + std::to_string(WriteBatch::kMaxKeySize) +
+                         " bytes or its value over " + std::to_string(WriteBatch::kMaxValueSize) +
+                         " (WriteBatch::kMaxKeySize, kMaxValueSize); nothing was written");
+}
+
+}  // namespace
+
 Status DBImpl::Write(WriteBatch* batch) { return Write(batch, nullptr); }
 
 Status DBImpl::Write(WriteBatch* batch, WriteCallback* callback) {
   if (batch == nullptr) return Status::InvalidArgument("null write batch");
+  if (batch->spoiled()) return SpoiledBatchError();
   if (batch->empty() && callback == nullptr) return closed_ ? Status::Closed() : Status::OK();
   LatencyTimer timer(env_, &write_latency_);
   Writer w(Writer::Kind::kWrite, batch, callback);
@@ -460,6 +474,9 @@ void DBImpl::PrepareGroup() {
   for (Writer* m : group_) {
     if (m->callback == nullptr) continue;
     Status s = m->callback->Callback(this);
+    // A callback may add to the batch (a JsonDB index backfill does): an
+    // entry over a size limit refuses the write, as at DB::Write.
+    if (s.ok() && m->batch->spoiled()) s = SpoiledBatchError();
     if (!s.ok()) {
       m->excluded = true;
       m->status = std::move(s);

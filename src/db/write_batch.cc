@@ -93,18 +93,29 @@ void AppendPut(std::string* rep, ValueType type, std::string_view key, int64_t t
 
 WriteBatch::WriteBatch() { Clear(); }
 
-void WriteBatch::Clear() { rep_.assign(WriteBatchInternal::kHeader, '\0'); }
+void WriteBatch::Clear() {
+  rep_.assign(WriteBatchInternal::kHeader, '\0');
+  spoiled_ = false;
+}
 
 uint32_t WriteBatch::Count() const { return DecodeFixed32(rep_.data() + 8); }
 
 void WriteBatch::Put(std::string_view key, int64_t ts, std::string_view value,
                      int64_t expire_at) {
+  if (key.size() > kMaxKeySize || value.size() > kMaxValueSize) {
+    spoiled_ = true;
+    return;
+  }
   WriteBatchInternal::SetCount(this, Count() + 1);
   AppendPut(&rep_, expire_at != kNoExpiry ? kTypeValueExpiring : kTypeValue, key, ts, value,
             expire_at);
 }
 
 void WriteBatch::Delete(std::string_view key, int64_t ts) {
+  if (key.size() > kMaxKeySize) {
+    spoiled_ = true;
+    return;
+  }
   WriteBatchInternal::SetCount(this, Count() + 1);
   rep_.push_back(static_cast<char>(kTypeDeletion));
   PutLengthPrefixed(&rep_, key);
@@ -112,6 +123,10 @@ void WriteBatch::Delete(std::string_view key, int64_t ts) {
 }
 
 void WriteBatch::DeleteRange(std::string_view start, std::string_view end) {
+  if (start.size() > kMaxKeySize || end.size() > kMaxKeySize) {
+    spoiled_ = true;
+    return;
+  }
   WriteBatchInternal::SetCount(this, Count() + 1);
   rep_.push_back(static_cast<char>(kTypeRangeDeletion));
   PutLengthPrefixed(&rep_, start);
@@ -174,6 +189,7 @@ bool WriteBatchInternal::ApplyDefaultExpiry(const WriteBatch& b, int64_t now_us,
 }
 
 void WriteBatchInternal::Append(WriteBatch* dst, const WriteBatch& src) {
+  dst->spoiled_ |= src.spoiled_;
   SetCount(dst, dst->Count() + src.Count());
   dst->rep_.append(src.rep_.data() + kHeader, src.rep_.size() - kHeader);
 }

@@ -1,5 +1,9 @@
 #include "doc_keys.h"
 
+#include <string>
+
+#include "doc_format.h"
+#include "flowdb/write_batch.h"
 #include "key_codec.h"
 #include "key_path.h"
 
@@ -29,6 +33,25 @@ Status CheckEncodedKey(std::string_view key) {
 }
 
 Status SkipEncodedKey(std::string_view* in) { return SkipKey(in); }
+
+Status CheckEngineSizes(std::string_view pk, size_t longest_index_key, size_t value_size) {
+  constexpr size_t kMaxKey = WriteBatch::kMaxKeySize;
+  const size_t room = kMaxKey - kIdPrefixSize;  // for index key + primary key
+  if (pk.size() > room) {
+    return Status::InvalidKey("the primary key is too large",
+                              std::to_string(pk.size()) + " bytes encoded; at most " + std::to_string(room));
+  }
+  if (pk.size() + longest_index_key > room) {
+    return Status::InvalidKey("an index key is too large",
+                              std::to_string(longest_index_key) + " bytes encoded with a primary key of " +
+                                  std::to_string(pk.size()) + "; together at most " + std::to_string(room));
+  }
+  if (value_size > WriteBatch::kMaxValueSize) {
+    return Status::InvalidArgument("the value is too large", std::to_string(value_size) + " bytes; at most " +
+                                   std::to_string(WriteBatch::kMaxValueSize));
+  }
+  return Status::OK();
+}
 
 std::string ArrayKeyStart() { return std::string(1, static_cast<char>(kKeyArray)); }
 

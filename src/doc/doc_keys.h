@@ -26,6 +26,16 @@ bool DecodeNumberKey(std::string_view key, double* v);
 Status CheckEncodedKey(std::string_view key);
 // Removes one encoded key from the front of *in; Corruption if malformed.
 Status SkipEncodedKey(std::string_view* in);
+
+// The engine takes keys of at most WriteBatch::kMaxKeySize bytes and values
+// of at most kMaxValueSize, and refuses a whole batch that breaks either. A
+// document write is checked against them when it is made, so that a key too
+// large fails that call, not the transaction's commit. Its engine keys are
+// id prefix + primary key (the document, its index-keys record) and id prefix
+// + index key + primary key (each index entry): `pk` is the encoded primary
+// key, `longest_index_key` the longest encoded index key of the write (0 if
+// none). kInvalidKey for a key too large, kInvalidArgument for a value.
+Status CheckEngineSizes(std::string_view pk, size_t longest_index_key, size_t value_size);
 // The encoding of an Array key's start: an Array key of elements e1..en is
 // ArrayKeyStart() + enc(e1) + ... + enc(en) + an end marker.
 std::string ArrayKeyStart();

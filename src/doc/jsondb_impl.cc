@@ -341,6 +341,7 @@ Status JsonDBImpl::AddIndex(Catalog* catalog, StoreInfo* store, const IndexSpec&
     FLOWDB_RETURN_IF_ERROR(extractor.Extract(cursor->value(), &keys));
     if (keys[0].state != PathKeys::State::kKey) continue;
     for (const std::string& ikey : keys[0].keys) {
+      FLOWDB_RETURN_IF_ERROR(CheckEngineSizes(pk, ikey.size(), 0));
       if (spec.unique && !unique_seen.emplace(ikey, std::string(pk)).second) {
         return Status::Constraint("unique index", spec.name + ": existing documents share a key");
       }

@@ -284,6 +284,14 @@ Status TransactionImpl::PutOne(const StoreInfo& store, std::string_view json,
     if (DecodeNumberKey(pk, &v)) FLOWDB_RETURN_IF_ERROR(RaiseGenerator(store, v));
   }
 
+  size_t longest_index_key = 0;
+  for (size_t i = 0; i < store.indexes.size(); i++) {
+    for (const std::string& ikey : KeysOf(scratch_, first_index + i)) {
+      longest_index_key = std::max(longest_index_key, ikey.size());
+    }
+  }
+  FLOWDB_RETURN_IF_ERROR(CheckEngineSizes(pk, longest_index_key, json.size()));
+
   std::string doc_key = DocumentKey(store.id, pk);
   bool has_indexes = !store.indexes.empty();
   bool old_found = false;
@@ -617,6 +625,11 @@ Status TransactionImpl::PutValueOne(const StoreInfo& store, std::string_view val
     std::sort(keys.begin(), keys.end());
     keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
   }
+  size_t longest_index_key = 0;
+  for (const auto& [id, keys] : now) {
+    for (const std::string& k : keys) longest_index_key = std::max(longest_index_key, k.size());
+  }
+  FLOWDB_RETURN_IF_ERROR(CheckEngineSizes(primary_key, longest_index_key, value.size()));
   std::string pk(primary_key);
   if (store.auto_increment) {
     double v = 0;
@@ -817,6 +830,7 @@ Status TransactionImpl::BackfillIndex(const StoreInfo& store, const IndexInfo& i
     std::string pk(scan->key().substr(kIdPrefixSize));
     FLOWDB_RETURN_IF_ERROR(extractor.Extract(scan->value(), &keys));
     for (const std::string& ikey : KeysOf(keys, 0)) {
+      FLOWDB_RETURN_IF_ERROR(CheckEngineSizes(pk, ikey.size(), 0));
       if (index.spec.unique && !unique_seen.emplace(ikey, pk).second) {
         return Status::Constraint("unique index", index.spec.name + ": existing documents share a key");
       }

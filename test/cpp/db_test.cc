@@ -102,6 +102,28 @@ TEST_F(DBTest, EmptyDatabase) {
   EXPECT_EQ(0u, db_->LatestSequence());
 }
 
+// A batch with a key over WriteBatch::kMaxKeySize is refused whole: before
+// the size check, the oversized entry went to the WAL and stopped the
+// memtable insert there, so it and every later entry were lost after an OK.
+TEST_F(DBTest, ASpoiledBatchIsRefusedWhole) {
+  Reopen();
+  WriteBatch b;
+  b.Put("before", 1, "v");
+  b.Put(std::string(WriteBatch::kMaxKeySize + 1, 'k'), 1, "v");
+  b.Put("after", 1, "v");
+  Status s = db_->Write(&b);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.ToString().find(std::to_string(WriteBatch::kMaxKeySize)), std::string::npos);
+  EXPECT_EQ("NOT_FOUND", Get("before", 1));
+  EXPECT_EQ("NOT_FOUND", Get("after", 1));
+  Reopen();
+  EXPECT_EQ("NOT_FOUND", Get("before", 1));
+  WriteBatch ok;
+  ok.Put("before", 1, "v");
+  ASSERT_OK(db_->Write(&ok));
+  EXPECT_EQ("v", Get("before", 1));
+}
+
 TEST_F(DBTest, PutGetDeleteAcrossFlushAndReopen) {
   Reopen();
   ASSERT_OK(Put("k", 1, "v1"));

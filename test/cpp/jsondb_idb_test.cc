@@ -285,6 +285,56 @@ TEST(JsonDBIdb, OpaqueValuesWithIndexMaintenance) {
   }
 }
 
+// Keys the engine cannot hold (over WriteBatch::kMaxKeySize once encoded
+// with their prefix) fail the call that makes them with kInvalidKey and leave
+// the transaction usable; before, such a write was accepted, readable inside
+// the transaction and silently missing after commit.
+TEST(JsonDBIdb, KeysTooLargeForTheEngineFailTheCall) {
+  auto db = OpenMem();
+  ASSERT_OK(db->CreateObjectStore(Books()));
+  const std::string huge = S(std::string(WriteBatch::kMaxKeySize, 'x'));
+  auto t = Begin(db.get(), TransactionMode::kReadWrite);
+  Status s = t->PutValue("books", "v", huge, {}, false);
+  EXPECT_TRUE(s.IsInvalidKey()) << s.ToString();
+  EXPECT_NE(s.ToString().find("primary key is too large"), std::string::npos);
+  s = t->PutValue("books", "v", N(1), {{"byIsbn", {huge}}}, false);
+  EXPECT_TRUE(s.IsInvalidKey()) << s.ToString();
+  EXPECT_NE(s.ToString().find("index key is too large"), std::string::npos);
+  ASSERT_OK(t->PutValue("books", "kept", N(2), {{"byIsbn", {S("2")}}}, false));
+  ASSERT_OK(t->Commit());
+  EXPECT_EQ(CountOf(db.get(), {"books", ""}), 1u);
+  EXPECT_EQ(CountOf(db.get(), {"books", "byIsbn"}), 1u);
+
+  // JSON documents: an in-line key, an out-of-line key and an index key.
+  StoreSpec docs;
+  docs.name = "docs";
+  docs.key_path = KeyPathSpec::String("id");
+  docs.indexes.push_back({"byName", KeyPathSpec::String("name"), false, false});
+  ASSERT_OK(db->CreateObjectStore(docs));
+  const std::string long_string(WriteBatch::kMaxKeySize, 'y');
+  auto w = Begin(db.get(), TransactionMode::kReadWrite);
+  s = w->Put("docs", "{\"id\":\"" + long_string + "\"}", nullptr, nullptr);
+  EXPECT_TRUE(s.IsInvalidKey()) << s.ToString();
+  s = w->Put("docs", "{\"id\":1,\"name\":\"" + long_string + "\"}", nullptr, nullptr);
+  EXPECT_TRUE(s.IsInvalidKey()) << s.ToString();
+  ASSERT_OK(w->Put("docs", "{\"id\":2,\"name\":\"n\"}", nullptr, nullptr));
+  ASSERT_OK(w->Commit());
+  EXPECT_EQ(CountOf(db.get(), {"docs", ""}), 1u);
+  EXPECT_EQ(CountOf(db.get(), {"docs", "byName"}), 1u);
+
+  // An index created over a document whose key is too large for it fails
+  // and leaves nothing behind.
+  const std::string mid(WriteBatch::kMaxKeySize / 2 + 100, 'z');
+  auto m = Begin(db.get(), TransactionMode::kReadWrite);
+  std::string pk = S(mid);
+  ASSERT_OK(m->Put("docs", "{\"id\":\"" + mid + "\",\"tag\":\"" + mid + "\"}", nullptr, &pk));
+  ASSERT_OK(m->Commit());
+  const auto before = EngineKeys(db.get());
+  s = db->CreateIndex("docs", {"byTag", KeyPathSpec::String("tag"), false, false});
+  EXPECT_TRUE(s.IsInvalidKey()) << s.ToString();
+  EXPECT_EQ(EngineKeys(db.get()), before);
+}
+
 TEST(JsonDBIdb, OpaqueWritesAreCheckedAndAtomic) {
   auto db = OpenMem();
   ASSERT_OK(db->CreateObjectStore(Books()));

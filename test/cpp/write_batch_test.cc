@@ -32,6 +32,33 @@ TEST(WriteBatchTest, EmptyBatch) {
   EXPECT_TRUE(c.ops.empty());
 }
 
+TEST(WriteBatchTest, AnEntryOverASizeLimitSpoilsTheBatch) {
+  const std::string big_key(WriteBatch::kMaxKeySize + 1, 'k');
+  const std::string max_key(WriteBatch::kMaxKeySize, 'k');
+  for (int kind = 0; kind < 4; kind++) {
+    SCOPED_TRACE(kind);
+    WriteBatch b;
+    b.Put("a", 1, "v");
+    b.Put(max_key, 1, "at the limit is fine");
+    EXPECT_FALSE(b.spoiled());
+    if (kind == 0) b.Put(big_key, 1, "v");
+    if (kind == 1) b.Delete(big_key, 1);
+    if (kind == 2) b.DeleteRange("a", big_key);
+    if (kind == 3) {
+      WriteBatch other;
+      other.Delete(big_key, 1);
+      WriteBatchInternal::Append(&b, other);
+    }
+    EXPECT_TRUE(b.spoiled());
+    EXPECT_EQ(2u, b.Count());  // the entry over the limit is left out
+    Collector c;
+    ASSERT_OK(b.Iterate(&c));  // and the rest stays well formed
+    EXPECT_EQ(2u, c.ops.size());
+    b.Clear();
+    EXPECT_FALSE(b.spoiled());
+  }
+}
+
 TEST(WriteBatchTest, IterateInOrder) {
   WriteBatch b;
   b.Put("a", 1, "x");

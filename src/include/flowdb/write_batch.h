@@ -39,16 +39,22 @@ class WriteBatch {
   WriteBatch& operator=(WriteBatch&&) noexcept = default;
 
   // Stores (key, ts) → value. expire_at: absolute µs since the epoch, or
-  // kNoExpiry. REQUIRES: key.size() <= kMaxKeySize, value.size() <= kMaxValueSize.
+  // kNoExpiry. A key over kMaxKeySize bytes or a value over kMaxValueSize
+  // is not added and spoils the batch: DB::Write refuses it whole
+  // (InvalidArgument), so nothing of it is written.
   void Put(std::string_view key, int64_t ts, std::string_view value,
            int64_t expire_at = kNoExpiry);
-  // Removes the record (key, ts) if present (a point tombstone).
+  // Removes the record (key, ts) if present (a point tombstone). A key over
+  // kMaxKeySize spoils the batch, as for Put.
   void Delete(std::string_view key, int64_t ts);
   // Removes every version (all ts) of every key in [start, end) written
   // before this entry; later writes are unaffected. REQUIRES: start < end
-  // (bytewise), both at most kMaxKeySize bytes.
+  // (bytewise); a bound over kMaxKeySize spoils the batch, as for Put.
   void DeleteRange(std::string_view start, std::string_view end);
+  // Empties the batch (and forgets that it was spoiled).
   void Clear();
+  // True if an entry broke kMaxKeySize or kMaxValueSize (see Put).
+  bool spoiled() const { return spoiled_; }
   // Makes room for `bytes` more bytes of entries, so that a batch whose size
   // the caller knows is built without reallocating. Each entry takes its key
   // and value bytes plus at most kMaxEntryOverhead.
@@ -85,6 +91,7 @@ class WriteBatch {
  private:
   friend class WriteBatchInternal;
   std::string rep_;
+  bool spoiled_ = false;  // an entry was over a size limit and left out
 };
 
 }  // namespace flowdb
