@@ -686,7 +686,9 @@ export declare class Engine<V = Buffer, K = string, T = number | bigint, W = Val
    * `since` was in a WAL segment already deleted (resume from a checkpoint
    * instead, or raise walRetentionBytes), `FLOWDB_INVALID_ARGUMENT` when
    * `since` is after the engine's last sequence number, and `FLOWDB_CLOSED`
-   * once the engine closes, also while waiting.
+   * once the engine closes, also while waiting. A feed waiting for a commit
+   * keeps the process alive, as a listening socket does, until a commit,
+   * `break`/`return()` or `engine.close()`.
    */
   changes<KE extends KeyEncoding | undefined = undefined, VE extends ValueEncoding | undefined = undefined>(
     options: ChangesOptions & { keyEncoding?: KE, valueEncoding?: VE }

@@ -93,26 +93,30 @@ class FeedStartWorker final : public PromiseWorker {
 
 // A wait() in progress: a commit listener that, on the first commit past
 // `after`, queues a call into JS through tsfn, which resolves the Promise.
-// Settled exactly once, by that call or by ChangeFeedWrap::CancelWait.
+// Settled exactly once, by that call, by ChangeFeedWrap::CancelWait or the
+// wrap's finalizer, or by the thread-safe function's finalizer when the
+// environment tears down first. While it waits, tsfn keeps the event loop
+// alive, as a listening socket does.
 struct CommitWait {
   Napi::Env env;
   napi_deferred deferred = nullptr;
   Napi::ThreadSafeFunction tsfn;
-  DB* db = nullptr;
+  std::shared_ptr<EngineHandle> handle;  // keeps the DB for RemoveCommitListener
   uint64_t listener = 0;
   std::atomic<bool> fired{false};
-  bool settled = false;
+  bool settled = false;    // JS thread
+  bool finalized = false;  // tsfn is gone (JS thread)
 
   explicit CommitWait(Napi::Env e) : env(e) {}
 
-  // JS thread: stops the listener, settles the Promise and lets the
-  // thread-safe function go.
-  void Settle(bool committed) {
+  // JS thread: stops the listener, settles the Promise (unless `resolve` is
+  // false: the Promise is unreachable) and lets the thread-safe function go.
+  void Settle(bool committed, bool resolve = true) {
     if (settled) return;
     settled = true;
-    db->RemoveCommitListener(listener);
-    napi_resolve_deferred(env, deferred, Napi::Boolean::New(env, committed));
-    tsfn.Release();
+    handle->db->RemoveCommitListener(listener);
+    if (resolve) napi_resolve_deferred(env, deferred, Napi::Boolean::New(env, committed));
+    if (!finalized) tsfn.Release();
   }
 };
 
@@ -184,11 +188,7 @@ ChangeFeedWrap::ChangeFeedWrap(const Napi::CallbackInfo& info)
 ChangeFeedWrap::~ChangeFeedWrap() {
   // Finalized by GC: no next() is in flight (it holds a reference), and a
   // pending wait's Promise is unreachable; its listener must still go.
-  if (wait_ != nullptr && !wait_->settled) {
-    wait_->settled = true;
-    db_->RemoveCommitListener(wait_->listener);
-    wait_->tsfn.Release();
-  }
+  if (wait_ != nullptr) wait_->Settle(false, /*resolve=*/false);
 }
 
 Napi::Value ChangeFeedWrap::Next(const Napi::CallbackInfo& info) {
@@ -212,9 +212,17 @@ Napi::Value ChangeFeedWrap::Wait(const Napi::CallbackInfo& info) {
   if (!p.ok()) return Napi::Value();
   auto wait = std::make_shared<CommitWait>(env);
   wait->deferred = p.deferred;
-  wait->db = db_;
+  wait->handle = handle_;
+  // The finalizer's own reference: it may run after the wrap is gone.
+  auto* held = new std::shared_ptr<CommitWait>(wait);
   wait->tsfn = Napi::ThreadSafeFunction::New(
-      env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}), "flowdb.changes.wait", 0, 1);
+      env, Napi::Function::New(env, [](const Napi::CallbackInfo&) {}), "flowdb.changes.wait", 0, 1,
+      [](Napi::Env, std::shared_ptr<CommitWait>* w) {
+        (*w)->finalized = true;
+        (*w)->Settle(false, /*resolve=*/false);
+        delete w;
+      },
+      held);
   const uint64_t after = feed_->position();
   auto fire = [wait](Napi::Env, Napi::Function) { wait->Settle(true); };
   wait->listener = db_->AddCommitListener([wait, after, fire](uint64_t last) {

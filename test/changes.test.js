@@ -6,6 +6,8 @@
 import { describe, it, expect } from 'vitest'
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { Engine, FlowDBError, errorCodes } from '../lib/index.mjs'
 import { tempPath } from './helpers/tmp.js'
 
@@ -185,6 +187,32 @@ describe('engine.changes', () => {
     for (let i = 0; i < 100 && segments() !== 1; i++) await new Promise((resolve) => setTimeout(resolve, 20))
     expect(segments()).toBe(1)
     await f.close()
+  })
+
+  it('a worker terminated while its feed waits for a commit ends cleanly, and so does its process', () => {
+    const lib = fileURLToPath(new URL('../lib/index.mjs', import.meta.url))
+    const child = `
+      import { Worker } from 'node:worker_threads'
+      const code = \`
+        import { parentPort } from 'node:worker_threads'
+        const { Engine } = await import(${JSON.stringify(lib)})
+        const e = await Engine.open({ inMemory: true })
+        await e.put('k', 1, 'v')
+        const feed = e.changes({ since: 1 })
+        const waiting = feed.next()
+        setTimeout(() => parentPort.postMessage('waiting'), 20)
+        await waiting\`
+      for (let i = 0; i < 5; i++) {
+        const w = new Worker(code, { eval: true })
+        await new Promise((resolve) => w.once('message', resolve))
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        await w.terminate()
+      }
+      console.log('done')`
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', child], { encoding: 'utf8', timeout: 60_000 })
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toBe('done\n')
+    expect(r.status).toBe(0)
   })
 
   it('refuses bad input with TypeError/RangeError', async () => {
