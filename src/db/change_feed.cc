@@ -91,13 +91,23 @@ Status ChangeFeedImpl::FirstSequence(uint64_t number, bool* has, uint64_t* seq) 
   if (s.subcode() == Status::SubCode::kPathNotFound) return Status::OK();
   FLOWDB_RETURN_IF_ERROR(s);
   bool complete;
-  const size_t n = log::kFileHeaderSize + log::kRecordHeaderSize + WriteBatchInternal::kHeader;
+  const size_t n = log::kFileHeaderSize + log::kRecordHeaderSize;
   FLOWDB_RETURN_IF_ERROR(ReadExactly(*file, 0, n, &buf_, &complete));
   if (!complete || !IsWalHeader(std::string_view(buf_).substr(0, log::kFileHeaderSize))) {
     return Status::OK();
   }
+  // The whole record, checksum verified: the first record of the newest
+  // segment may be in the middle of its write.
+  const uint32_t length = DecodeFixed32(buf_.data() + log::kFileHeaderSize);
+  const uint32_t crc = DecodeFixed32(buf_.data() + log::kFileHeaderSize + 4);
+  if (length < WriteBatchInternal::kHeader || length > log::kMaxRecordPayload) return Status::OK();
+  std::string record(buf_.data() + log::kFileHeaderSize, 4);
+  FLOWDB_RETURN_IF_ERROR(ReadExactly(*file, n, length, &buf_, &complete));
+  if (!complete) return Status::OK();
+  record += buf_;
+  if (crc32c::Unmask(crc) != crc32c::Value(record.data(), record.size())) return Status::OK();
   *has = true;
-  *seq = DecodeFixed64(buf_.data() + log::kFileHeaderSize + log::kRecordHeaderSize);
+  *seq = DecodeFixed64(buf_.data());
   return Status::OK();
 }
 
