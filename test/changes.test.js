@@ -215,6 +215,22 @@ describe('engine.changes', () => {
     expect(r.status).toBe(0)
   })
 
+  it('examples/change-feed.mjs ships every batch as an NDJSON line and resumes from its offset file', () => {
+    const example = fileURLToPath(new URL('../examples/change-feed.mjs', import.meta.url))
+    const path = tempPath()
+    const offset = `${path}.offset`
+    const run = (demo) => spawnSync(process.execPath, [example, '--path', path, '--demo', String(demo), '--offset-file', offset], { encoding: 'utf8', timeout: 60_000 })
+    const first = run(20)
+    expect(first.status, first.stderr).toBe(0)
+    const lines = first.stdout.trim().split('\n').map((l) => JSON.parse(l))
+    expect(lines.map((b) => b.seq)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    expect(lines[0].records[0]).toMatchObject({ key: 'sensor/0', value: '20.00', expireAt: null, seq: 1 })
+    expect(lines[9].deletes).toEqual([expect.objectContaining({ key: 'sensor/1', seq: 10 })])
+    const second = run(5)
+    expect(second.status, second.stderr).toBe(0)
+    expect(second.stdout.trim().split('\n').map((l) => JSON.parse(l).seq)).toEqual([21, 22, 23, 24, 25])
+  })
+
   it('refuses bad input with TypeError/RangeError', async () => {
     const e = await Engine.open({ inMemory: true })
     expect(() => e.changes()).toThrow(TypeError)
