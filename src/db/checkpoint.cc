@@ -81,14 +81,6 @@ void RemoveCheckpointFiles(Env* env, const std::string& dir, bool remove_dir) {
   if (remove_dir) env->RemoveDir(dir).PermitUncheckedError();
 }
 
-// The directory holding path's entry ("." for a bare name).
-std::string ParentDir(std::string path) {
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 }  // namespace
 
 Status DBImpl::Checkpoint(const std::string& dir, Env* target_env, uint64_t* sequence) {
@@ -111,7 +103,7 @@ Status DBImpl::Checkpoint(const std::string& dir, Env* target_env, uint64_t* seq
   Status s = target->CreateDir(dir);
   if (s.ok()) s = target->CreateDir(WalDirName(dir));
   if (s.ok()) s = target->CreateDir(TableDirName(dir));
-  if (s.ok() && !dir_existed) s = target->SyncDir(ParentDir(dir));
+  if (s.ok() && !dir_existed) s = target->SyncDir(ParentDirName(dir));
   if (s.ok()) s = target->SyncDir(dir);
 
   for (size_t i = 0; s.ok() && i < view.version->files().size(); i++) {

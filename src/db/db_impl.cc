@@ -29,15 +29,6 @@ bool FileOverlaps(const FileMetaData& f, const std::string* lower, const std::st
   return true;
 }
 
-// The directory holding path's entry: "a/b/c" → "a/b", "c" → ".", "/c" → "/".
-std::string ParentDirName(std::string path) {
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 }  // namespace
 
 // One request in the write queue. The queue's leader carries out its own
