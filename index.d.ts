@@ -159,6 +159,14 @@ export interface EngineOptions {
    */
   maxSpaceAmplification?: number
   /**
+   * Bytes of WAL segments kept for {@link Engine.changes} after their
+   * memtable was flushed (the oldest go first beyond it); a feed can resume
+   * from any sequence number still in them. 0 to 1 TiB. Default `0`: flushed
+   * segments go at once, and a feed reads only unflushed writes (or what an
+   * open feed holds).
+   */
+  walRetentionBytes?: number
+  /**
    * Type of `ts` and `expireAt` in read results. With `'number'` (the
    * default) they are numbers, except a stored value outside the safe-integer
    * range, which comes back as a `bigint`. With `'bigint'` they are always bigints.
@@ -451,6 +459,58 @@ export interface FileProblem {
 }
 
 /** What {@link Engine.verify} read and found. */
+/** What {@link Engine.changes} reads. */
+export interface ChangesOptions {
+  /**
+   * The sequence number of the last change already consumed (exclusive):
+   * the first batch delivered is the first whose `seq` is greater. `0` for
+   * everything the WAL still holds; the `seq` of the last batch processed to
+   * resume; `engine.stats().lastSequence` for new writes only; a
+   * checkpoint's `sequence` for what came after that backup. A safe integer
+   * ≥ 0 (TypeError/RangeError otherwise).
+   */
+  since: number
+  /** Overrides the engine's keyEncoding for keys and range bounds. */
+  keyEncoding?: KeyEncoding
+  /** Overrides the engine's valueEncoding for values. */
+  valueEncoding?: ValueEncoding
+}
+
+/**
+ * One committed batch of {@link Engine.changes}: the writes one WAL record
+ * holds, applied atomically. Writes that group commit joined arrive as one
+ * batch; every entry carries its own sequence number, so the order of puts,
+ * deletes and range deletes within a batch is known.
+ */
+export interface ChangeBatch<K = string, V = Buffer, T = number | bigint> {
+  /** The sequence number of the batch's last entry: store it to resume with `since`. */
+  seq: number
+  /** The sequence number of its first entry (entries number consecutively). */
+  firstSeq: number
+  /** Puts, as reads return records, each with its sequence number. */
+  records: Array<FlowRecord<K, V, T> & { seq: number }>
+  /** Point deletes of `(key, ts)`. */
+  deletes: Array<{ key: K, ts: T, seq: number }>
+  /** Range deletes of every version of the keys in `[start, end)`. */
+  rangeDeletes: Array<{ start: K, end: K, seq: number }>
+}
+
+/**
+ * The committed batches of an engine in sequence order (see
+ * {@link Engine.changes}). Iterate it with `for await`; `break` (or
+ * `return()`) releases it.
+ */
+export interface ChangeFeed<B> extends AsyncIterableIterator<B> {
+  /** Ends the feed and releases the WAL segments it held. */
+  return(): Promise<IteratorReturnResult<undefined>>
+}
+
+/** What {@link Engine.checkpoint} and {@link JsonDB.checkpoint} resolve to. */
+export interface CheckpointResult {
+  /** The sequence number of the last write the copy holds. */
+  sequence: number
+}
+
 export interface VerifyReport {
   /** True when nothing is wrong (`problems` is empty). */
   ok: boolean
@@ -614,6 +674,27 @@ export declare class Engine<V = Buffer, K = string, T = number | bigint, W = Val
   ): Scan<FlowRecord<KeyOf<KE, K>, ValueOf<VE, V>, T>>
 
   /**
+   * The batches committed after `options.since`, in sequence order, read
+   * from the WAL: an async iterable that, once caught up, waits for the next
+   * commit (no polling) and reads only as fast as the consumer pulls. Flushed
+   * WAL segments are kept for it within {@link EngineOptions.walRetentionBytes}
+   * (and while an open feed still needs them). Returns at once; the first
+   * `next()` opens the feed.
+   *
+   * Throws a TypeError/RangeError for bad options and `FLOWDB_CLOSED` after
+   * close. `next()` rejects with `FLOWDB_SEQUENCE_GONE` when a change after
+   * `since` was in a WAL segment already deleted (resume from a checkpoint
+   * instead, or raise walRetentionBytes), `FLOWDB_INVALID_ARGUMENT` when
+   * `since` is after the engine's last sequence number, and `FLOWDB_CLOSED`
+   * once the engine closes, also while waiting. A feed waiting for a commit
+   * keeps the process alive, as a listening socket does, until a commit,
+   * `break`/`return()` or `engine.close()`.
+   */
+  changes<KE extends KeyEncoding | undefined = undefined, VE extends ValueEncoding | undefined = undefined>(
+    options: ChangesOptions & { keyEncoding?: KE, valueEncoding?: VE }
+  ): ChangeFeed<ChangeBatch<KeyOf<KE, K>, ValueOf<VE, V>, T>>
+
+  /**
    * Deletes every version (all ts) of every key in `[start, end)` written
    * before the call; later writes are visible. One range tombstone, however
    * many records it covers. `start` after `end` is a RangeError; equal
@@ -661,6 +742,23 @@ export declare class Engine<V = Buffer, K = string, T = number | bigint, W = Val
    * (`FLOWDB_CLOSED`, `FLOWDB_IO_ERROR` listing the directory).
    */
   verify(): Promise<VerifyReport>
+
+  /**
+   * Writes a consistent copy of the database into directory `dir` (an online
+   * backup) while reads and writes go on. The copy holds exactly the writes
+   * with sequence numbers up to the resolved `sequence` (every write that
+   * resolved before the call, none that was not committed when it took its
+   * view), opens with {@link open} as a database of its own, and shares
+   * nothing with this one afterwards. SSTables are hard-linked where the file
+   * system allows (else copied), the unflushed WAL is copied, and every file
+   * is synced before `CURRENT`, written last, makes the copy openable. An
+   * in-memory engine is saved to disk this way. `dir` may be an empty
+   * existing directory; its parent must exist. Throws a TypeError unless
+   * `dir` is a non-empty string; rejects with `FLOWDB_INVALID_ARGUMENT` if
+   * `dir` is not empty, with the engine's error if it is read-only, or with
+   * `FLOWDB_IO_ERROR`/`FLOWDB_NO_SPACE` after removing what it wrote.
+   */
+  checkpoint(dir: string): Promise<CheckpointResult>
 
   /**
    * Deletes the SSTables whose records have all expired, unless an older
@@ -714,6 +812,8 @@ export declare const errorCodes: Readonly<{
   BUSY: 'FLOWDB_BUSY'
   NOT_SUPPORTED: 'FLOWDB_NOT_SUPPORTED'
   NO_SPACE: 'FLOWDB_NO_SPACE'
+  /** {@link Engine.changes}: a change after `since` was in a WAL segment already deleted. */
+  SEQUENCE_GONE: 'FLOWDB_SEQUENCE_GONE'
   /** A transaction lost: something it read was changed by a transaction that committed first. */
   CONFLICT: 'FLOWDB_CONFLICT'
   /** A unique index already holds the key, or add() found the primary key taken. */
@@ -1157,6 +1257,13 @@ export declare class JsonDB<Schema extends Record<string, any> = Record<string, 
    */
   transaction<S extends keyof Schema & string, R>(stores: S | S[], mode: TransactionMode,
     fn: (tx: Transaction<Pick<Schema, S>>) => Promise<R> | R, options?: TransactionOptions): Promise<R>
+
+  /**
+   * Writes a consistent copy of the whole directory (every store, index and
+   * named database) into `dir` while transactions go on; it opens as a
+   * JsonDB. Same contract and errors as {@link Engine.checkpoint}.
+   */
+  checkpoint(dir: string): Promise<CheckpointResult>
 
   /** Waits for work in flight (cursors and open transactions are ended), then closes. Idempotent. */
   close(): Promise<void>

@@ -9,7 +9,7 @@
 import { createRequire } from 'node:module'
 import { once } from 'node:events'
 import { createReadStream, createWriteStream, mkdirSync, openSync, readFileSync, statSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Command, InvalidArgumentError } from 'commander'
 import cliProgress from 'cli-progress'
@@ -545,6 +545,23 @@ async function compactCommand (dir, opts) {
   ])
 }
 
+// checkpoint DIR TARGET: engine.checkpoint(TARGET), a consistent copy that
+// opens on its own (SSTables hard-linked where the file system allows).
+// TARGET must be missing or empty; its parent directories are created.
+async function checkpointCommand (dir, target, opts) {
+  const info = inspectExisting(dir)
+  mkdirSync(dirname(resolve(target)), { recursive: true })
+  const t0 = performance.now()
+  const { sequence } = await using(await openEngine(dir, info), (e) => e.checkpoint(target))
+  const ms = Math.round(performance.now() - t0)
+  const copied = inspect(target)
+  const bytes = copied.files.reduce((sum, f) => sum + f.size, 0)
+  const data = { target: resolve(target), sequence, files: copied.files.length, bytes, ms }
+  report(opts.json, data, () => [
+    `wrote a checkpoint at sequence ${sequence} to ${data.target}: ${data.files} files, ${formatBytes(bytes)}, in ${ms} ms`
+  ])
+}
+
 // stores DIR: the schema of a JsonDB with a document count per store.
 async function storesCommand (dir, opts) {
   const stores = await using(await openJsonDB(dir), async (db) => {
@@ -735,6 +752,10 @@ an engine error), 2 bad usage. Progress bars go to stderr on a terminal only.`)
   command('compact', 'merge every SSTable into one, dropping overwritten, deleted and expired records')
     .argument('<dir>', 'data directory')
     .action(compactCommand)
+  command('checkpoint', 'write a consistent copy of the database to TARGET (missing or empty) that opens on its own')
+    .argument('<dir>', 'data directory')
+    .argument('<target>', 'directory for the copy (created, with its parents)')
+    .action(checkpointCommand)
   command('stores', 'the object stores of a JsonDB directory: key paths, indexes, document counts')
     .argument('<dir>', 'JsonDB data directory')
     .action(storesCommand)

@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "addon_data.h"
+#include "change_feed.h"
 #include "convert.h"
 #include "doc_key.h"
 #include "engine.h"
@@ -157,7 +158,8 @@ bool ToOpenOptions(const Napi::CallbackInfo& info, std::string* path_out, Option
       !GetEnum(env, o, "ttlBasis", &opt.ttl_basis) ||
       !GetInt(env, o, "compactionTrigger", &opt.compaction_trigger) ||
       !GetInt(env, o, "compactionSizeRatio", &opt.compaction_size_ratio) ||
-      !GetInt(env, o, "maxSpaceAmplification", &opt.max_space_amplification)) {
+      !GetInt(env, o, "maxSpaceAmplification", &opt.max_space_amplification) ||
+      !GetInt(env, o, "walRetentionBytes", &opt.wal_retention_bytes)) {
     return false;
   }
   if (path.empty() && !in_memory) {
@@ -346,6 +348,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->jsondb_class = Napi::Persistent(JsonDBWrap::Define(env));
   data->doc_transaction_class = Napi::Persistent(DocTransactionWrap::Define(env));
   data->doc_cursor_class = Napi::Persistent(DocCursorWrap::Define(env));
+  data->change_feed_class = Napi::Persistent(ChangeFeedWrap::Define(env));
   env.AddCleanupHook([env]() { CloseAllEngines(env); });
   exports.Set("open", Napi::Function::New(env, Open, "open"));
   exports.Set("repair", Napi::Function::New(env, Repair, "repair"));

@@ -20,6 +20,7 @@ struct AddonData {
   Napi::FunctionReference jsondb_class;           // native JsonDB
   Napi::FunctionReference doc_transaction_class;  // native DocTransaction
   Napi::FunctionReference doc_cursor_class;       // native DocCursor
+  Napi::FunctionReference change_feed_class;      // native ChangeFeed
   // Engines and document databases opened in this env and not yet closed
   // (main thread only).
   std::set<std::shared_ptr<EngineHandle>> open_engines;

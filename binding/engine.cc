@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "addon_data.h"
+#include "change_feed.h"
 #include "convert.h"
 #include "errors.h"
 #include "iterator.h"
@@ -177,6 +178,23 @@ class FlushWorker final : public PromiseWorker {
   Status Run() override { return handle()->db->Flush(); }
 };
 
+class CheckpointWorker final : public PromiseWorker {
+ public:
+  CheckpointWorker(Napi::Env env, std::shared_ptr<EngineHandle> h, DB* db, std::string dir)
+      : PromiseWorker(env, "flowdb.checkpoint", std::move(h)), db_(db), dir_(std::move(dir)) {}
+  Status Run() override { return db_->Checkpoint(dir_, Env::Default(), &sequence_); }
+  Napi::Value Result(Napi::Env env) override {
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("sequence", static_cast<double>(sequence_));
+    return out;
+  }
+
+ private:
+  DB* db_;  // the handle's engine (lives as long as the handle)
+  std::string dir_;
+  uint64_t sequence_ = 0;
+};
+
 class ResumeWorker final : public PromiseWorker {
  public:
   ResumeWorker(Napi::Env env, std::shared_ptr<EngineHandle> h)
@@ -265,6 +283,8 @@ Napi::Function EngineWrap::Define(Napi::Env env) {
                          InstanceMethod<&EngineWrap::Gc>("gc"),
                          InstanceMethod<&EngineWrap::Stats>("stats"),
                          InstanceMethod<&EngineWrap::Verify>("verify"),
+                         InstanceMethod<&EngineWrap::Checkpoint>("checkpoint"),
+                         InstanceMethod<&EngineWrap::StartChangeFeed>("changeFeed"),
                          InstanceMethod<&EngineWrap::Close>("close"),
                      });
 }
@@ -565,6 +585,30 @@ Napi::Value EngineWrap::Flush(const Napi::CallbackInfo& info) {
   if (!CheckOpen(env)) return env.Undefined();
   auto* w = new FlushWorker(env, handle_);
   return w->Start();
+}
+
+Napi::Value StartCheckpoint(Napi::Env env, std::shared_ptr<EngineHandle> handle, DB* db,
+                            Napi::Value dir) {
+  if (!dir.IsString() || dir.As<Napi::String>().Utf8Value().empty()) {
+    Napi::TypeError::New(env, "checkpoint() needs a directory path").ThrowAsJavaScriptException();
+    return Napi::Value();
+  }
+  auto* w = new CheckpointWorker(env, std::move(handle), db, dir.As<Napi::String>().Utf8Value());
+  return w->Start();
+}
+
+Napi::Value EngineWrap::Checkpoint(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  return StartCheckpoint(env, handle_, handle_->db.get(), info[0]);
+}
+
+Napi::Value EngineWrap::StartChangeFeed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  uint64_t since;
+  if (!ToUint64(env, info[0], "since", &since)) return env.Undefined();
+  return ChangeFeedWrap::Start(env, handle_, since);
 }
 
 Napi::Value EngineWrap::Resume(const Napi::CallbackInfo& info) {

@@ -19,6 +19,13 @@ namespace flowdb::binding {
 inline constexpr double kIntoNotFound = -1;    // no such record
 inline constexpr double kIntoWouldBlock = -2;  // memoryOnly, and the read needs file I/O
 
+// checkpoint(dir) of an engine or a JsonDB (db: its engine): a Promise of
+// { sequence }. The copy always goes to disk (Env::Default()), also for an
+// in-memory database. Throws a TypeError (returning empty) if dir is not a
+// non-empty string.
+Napi::Value StartCheckpoint(Napi::Env env, std::shared_ptr<EngineHandle> handle, DB* db,
+                            Napi::Value dir);
+
 class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
  public:
   static Napi::Function Define(Napi::Env env);
@@ -49,6 +56,9 @@ class EngineWrap : public Napi::ObjectWrap<EngineWrap> {
   Napi::Value Gc(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value Verify(const Napi::CallbackInfo& info);
+  Napi::Value Checkpoint(const Napi::CallbackInfo& info);
+  // changeFeed(since) → Promise of a native ChangeFeed (binding/change_feed.h).
+  Napi::Value StartChangeFeed(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   std::shared_ptr<EngineHandle> handle_;

@@ -18,6 +18,8 @@ const ErrorCode kErrorCodes[] = {
     FLOWDB_ERROR_CODE(BUSY, kBusy, kNone),
     FLOWDB_ERROR_CODE(LOCKED, kLocked, kNone),
     FLOWDB_ERROR_CODE(CLOSED, kClosed, kNone),
+    // Change feed: the WAL after the requested sequence number was deleted.
+    FLOWDB_ERROR_CODE(SEQUENCE_GONE, kNotFound, kSequenceGone),
     // Document store (JsonDB).
     FLOWDB_ERROR_CODE(CONFLICT, kConflict, kNone),
     FLOWDB_ERROR_CODE(CONSTRAINT, kConstraint, kNone),

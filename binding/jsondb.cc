@@ -5,6 +5,7 @@
 #include "doc_calls.h"
 #include "doc_cursor.h"
 #include "doc_transaction.h"
+#include "engine.h"
 #include "errors.h"
 #include "worker.h"
 
@@ -314,6 +315,7 @@ Napi::Function JsonDBWrap::Define(Napi::Env env) {
                          InstanceMethod<&JsonDBWrap::Cursor>("cursor"),
                          InstanceMethod<&JsonDBWrap::QueryCursor>("queryCursor"),
                          InstanceMethod<&JsonDBWrap::Close>("close"),
+                         InstanceMethod<&JsonDBWrap::Checkpoint>("checkpoint"),
                          InstanceMethod<&JsonDBWrap::Database>("database"),
                          InstanceMethod<&JsonDBWrap::Databases>("databases"),
                          InstanceMethod<&JsonDBWrap::DeleteDatabase>("deleteDatabase"),
@@ -571,6 +573,13 @@ Napi::Value JsonDBWrap::QueryCursor(const Napi::CallbackInfo& info) {
   if (!s.ok()) return ThrowStatus(env, s);
   auto state = std::make_shared<TxnState>(handle_.get(), std::move(txn));
   return DocCursorWrap::NewInstance(env, handle_, std::move(state), true, std::move(spec));
+}
+
+// The whole directory is copied: every named database in it.
+Napi::Value JsonDBWrap::Checkpoint(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!CheckOpen(env)) return env.Undefined();
+  return StartCheckpoint(env, handle_, db_->engine(), info[0]);
 }
 
 Napi::Value JsonDBWrap::Close(const Napi::CallbackInfo& info) {

@@ -62,6 +62,7 @@ class JsonDBWrap : public Napi::ObjectWrap<JsonDBWrap> {
   Napi::Value Cursor(const Napi::CallbackInfo& info);
   Napi::Value QueryCursor(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value Checkpoint(const Napi::CallbackInfo& info);
 
   // Several databases in one directory (the IndexedDB facade; see
   // JsonDB::OpenDatabase). Names are JS strings, kept exactly (as WTF-8,

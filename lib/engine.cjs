@@ -10,6 +10,7 @@ const binding = require('./binding.cjs')
 const validate = require('./validate.cjs')
 const encoding = require('./encoding.cjs')
 const { Scan } = require('./scan.cjs')
+const { ChangeFeed } = require('./changes.cjs')
 const { Lifecycle } = require('./lifecycle.cjs')
 const { Snapshot, kConstruct: kSnapshot } = require('./snapshot.cjs')
 const { OPEN_OPTIONS, resolveOpenOptions, nativeOpenOptions } = require('./options.cjs')
@@ -23,6 +24,7 @@ const GET_LATEST_OPTIONS = new Set(['keyEncoding', 'valueEncoding', 'snapshot'])
 const PATCH_OPTIONS = new Set(['value', 'ttl', 'expireAt', 'valueEncoding'])
 const PUT_OPTIONS = new Set(['expireAt', 'ttl', 'valueEncoding'])
 const WRITE_BATCH_OPTIONS = new Set(['valueEncoding'])
+const CHANGES_OPTIONS = new Set(['since', 'keyEncoding', 'valueEncoding'])
 const SCAN_OPTIONS = new Set(['prefix', 'gt', 'gte', 'lt', 'lte', 'ts', 'reverse', 'limit', 'keyEncoding', 'valueEncoding', 'snapshot'])
 
 function batchLabel (i, field) {
@@ -398,6 +400,34 @@ class Engine {
   async verify () {
     this.#life.checkOpen('verify')
     return this.#life.track(this.#native.verify())
+  }
+
+  /**
+   * The batches committed after sequence number `since`, in order, as an
+   * async iterable that waits for new commits once caught up (see
+   * index.d.ts). The feed opens on the first next().
+   */
+  changes (options) {
+    this.#life.checkOpen('changes')
+    if (options === undefined) throw new TypeError('changes() needs an options object with since (a sequence number)')
+    const o = validate.optionsObject(options, 'changes() options')
+    validate.checkKnownKeys(o, CHANGES_OPTIONS, 'changes() options')
+    if (o.since === undefined) throw new TypeError('changes() options.since is required: the last sequence number already consumed (0 for everything kept)')
+    const since = validate.integer(o.since, 'options.since', 0, Number.MAX_SAFE_INTEGER)
+    const keyEncoding = encodingOption(o, 'keyEncoding', encoding.KEY_ENCODINGS, this.#keyEncoding, 'options')
+    const valueEncoding = encodingOption(o, 'valueEncoding', encoding.VALUE_ENCODINGS, this.#valueEncoding, 'options')
+    return new ChangeFeed(this.#life, () => this.#native.changeFeed(since), keyEncoding, valueEncoding, this.#bigint)
+  }
+
+  /**
+   * Writes a consistent copy of the database into `dir` while writes go on
+   * (an online backup; see index.d.ts). Resolves to { sequence }, the last
+   * sequence number the copy holds.
+   */
+  async checkpoint (dir) {
+    this.#life.checkOpen('checkpoint')
+    const target = validate.directory(dir, 'checkpoint() dir')
+    return this.#life.track(this.#native.checkpoint(target))
   }
 
   stats () {

@@ -42,6 +42,7 @@ const OPEN_OPTIONS = {
   compactionTrigger: { default: 4, check: compactionTrigger },
   compactionSizeRatio: { default: 1, range: limit('compactionSizeRatio') },
   maxSpaceAmplification: { default: 200, range: limit('maxSpaceAmplification') },
+  walRetentionBytes: { default: 0, range: limit('walRetentionBytes') },
   timestampType: { default: 'number', choices: ['number', 'bigint'] },
   keyEncoding: { default: 'utf8', choices: encoding.KEY_ENCODINGS },
   valueEncoding: { default: 'buffer', choices: encoding.VALUE_ENCODINGS }
@@ -115,7 +116,8 @@ function nativeOpenOptions (o) {
     flushIntervalMs: o.flushIntervalMs,
     compactionTrigger: o.compactionTrigger,
     compactionSizeRatio: o.compactionSizeRatio,
-    maxSpaceAmplification: o.maxSpaceAmplification
+    maxSpaceAmplification: o.maxSpaceAmplification,
+    walRetentionBytes: o.walRetentionBytes
   }
 }
 

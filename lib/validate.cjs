@@ -6,6 +6,7 @@
 // type of their own, so 1.5, NaN or Infinity where an integer belongs is a
 // TypeError, while 2 ** 60 (an integer, too large) is a RangeError.
 
+const path = require('node:path')
 const { isUint8Array } = require('node:util').types
 
 const INT64_MIN = -(2n ** 63n)
@@ -106,6 +107,16 @@ function string (value, name) {
   return value
 }
 
+// A directory path: a non-empty string without NUL bytes. Returns it
+// resolved against the working directory.
+function directory (value, name) {
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(`${name} must be a non-empty string (a directory path), got ${describe(value)}`)
+  }
+  if (value.includes('\0')) throw new TypeError(`${name} must not contain NUL bytes`)
+  return path.resolve(value)
+}
+
 function oneOf (value, name, choices) {
   if (typeof value !== 'string') {
     throw new TypeError(`${name} must be one of ${listChoices(choices)}, got ${describe(value)}`)
@@ -170,6 +181,7 @@ module.exports = {
   duration,
   boolean,
   string,
+  directory,
   oneOf,
   int64,
   key

@@ -365,6 +365,26 @@ describe.concurrent('flowdb on directories of their own', () => {
     expect((await allRecords(path)).length).toBe(2507)
   })
 
+  it('checkpoint writes a copy that opens with every record; a non-empty target is refused', async ({ expect }) => {
+    const path = tempPath('checkpoint')
+    await buildEngineDb(path)
+    const target = join(tempPath('backups'), 'nested', 'copy')
+    const r = await flowdb(['checkpoint', path, target, '--json'])
+    expect(r.code, r.err).toBe(0)
+    const data = JSON.parse(r.out)
+    expect(data.target).toBe(target)
+    expect(data.sequence).toBeGreaterThan(2507)
+    expect(data.files).toBeGreaterThanOrEqual(5) // CURRENT, MANIFEST, OPTIONS, a WAL segment, an SSTable
+    const copied = await allRecords(target)
+    expect(copied.length).toBe(2507)
+    expect(copied).toEqual(await allRecords(path))
+    const again = await flowdb(['checkpoint', path, target])
+    expect(again.code).toBe(1)
+    expect(again.err).toMatch(/^flowdb: FLOWDB_INVALID_ARGUMENT: .*not empty/)
+    const text = await flowdb(['checkpoint', path, tempPath('plain')])
+    expect(text.out).toMatch(/^wrote a checkpoint at sequence \d+ to .*plain: \d+ files, /)
+  })
+
   it('verify exits 0 on a clean database and 1 naming the damaged SSTable', async ({ expect }) => {
     const path = tempPath('verify')
     await buildEngineDb(path, { blockSize: 512 })

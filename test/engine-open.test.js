@@ -236,7 +236,8 @@ describe('one option policy', () => {
     ttlBasis: 0,
     compactionTrigger: 4,
     compactionSizeRatio: 1,
-    maxSpaceAmplification: 200
+    maxSpaceAmplification: 200,
+    walRetentionBytes: 0
   }
   const js = (name) => name === 'defaultTtlUs' ? 'defaultTtl' : name
 
@@ -244,7 +245,7 @@ describe('one option policy', () => {
     expect(Object.keys(optionLimits).sort()).toEqual([
       'blockCacheSize', 'blockRestartInterval', 'blockSize', 'bloomBitsPerKey', 'compactionSizeRatio',
       'compactionTrigger', 'defaultTtlUs', 'flushIntervalMs', 'maxFrozenMemtables', 'maxOpenFiles',
-      'maxSpaceAmplification', 'memtableSize', 'syncIntervalMs'])
+      'maxSpaceAmplification', 'memtableSize', 'syncIntervalMs', 'walRetentionBytes'])
     expect(optionLimits.memtableSize).toEqual({ min: 64 * 1024, max: 4 * 1024 ** 3 })
     expect(optionLimits.compactionTrigger).toEqual({ min: 0, max: 1024, excluded: 1 })
     expect(Object.isFrozen(optionLimits)).toBe(true)

@@ -3,7 +3,7 @@
 // each @ts-expect-error fails to compile if the line is accepted.
 
 import { Engine, FlowDBError, errorCodes, versions } from 'flowdb'
-import type { FlowRecord, Scan, ErrorCode, EngineOptions, Int64, Snapshot, EngineStats, VerifyReport, RepairReport, FileProblem } from 'flowdb'
+import type { FlowRecord, Scan, ErrorCode, EngineOptions, Int64, Snapshot, EngineStats, VerifyReport, RepairReport, FileProblem, ChangeBatch } from 'flowdb'
 
 type Exact<A, B> = (<G>() => G extends A ? 1 : 2) extends (<G>() => G extends B ? 1 : 2) ? true : false
 function expectType<T extends true> (): void {}
@@ -141,4 +141,26 @@ async function maintenance (): Promise<void> {
   // @ts-expect-error repair takes no open options such as syncMode
   await Engine.repair({ path: 'data', syncMode: 'always' })
 }
-void maintenance
+
+async function backupsAndChanges (): Promise<void> {
+  const db = await Engine.open({ path: 'data', walRetentionBytes: 1 << 20 })
+  const { sequence } = await db.checkpoint('backup')
+  expectType<Exact<typeof sequence, number>>()
+  // @ts-expect-error checkpoint needs a directory
+  await db.checkpoint()
+  for await (const batch of db.changes({ since: sequence })) {
+    expectType<Exact<typeof batch, ChangeBatch<string, Buffer, number | bigint>>>()
+    expectType<Exact<typeof batch.records[0], FlowRecord<string, Buffer, number | bigint> & { seq: number }>>()
+    expectType<Exact<typeof batch.rangeDeletes[0]['end'], string>>()
+    break
+  }
+  const typed = await Engine.open({ path: 'data', valueEncoding: 'utf8', timestampType: 'number' })
+  const feed = typed.changes({ since: 0, keyEncoding: 'buffer' })
+  const step = await feed.next()
+  if (step.done !== true) expectType<Exact<typeof step.value, ChangeBatch<Buffer, string, number | bigint>>>()
+  await feed.return()
+  // @ts-expect-error since is required
+  db.changes({})
+  expectType<Exact<typeof errorCodes.SEQUENCE_GONE, 'FLOWDB_SEQUENCE_GONE'>>()
+}
+void maintenance; void backupsAndChanges

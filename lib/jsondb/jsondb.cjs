@@ -140,6 +140,19 @@ class JsonDB {
     return runTransaction(begin, fn, options)
   }
 
+  // --- backups --------------------------------------------------------------
+
+  /**
+   * Writes a consistent copy of the whole directory (every store and named
+   * database) into `dir` while writes go on; it opens as a JsonDB. Resolves
+   * to { sequence }. See Engine.checkpoint in index.d.ts.
+   */
+  async checkpoint (dir) {
+    this.#life.checkOpen('checkpoint')
+    const target = validate.directory(dir, 'checkpoint() dir')
+    return this.#life.track(this.#native.checkpoint(target))
+  }
+
   // --- lifecycle ------------------------------------------------------------
 
   /**

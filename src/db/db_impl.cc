@@ -29,15 +29,6 @@ bool FileOverlaps(const FileMetaData& f, const std::string* lower, const std::st
   return true;
 }
 
-// The directory holding path's entry: "a/b/c" → "a/b", "c" → ".", "/c" → "/".
-std::string ParentDirName(std::string path) {
-  while (path.size() > 1 && path.back() == '/') path.pop_back();
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 }  // namespace
 
 // One request in the write queue. The queue's leader carries out its own
@@ -47,6 +38,7 @@ struct DBImpl::Writer {
     kWrite,           // apply batch (after callback, if any)
     kSwitchMemtable,  // freeze the memtable (if not empty) and start a new one
     kResume,          // DB::Resume: leads alone, never grouped
+    kCheckpoint,      // PinCheckpointView: leads alone, never grouped
   };
   Writer(Kind k, WriteBatch* b, WriteCallback* cb) : kind(k), batch(b), callback(cb) {}
 
@@ -423,6 +415,7 @@ Status DBImpl::WriteInternal(Writer* w) {
       lock.lock();
       if (s.ok()) {
         versions_->SetLastSequence(last);
+        if (has_commit_listeners_.load(std::memory_order_relaxed)) NotifyCommitListeners(last);
         records_written_.fetch_add(group->Count(), std::memory_order_relaxed);
         bytes_written_.fetch_add(group->ApproximateSize(), std::memory_order_relaxed);
         write_groups_.fetch_add(1, std::memory_order_relaxed);
@@ -578,6 +571,7 @@ Status DBImpl::SwitchMemtable(bool sync_old_wal) {
   }
   wal_ = std::move(wal);
   wal_file_ = std::move(file);
+  wal_number_ = number;
   imm_.push_front(mem_);
   mem_ = std::make_shared<MemTable>(number);
   InstallReadState();
@@ -720,6 +714,65 @@ Status DBImpl::Resume() {
   return s;
 }
 
+Status DBImpl::PinCheckpointView(CheckpointView* view) {
+  Writer w(Writer::Kind::kCheckpoint, nullptr, nullptr);
+  std::unique_lock<std::mutex> lock(mu_);
+  writers_.push_back(&w);
+  while (&w != writers_.front()) w.cv.wait(lock);
+  // Leading: every write before this one has published its sequence, and
+  // none appends to the WAL until this one is done.
+  Status s = shutting_down_ ? Status::Closed() : bg_error_;
+  if (s.ok()) {
+    view->version = versions_->SnapshotState(&view->edit);
+    view->wal_number = wal_number_;
+    view->wal_size = wal_->FileSize();
+    wal_pins_.insert(*view->edit.log_number());
+  }
+  writers_.pop_front();
+  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  return s;
+}
+
+void DBImpl::PinWal(uint64_t number) {
+  std::lock_guard<std::mutex> l(mu_);
+  wal_pins_.insert(number);
+}
+
+void DBImpl::UnpinWal(uint64_t number) {
+  std::lock_guard<std::mutex> l(mu_);
+  wal_pins_.erase(wal_pins_.find(number));
+}
+
+std::vector<uint64_t> DBImpl::WalNumbers(const std::vector<std::string>& names) {
+  std::vector<uint64_t> wals;
+  for (const std::string& name : names) {
+    uint64_t number;
+    FileType type;
+    if (ParseFileName(name, &number, &type) && type == FileType::kWal) wals.push_back(number);
+  }
+  std::sort(wals.begin(), wals.end());
+  return wals;
+}
+
+uint64_t DBImpl::AddCommitListener(std::function<void(uint64_t)> listener) {
+  std::lock_guard<std::mutex> l(listeners_mu_);
+  uint64_t id = next_listener_id_++;
+  commit_listeners_.emplace(id, std::move(listener));
+  has_commit_listeners_.store(true, std::memory_order_relaxed);
+  return id;
+}
+
+void DBImpl::RemoveCommitListener(uint64_t id) {
+  std::lock_guard<std::mutex> l(listeners_mu_);
+  commit_listeners_.erase(id);
+  has_commit_listeners_.store(!commit_listeners_.empty(), std::memory_order_relaxed);
+}
+
+void DBImpl::NotifyCommitListeners(SequenceNumber last) {
+  std::lock_guard<std::mutex> l(listeners_mu_);
+  for (const auto& [id, listener] : commit_listeners_) listener(last);
+}
+
 Status DBImpl::ResumeLocked(std::unique_lock<std::mutex>& lock) {
   if (shutting_down_) return Status::Closed();
   if (bg_error_.ok()) return Status::OK();
@@ -763,16 +816,19 @@ void DBImpl::RemoveObsoleteFiles() {
   bool have_tables = env_->GetChildren(TableDirName(dbname_), &tables).ok();
   bool have_wals = env_->GetChildren(WalDirName(dbname_), &wals).ok();
   bool have_top = env_->GetChildren(dbname_, &top).ok();
+  // The log number before the pins: a pin taken after this read holds a
+  // log number at least as large, so nothing it needs is below this one.
+  uint64_t log_number = versions_->log_number();
   std::set<uint64_t> live;
   {
     std::lock_guard<std::mutex> l(mu_);
     live = pending_outputs_;
+    if (!wal_pins_.empty()) log_number = std::min(log_number, *wal_pins_.begin());
   }
   // After a failed manifest write, the manifest CURRENT names may hold an
   // edit that the in-memory state lacks (a flush's output, a log number
   // that retires WALs): no file is safe to delete until a fresh manifest.
   if (!versions_->AddLiveFiles(&live)) return;
-  const uint64_t log_number = versions_->log_number();
   const uint64_t manifest = versions_->manifest_number();
 
   uint64_t number;
@@ -783,10 +839,22 @@ void DBImpl::RemoveObsoleteFiles() {
       env_->RemoveFile(TableDirName(dbname_) + "/" + name).PermitUncheckedError();
     }
   }
-  for (const std::string& name : have_wals ? wals : std::vector<std::string>()) {
-    if (ParseFileName(name, &number, &type) && type == FileType::kWal && number < log_number) {
-      env_->RemoveFile(WalDirName(dbname_) + "/" + name).PermitUncheckedError();
+  // Segments below the log number are flushed: the newest of them stay
+  // within wal_retention_bytes, for change feeds.
+  std::vector<uint64_t> flushed_wals = WalNumbers(have_wals ? wals : std::vector<std::string>());
+  flushed_wals.erase(std::lower_bound(flushed_wals.begin(), flushed_wals.end(), log_number),
+                     flushed_wals.end());
+  uint64_t retained = 0;
+  for (auto it = flushed_wals.rbegin(); it != flushed_wals.rend(); ++it) {
+    const std::string fname = WalFileName(dbname_, *it);
+    uint64_t size = 0;
+    if (retained < options_.wal_retention_bytes && env_->GetFileSize(fname, &size).ok() &&
+        retained + size <= options_.wal_retention_bytes) {
+      retained += size;
+      continue;
     }
+    retained = options_.wal_retention_bytes;  // older segments all go
+    env_->RemoveFile(fname).PermitUncheckedError();
   }
   for (const std::string& name : have_top ? top : std::vector<std::string>()) {
     if (!ParseFileName(name, &number, &type)) continue;

@@ -68,6 +68,12 @@ class DBImpl final : public DB {
   Status CompactAll() override;
   Status DropExpiredFiles(uint64_t* files, uint64_t* entries) override;
   DBStats GetStats() const override;
+  Status Checkpoint(const std::string& dir, Env* target_env,
+                    uint64_t* sequence) override;  // db/checkpoint.cc
+  Status NewChangeFeed(uint64_t since,
+                       std::unique_ptr<ChangeFeed>* feed) override;  // db/change_feed.cc
+  uint64_t AddCommitListener(std::function<void(uint64_t)> listener) override;
+  void RemoveCommitListener(uint64_t id) override;
   Status Verify(VerifyReport* report) override;  // db/verify.cc
   Status Close() override;
 
@@ -84,6 +90,13 @@ class DBImpl final : public DB {
     SequenceNumber drop_floor = 0;
   };
   struct Writer;
+  // What a checkpoint copies, fixed at one instant (PinCheckpointView).
+  struct CheckpointView {
+    VersionEdit edit;  // the whole state, for the copy's manifest
+    std::shared_ptr<const Version> version;  // keeps its SSTables from deletion
+    uint64_t wal_number = 0;  // the WAL being written; older ones ≥ edit's log number are whole
+    uint64_t wal_size = 0;    // bytes of it written by the published writes
+  };
   class SnapshotImpl;
   struct CompactionJob;
 
@@ -97,6 +110,21 @@ class DBImpl final : public DB {
   // wals: the WAL numbers ≥ the log number found on disk, ascending.
   Status CheckFilesAgainstManifest(const std::vector<uint64_t>& wals);
   void RemoveObsoleteFiles();
+
+  // Fixes a checkpoint's view while leading the write queue alone, so that
+  // the WAL holds exactly the published writes, and pins the WAL segments
+  // from the view's log number on (UnpinWal releases them).
+  Status PinCheckpointView(CheckpointView* view);
+  // Keeps the WAL segments numbered ≥ number from deletion until UnpinWal
+  // (pins nest).
+  void PinWal(uint64_t number);
+  // Releases a pin of the WAL segments numbered ≥ number.
+  void UnpinWal(uint64_t number);
+  // The WAL numbers among names (a listing of the WAL directory), ascending.
+  static std::vector<uint64_t> WalNumbers(const std::vector<std::string>& names);
+  // REQUIRES: mu_ held by the leader that just published `last`.
+  void NotifyCommitListeners(SequenceNumber last);
+  friend class ChangeFeedImpl;
 
   // Takes a consistent (snapshot sequence, read state) pair.
   std::shared_ptr<const ReadState> GetReadState(SequenceNumber* snapshot) const;
@@ -186,6 +214,9 @@ class DBImpl final : public DB {
   std::shared_ptr<const ReadState> read_state_;
   SequenceNumber drop_floor_ = 0;  // under mu_: the largest smallest-snapshot a job used
   std::shared_ptr<WritableFile> wal_file_;
+  // The number of the WAL wal_ appends to; after recovery the memtable's
+  // replayed WAL is older.
+  uint64_t wal_number_ = 0;
   std::unique_ptr<log::Writer> wal_;
   std::deque<Writer*> writers_;
   std::vector<Writer*> group_;  // the leader's group, in queue order (leader only)
@@ -203,6 +234,15 @@ class DBImpl final : public DB {
   Status manual_compaction_status_;
   std::set<uint64_t> pending_outputs_;  // SSTables being written, not yet live
   std::set<uint64_t> compacting_files_;  // inputs of the running compaction
+  // Under mu_: WAL numbers from which segments must be kept although their
+  // memtables were flushed (a checkpoint copying them).
+  std::multiset<uint64_t> wal_pins_;
+  // Commit listeners by id, guarded by listeners_mu_ (taken under mu_ by the
+  // committing leader); has_commit_listeners_ spares commits the lock.
+  std::mutex listeners_mu_;
+  std::map<uint64_t, std::function<void(uint64_t)>> commit_listeners_;
+  uint64_t next_listener_id_ = 1;
+  std::atomic<bool> has_commit_listeners_{false};
   // Range tombstones of live SSTables, by file number.
   std::map<uint64_t, std::vector<RangeTombstone>> file_range_dels_;
 

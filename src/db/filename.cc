@@ -87,6 +87,14 @@ bool ParseFileName(const std::string& name, uint64_t* number, FileType* type) {
   return false;
 }
 
+std::string ParentDirName(std::string path) {
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
 Status SetCurrentFile(Env* env, const std::string& dbname, uint64_t manifest_number) {
   std::string manifest = ManifestFileName(dbname, manifest_number);
   std::string contents = manifest.substr(dbname.size() + 1) + "\n";

@@ -39,6 +39,9 @@ std::string LostDirName(const std::string& dbname);
 // The temporary name OPTIONS is written under before it is renamed into place.
 std::string OptionsTempFileName(const std::string& dbname);
 
+// The directory holding path's entry: "a/b/c" → "a/b", "c" → ".", "/c" → "/".
+std::string ParentDirName(std::string path);
+
 // Parses a file name (not a path) found in the directory the type lives in.
 // Returns false if the name is not one of ours. OPTIONS.tmp parses as kTemp
 // with number 0.

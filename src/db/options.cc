@@ -52,6 +52,7 @@ constexpr Row kRows[] = {
     FLOWDB_LIMIT(compaction_trigger, 0, 1024, 1),
     FLOWDB_LIMIT(compaction_size_ratio, 0, 10000, OptionLimit::kNotExcluded),
     FLOWDB_LIMIT(max_space_amplification, 0, 100000, OptionLimit::kNotExcluded),
+    FLOWDB_LIMIT(wal_retention_bytes, 0, 1024 * kGiB, OptionLimit::kNotExcluded),
 };
 
 #undef FLOWDB_LIMIT

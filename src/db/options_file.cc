@@ -187,6 +187,7 @@ std::string EncodeOptionsFile(const Options& o,
   PutLine(&r, "compaction_trigger", std::to_string(o.compaction_trigger));
   PutLine(&r, "compaction_size_ratio", std::to_string(o.compaction_size_ratio));
   PutLine(&r, "max_space_amplification", std::to_string(o.max_space_amplification));
+  PutLine(&r, "wal_retention_bytes", std::to_string(o.wal_retention_bytes));
   for (const auto& [name, value] : extra) {
     PutLine(&r, std::string(kOptionsExtraPrefix) + name, value);
   }

@@ -94,6 +94,7 @@ Status DBImpl::Recover() {
   FLOWDB_RETURN_IF_ERROR(env_->SyncDir(WalDirName(dbname_)));
   wal_ = std::move(wal);
   wal_file_ = std::move(file);
+  wal_number_ = wal_number;
   if (mem == nullptr) mem = std::make_shared<MemTable>(wal_number);
   edit.SetLogNumber(mem->wal_number());
   mem_ = std::move(mem);

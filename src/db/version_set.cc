@@ -32,6 +32,12 @@ std::shared_ptr<const Version> VersionSet::current() const {
   return current_;
 }
 
+std::shared_ptr<const Version> VersionSet::SnapshotState(VersionEdit* edit) const {
+  std::lock_guard<std::mutex> l(mu_);
+  SnapshotEdit(edit);
+  return current_;
+}
+
 bool VersionSet::AddLiveFiles(std::set<uint64_t>* live) const {
   std::lock_guard<std::mutex> l(mu_);
   if (!manifest_error_.ok()) return false;

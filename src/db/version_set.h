@@ -78,6 +78,12 @@ class VersionSet {
 
   std::shared_ptr<const Version> current() const;
 
+  // Fills *edit with the whole current state (comparator, log number, next
+  // file number, last sequence, every live file), as the first record of a
+  // fresh manifest would hold it, and returns the Version it describes:
+  // both are taken under one lock, so the files and the log number agree.
+  std::shared_ptr<const Version> SnapshotState(VersionEdit* edit) const;
+
   // Adds to *live the numbers of the files of every Version still held by
   // anyone (the current one and those pinned by reads): deleting any other
   // table file cannot disturb a reader. Returns false when no file may be

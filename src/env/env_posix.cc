@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <map>
 #include <mutex>
 
@@ -241,6 +242,16 @@ class PosixEnv final : public Env {
   Status RenameFile(const std::string& src, const std::string& dst) override {
     if (::rename(src.c_str(), dst.c_str()) != 0) return Status::FromErrno(src, errno);
     return Status::OK();
+  }
+
+  Status LinkFile(const std::string& src, const std::string& dst) override {
+    if (::link(src.c_str(), dst.c_str()) == 0) return Status::OK();
+    int err = errno;
+    // Another file system, or one without hard links: the caller copies.
+    if (err == EXDEV || err == EPERM || err == EOPNOTSUPP || err == EMLINK) {
+      return Status::NotSupported("hard link", dst + ": " + std::strerror(err));
+    }
+    return Status::FromErrno(dst, err);
   }
 
   Status SyncDir(const std::string& dir) override {

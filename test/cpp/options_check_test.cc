@@ -27,13 +27,14 @@ void SetField(Options* o, const std::string& name, int64_t v) {
   else if (name == "compaction_trigger") o->compaction_trigger = static_cast<int>(v);
   else if (name == "compaction_size_ratio") o->compaction_size_ratio = static_cast<int>(v);
   else if (name == "max_space_amplification") o->max_space_amplification = static_cast<int>(v);
+  else if (name == "wal_retention_bytes") o->wal_retention_bytes = static_cast<uint64_t>(v);
   else FAIL() << "unknown field " << name;
 }
 
 TEST(OptionsCheckTest, DefaultsAreWithinTheLimits) { EXPECT_OK(CheckOptions(Options())); }
 
 TEST(OptionsCheckTest, EveryLimitAcceptsItsBoundsAndNamesTheFieldOutsideThem) {
-  ASSERT_EQ(13u, OptionLimits().size());
+  ASSERT_EQ(14u, OptionLimits().size());
   for (const OptionLimit& l : OptionLimits()) {
     SCOPED_TRACE(l.field);
     for (int64_t v : {l.min, l.max}) {
@@ -44,6 +45,7 @@ TEST(OptionsCheckTest, EveryLimitAcceptsItsBoundsAndNamesTheFieldOutsideThem) {
     // Below min (when the field's type can hold it) and above max.
     for (int64_t v : {l.min - 1, l.max + 1}) {
       if (v < 0 && (std::string(l.field).find("size") != std::string::npos ||
+                    std::string(l.field).find("_bytes") != std::string::npos ||
                     std::string(l.field).find("_ms") != std::string::npos)) {
         continue;  // unsigned fields
       }

@@ -56,6 +56,7 @@ Options NonDefaultOptions() {
   o.compaction_trigger = 0;
   o.compaction_size_ratio = 10;
   o.max_space_amplification = 150;
+  o.wal_retention_bytes = 4096;
   return o;
 }
 
@@ -125,6 +126,7 @@ TEST(OptionsFileFormatTest, Golden) {
       "compaction_trigger=0\n"
       "compaction_size_ratio=10\n"
       "max_space_amplification=150\n"
+      "wal_retention_bytes=4096\n"
       "extra.a=\n"
       "extra.key_encoding=utf8=x\n";
   char checksum[32];
@@ -169,7 +171,7 @@ TEST(OptionsFileFormatTest, Checksum) {
 // (and in CheckOptionsCompatible if it shapes the data), then update the
 // count and the list below.
 TEST(OptionsFileFormatTest, RecordsEveryOptionsField) {
-  static_assert(CountFields<Options>() == 21, "Options changed: update options_file.cc");
+  static_assert(CountFields<Options>() == 22, "Options changed: update options_file.cc");
   StringMap m = Stored(Options(), {});
   std::set<std::string> names;
   for (const auto& [name, value] : m) names.insert(name);
@@ -178,7 +180,8 @@ TEST(OptionsFileFormatTest, RecordsEveryOptionsField) {
       "sync_mode", "sync_interval_ms", "wal_recovery", "memtable_size", "max_frozen_memtables",
       "block_size", "block_restart_interval", "bloom_bits_per_key", "compression",
       "block_cache_size", "max_open_files", "default_ttl_us", "ttl_basis", "flush_interval_ms",
-      "compaction_trigger", "compaction_size_ratio", "max_space_amplification"};
+      "compaction_trigger", "compaction_size_ratio", "max_space_amplification",
+      "wal_retention_bytes"};
   EXPECT_EQ(want, names);
   EXPECT_EQ("always", m["sync_mode"]);
   EXPECT_EQ("strict", m["wal_recovery"]);

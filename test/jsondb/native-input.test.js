@@ -25,7 +25,8 @@ it('survives random calls with bad arguments', async () => {
   let threw = 0
   for (let i = 0; i < 5000; i++) {
     const target = objects[Math.floor(rand() * objects.length)]
-    const names = Object.getOwnPropertyNames(Object.getPrototypeOf(target)).filter((n) => n !== 'constructor' && n !== 'close')
+    // checkpoint(dir) would write a copy into a directory named by its argument.
+    const names = Object.getOwnPropertyNames(Object.getPrototypeOf(target)).filter((n) => n !== 'constructor' && n !== 'close' && n !== 'checkpoint')
     const method = names[Math.floor(rand() * names.length)]
     const args = Array.from({ length: Math.floor(rand() * 6) }, () => values[Math.floor(rand() * values.length)])
     if (rand() < 0.4 && args.length > 0) args[0] = 's'

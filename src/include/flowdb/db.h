@@ -10,12 +10,14 @@
 #define FLOWDB_INCLUDE_DB_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "flowdb/change_feed.h"
 #include "flowdb/iterator.h"
 #include "flowdb/options.h"
 #include "flowdb/record.h"
@@ -267,6 +269,38 @@ class DB {
   // (Resume may be tried again). OK at once if the DB is not read-only.
   // Writes wait while it runs.
   virtual Status Resume() = 0;
+
+  // Writes a consistent copy of the DB into directory `dir` while writes go
+  // on (an online backup). The copy holds exactly the writes with sequence
+  // numbers up to the one published when the call took its view, and
+  // *sequence (may be null) receives that number; it opens as a DB of its
+  // own and shares nothing with this one afterwards. SSTables are hard
+  // links where target_env is this DB's Env and the file system allows,
+  // else copies; the WAL segments not yet flushed are copied up to the view,
+  // and a fresh MANIFEST, OPTIONS and CURRENT are written. Every file and
+  // directory is synced, and CURRENT comes last: a directory without it
+  // does not open as a DB. target_env: where `dir` lives; null for this
+  // DB's Env (an in-memory DB can so be saved to disk with Env::Default()).
+  // `dir` may exist if it is empty; its parent must exist. Returns
+  // InvalidArgument if dir is not empty, the DB's read-only error if a write
+  // failed (see Resume), or the I/O error of a failed copy, after removing
+  // what it had written.
+  virtual Status Checkpoint(const std::string& dir, Env* target_env, uint64_t* sequence) = 0;
+
+  // A feed of the batches committed after sequence number `since`, read
+  // back from the WAL (see flowdb/change_feed.h). WAL segments are kept while
+  // a feed may still read them, and, after their memtable is flushed, within
+  // Options::wal_retention_bytes. InvalidArgument if since >
+  // LatestSequence(); SequenceGone if a batch after since is in no WAL
+  // segment kept.
+  virtual Status NewChangeFeed(uint64_t since, std::unique_ptr<ChangeFeed>* feed) = 0;
+
+  // Calls listener(last_sequence) after every commit, on the committing
+  // thread while it holds the DB's commit lock: the listener must be quick
+  // and must not call into the DB. Returns its id for RemoveCommitListener.
+  virtual uint64_t AddCommitListener(std::function<void(uint64_t)> listener) = 0;
+  // Once this returns, the listener is neither running nor called again.
+  virtual void RemoveCommitListener(uint64_t id) = 0;
 
   virtual DBStats GetStats() const = 0;
 

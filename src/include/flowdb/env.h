@@ -94,6 +94,12 @@ class Env {
   virtual Status RenameFile(const std::string& src, const std::string& dst) = 0;
   // Makes the directory entries of dir durable (after create/rename/remove).
   virtual Status SyncDir(const std::string& dir) = 0;
+  // Makes dst a second name (a hard link) of the existing file src; dst
+  // must not exist. NotSupported when this Env or file system cannot (other
+  // file systems, EXDEV): the caller copies instead. The default cannot.
+  virtual Status LinkFile(const std::string& src, const std::string& dst) {
+    return Status::NotSupported("hard links", dst);
+  }
 
   // Takes an exclusive lock on fname (creating it), failing with
   // Status::Locked if this or another process holds it.
@@ -142,6 +148,9 @@ class EnvWrapper : public Env {
     return target_->RenameFile(s, d);
   }
   Status SyncDir(const std::string& d) override { return target_->SyncDir(d); }
+  Status LinkFile(const std::string& s, const std::string& d) override {
+    return target_->LinkFile(s, d);
+  }
   Status LockFile(const std::string& f, std::unique_ptr<FileLock>* l) override {
     return target_->LockFile(f, l);
   }

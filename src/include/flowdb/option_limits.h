@@ -24,7 +24,7 @@ struct OptionLimit {
 };
 
 // The limits of every numeric field, sync_interval_ms to
-// max_space_amplification, in declaration order.
+// wal_retention_bytes, in declaration order.
 std::span<const OptionLimit> OptionLimits();
 
 // OK if every field of `options` is within OptionLimits() and every enum

@@ -107,6 +107,12 @@ struct Options {
   int compaction_size_ratio = 1;          // percent
   int max_space_amplification = 200;      // percent
 
+  // WAL segments whose memtable was flushed are kept for change feeds
+  // (DB::NewChangeFeed) while all such segments together hold at most this
+  // many bytes; the oldest go first. 0 deletes them at once (a feed then
+  // reads only what is not flushed yet, or what an open feed pins).
+  uint64_t wal_retention_bytes = 0;
+
   // Settings of the layer above that decide how stored bytes are read (the
   // JS layer's key and value encodings). Recorded in the OPTIONS file;
   // reopening with a different value for a name recorded there fails with

@@ -42,6 +42,8 @@ class [[nodiscard]] Status {
     kInvalidKey,            // not a valid key, or a key path that yields none
     kTransactionReadOnly,   // a write in a read-only transaction
     kTransactionInactive,   // a call on a committed or aborted transaction
+    // Refines kNotFound (change feed):
+    kSequenceGone,  // the WAL segment holding a sequence number was deleted
   };
 
   Status() noexcept = default;
@@ -77,6 +79,10 @@ class [[nodiscard]] Status {
   // retries it where blocking is fine. A kBusy with SubCode kWouldBlock.
   static Status WouldBlock(std::string_view msg, std::string_view msg2 = {}) {
     return Status(Code::kBusy, SubCode::kWouldBlock, 0, msg, msg2);
+  }
+  // A change feed's next sequence number is in no WAL segment the DB kept.
+  static Status SequenceGone(std::string_view msg, std::string_view msg2 = {}) {
+    return Status(Code::kNotFound, SubCode::kSequenceGone, 0, msg, msg2);
   }
   static Status Locked(std::string_view msg, std::string_view msg2 = {}) {
     return Status(Code::kLocked, SubCode::kNone, 0, msg, msg2);
