@@ -58,6 +58,9 @@ class DBImpl final : public DB {
   Status Get(const ReadOptions& options, std::string_view key, int64_t ts, std::string* value,
              int64_t* expire_at) override;
   Status GetLatest(const ReadOptions& options, std::string_view key, Record* record) override;
+  Status MultiGet(const ReadOptions& options, std::span<const PointLookup> lookups,
+                  std::vector<std::string>* values, std::vector<Status>* statuses,
+                  std::vector<int64_t>* expire_ats) override;  // db/db_multiget.cc
   std::unique_ptr<RecordIterator> NewIterator(const ReadOptions& options) override;
   std::unique_ptr<ScanCursor> NewScan(const ReadOptions& options, const ScanOptions& scan) override;
   uint64_t LatestSequence() const override { return versions_->last_sequence(); }

@@ -86,25 +86,37 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key, int
   entries_.fetch_add(1, std::memory_order_relaxed);
 }
 
-bool MemTable::Get(std::string_view key, int64_t ts, SequenceNumber snapshot, ValueType* type,
-                   std::string* value, int64_t* expire_at, SequenceNumber* seq) const {
-  // The length-prefixed seek key, on the stack unless the key is long.
-  char stack[256];
-  std::string heap;
-  size_t ikey_len = key.size() + kInternalKeySuffix;
-  size_t need = VarintLength(ikey_len) + ikey_len;
-  char* target = stack;
-  if (need > sizeof(stack)) {
-    heap.resize(need);
-    target = heap.data();
+namespace {
+
+// The length-prefixed seek key SeekKey(key, ts, snapshot), on the stack
+// unless the key is long.
+class MemTableSeekKey {
+ public:
+  [[gnu::always_inline]] MemTableSeekKey(std::string_view key, int64_t ts, SequenceNumber snapshot) {
+    size_t ikey_len = key.size() + kInternalKeySuffix;
+    size_t need = VarintLength(ikey_len) + ikey_len;
+    data_ = stack_;
+    if (need > sizeof(stack_)) {
+      heap_.resize(need);
+      data_ = heap_.data();
+    }
+    char* p = EncodeVarint32(data_, static_cast<uint32_t>(ikey_len));
+    std::memcpy(p, key.data(), key.size());
+    EncodeOrderedInt64(p + key.size(), ts);
+    // The largest type sorts first among equal sequence numbers (SeekKey).
+    EncodeFixed64(p + key.size() + 8, PackTag(snapshot, kTypeValueExpiring));
   }
-  char* p = EncodeVarint32(target, static_cast<uint32_t>(ikey_len));
-  std::memcpy(p, key.data(), key.size());
-  EncodeOrderedInt64(p + key.size(), ts);
-  // The largest type sorts first among equal sequence numbers (SeekKey).
-  EncodeFixed64(p + key.size() + 8, PackTag(snapshot, kTypeValueExpiring));
-  Table::Iterator iter(&table_);
-  iter.Seek(target);
+  const char* data() const { return data_; }
+
+ private:
+  char stack_[256];
+  std::string heap_;
+  char* data_;
+};
+
+// The answer of a Get whose seek left iter at the first entry ≥ the seek key.
+[[gnu::always_inline]] inline bool ReadFoundEntry(const MemTable::Table::Iterator& iter, std::string_view key, int64_t ts,
+                    ValueType* type, std::string* value, int64_t* expire_at, SequenceNumber* seq) {
   if (!iter.Valid()) return false;
   std::string_view ikey = GetLengthPrefixedAt(iter.key());
   ParsedInternalKey parsed;
@@ -119,6 +131,25 @@ bool MemTable::Get(std::string_view key, int64_t ts, SequenceNumber snapshot, Va
     if (expire_at != nullptr) *expire_at = exp;
   }
   return true;
+}
+
+}  // namespace
+
+bool MemTable::Get(std::string_view key, int64_t ts, SequenceNumber snapshot, ValueType* type,
+                   std::string* value, int64_t* expire_at, SequenceNumber* seq) const {
+  MemTableSeekKey target(key, ts, snapshot);
+  Table::Iterator iter(&table_);
+  iter.Seek(target.data());
+  return ReadFoundEntry(iter, key, ts, type, value, expire_at, seq);
+}
+
+bool MemTable::Get(std::string_view key, int64_t ts, SequenceNumber snapshot, ValueType* type,
+                   std::string* value, int64_t* expire_at, SequenceNumber* seq,
+                   Table::Finger* finger) const {
+  MemTableSeekKey target(key, ts, snapshot);
+  Table::Iterator iter(&table_);
+  iter.Seek(target.data(), finger);
+  return ReadFoundEntry(iter, key, ts, type, value, expire_at, seq);
 }
 
 void MemTable::AddRangeDeletion(SequenceNumber seq, std::string_view start,

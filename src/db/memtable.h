@@ -52,6 +52,13 @@ class MemTable {
   // for a value, *value / *expire_at are filled in (expiry is not checked).
   bool Get(std::string_view key, int64_t ts, SequenceNumber snapshot, ValueType* type,
            std::string* value, int64_t* expire_at, SequenceNumber* seq = nullptr) const;
+  // As Get, for a run of lookups in ascending (key, ts) order: the search
+  // starts from *finger (empty before the first lookup of the run) and
+  // leaves it at this one, so a lookup close to the previous one costs a few
+  // comparisons. A finger belongs to one memtable and one reader.
+  bool Get(std::string_view key, int64_t ts, SequenceNumber snapshot, ValueType* type,
+           std::string* value, int64_t* expire_at, SequenceNumber* seq,
+           Table::Finger* finger) const;
 
   // Adds a range tombstone over [start, end). REQUIRES: start < end; the
   // same external synchronization as Add.

@@ -1,5 +1,8 @@
 #include "doc_cursor.h"
 
+#include <algorithm>
+#include <vector>
+
 #include "doc_format.h"
 #include "doc_keys.h"
 #include "transaction.h"
@@ -54,8 +57,10 @@ class StoreCursor : public DocCursor {
 class IndexCursor : public DocCursor {
  public:
   IndexCursor(TransactionImpl* txn, const StoreInfo& store, const IndexInfo& index,
-              const ReadRangeOptions& options)
-      : txn_(txn),
+              const ReadRangeOptions& options, uint64_t read_ahead)
+      : read_ahead_(options.keys_only || IsUnique(options.direction) ? 0 : read_ahead),
+        doc_prefix_(IdPrefix(RecordKind::kDocument, store.id)),
+        txn_(txn),
         store_id_(store.id),
         prefix_(IdPrefix(RecordKind::kIndexEntry, index.id)),
         direction_(options.direction),
@@ -64,6 +69,7 @@ class IndexCursor : public DocCursor {
         empty_(options.range.Empty()) {}
 
   bool Next() override {
+    if (read_ahead_ > 0) return NextFromBatch();
     if (empty_ || !status_.ok()) return false;
     while (scan_->Next()) {
       std::string_view entry = scan_->key().substr(prefix_.size());
@@ -103,6 +109,7 @@ class IndexCursor : public DocCursor {
   }
 
   Status Seek(std::string_view key, const std::string* primary_key) override {
+    if (read_ahead_ > 0) return Status::InvalidArgument("a read-ahead cursor cannot seek");
     bool reverse = IsReverse(direction_);
     if (primary_key != nullptr && IsUnique(direction_)) {
       return Status::InvalidArgument("a primary key seek needs direction next or prev");
@@ -131,6 +138,68 @@ class IndexCursor : public DocCursor {
   Status status() const override { return status_.ok() ? scan_->status() : status_; }
 
  private:
+  // Index entries (and so documents) fetched per DB::MultiGet.
+  static constexpr size_t kBatch = 128;
+
+  // Next() with read-ahead: the next record of the batch, gathering and
+  // fetching a new batch when it is used up.
+  bool NextFromBatch() {
+    if (pos_ < batch_size_) {
+      key_.swap(batch_keys_[pos_]);
+      primary_key_.swap(batch_pks_[pos_]);
+      value_.swap(batch_values_[pos_]);
+      pos_++;
+      return true;
+    }
+    if (empty_ || !status_.ok() || scan_done_) return false;
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(kBatch, read_ahead_ - gathered_));
+    // The vectors only grow: their strings keep their buffers from batch
+    // to batch.
+    if (doc_keys_.empty()) {  // small first: many index queries match a few documents
+      doc_keys_.reserve(16);
+      batch_keys_.reserve(16);
+      batch_pks_.reserve(16);
+    }
+    size_t n = 0;
+    while (n < want) {
+      if (!scan_->Next()) {
+        scan_done_ = true;
+        break;
+      }
+      std::string_view entry = scan_->key().substr(prefix_.size());
+      std::string_view rest = entry;
+      status_ = SkipEncodedKey(&rest);
+      if (!status_.ok()) return false;
+      if (n == doc_keys_.size()) {
+        doc_keys_.emplace_back();
+        batch_keys_.emplace_back();
+        batch_pks_.emplace_back();
+      }
+      batch_keys_[n].assign(entry.substr(0, entry.size() - rest.size()));
+      batch_pks_[n].assign(rest);
+      doc_keys_[n].assign(doc_prefix_);
+      doc_keys_[n].append(rest);
+      n++;
+    }
+    gathered_ += n;
+    if (n == 0) return false;
+    status_ = txn_->ReadValues(std::span<const std::string>(doc_keys_.data(), n), &batch_values_,
+                               &found_, &lookups_);
+    if (!status_.ok()) return false;
+    for (size_t i = 0; i < n; i++) {
+      if (!found_[i]) {
+        status_ = Status::Corruption("jsondb: an index entry without its document");
+        return false;
+      }
+    }
+    pos_ = 0;
+    batch_size_ = n;
+    has_ = true;
+    return NextFromBatch();
+  }
+
+  const uint64_t read_ahead_;  // 0: no read-ahead (see NewDocCursor)
+  const std::string doc_prefix_;  // of the store's document keys
   TransactionImpl* txn_;
   uint32_t store_id_;
   std::string prefix_;
@@ -141,14 +210,24 @@ class IndexCursor : public DocCursor {
   bool has_ = false;
   std::string key_, primary_key_, value_;
   Status status_;
+
+  // Read-ahead: the current batch (index keys, primary keys, documents),
+  // the next position in it, and the index entries gathered so far.
+  std::vector<std::string> batch_keys_, batch_pks_, batch_values_, doc_keys_;
+  std::vector<bool> found_;
+  std::vector<PointLookup> lookups_;
+  size_t pos_ = 0, batch_size_ = 0;
+  uint64_t gathered_ = 0;
+  bool scan_done_ = false;
 };
 
 }  // namespace
 
 std::unique_ptr<DocCursor> NewDocCursor(TransactionImpl* txn, const StoreInfo& store,
-                                        const IndexInfo* index, const ReadRangeOptions& options) {
+                                        const IndexInfo* index, const ReadRangeOptions& options,
+                                        uint64_t read_ahead) {
   if (index == nullptr) return std::make_unique<StoreCursor>(txn, store, options);
-  return std::make_unique<IndexCursor>(txn, store, *index, options);
+  return std::make_unique<IndexCursor>(txn, store, *index, options, read_ahead);
 }
 
 }  // namespace flowdb::doc

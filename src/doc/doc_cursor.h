@@ -17,8 +17,18 @@ namespace flowdb::doc {
 class TransactionImpl;
 
 // A cursor over `store` (index == nullptr) or one of its indexes.
+//
+// read_ahead > 0 promises that the caller steps the cursor with Next() alone
+// (no Seek) and stops only after read_ahead records, at the end, or on an
+// error. An index cursor (direction next or prev, not keys_only) then
+// gathers up to that many index entries at a time and fetches their
+// documents in one DB::MultiGet, returning them in index order; it never
+// reads an index entry the caller would not have reached, so the reads a
+// transaction records are the same as stepping one by one. 0: one document
+// per step.
 std::unique_ptr<DocCursor> NewDocCursor(TransactionImpl* txn, const StoreInfo& store,
-                                        const IndexInfo* index, const ReadRangeOptions& options);
+                                        const IndexInfo* index, const ReadRangeOptions& options,
+                                        uint64_t read_ahead = 0);
 
 }  // namespace flowdb::doc
 

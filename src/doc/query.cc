@@ -1,6 +1,7 @@
 #include "query.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "catalog.h"
 #include "doc_cursor.h"
@@ -262,6 +263,9 @@ class QueryCursor : public DocCursor {
     if (plan_.reverse) std::reverse(plan_.ranges.begin(), plan_.ranges.end());
   }
 
+  // The caller steps this cursor to its end (or an error) without seeking.
+  void SetDrains() { drains_ = true; }
+
   bool Next() override {
     if (!status_.ok()) return false;
     if (plan_.sort) {
@@ -302,7 +306,9 @@ class QueryCursor : public DocCursor {
         o.range = plan_.ranges[range_pos_++];
         o.direction = plan_.reverse ? CursorDirection::kPrev : CursorDirection::kNext;
         o.keys_only = keys_only_ && residual_.empty() && !plan_.sort;
-        cursor_ = NewDocCursor(txn_, store_, index_, o);
+        // A sorted query or a count reads every match: its index cursors
+        // may fetch documents in batches (see NewDocCursor).
+        cursor_ = NewDocCursor(txn_, store_, index_, o, drains_ ? kNoLimit : 0);
       }
       if (!cursor_->Next()) {
         status_ = cursor_->status();
@@ -326,6 +332,7 @@ class QueryCursor : public DocCursor {
 
   Status Materialize() {
     sorted_ = true;
+    drains_ = true;
     // Sort key: documents without a valid key at the order path sort after
     // every key ("\xff" is above every tag byte), in scan order.
     while (NextMatch()) {
@@ -359,6 +366,8 @@ class QueryCursor : public DocCursor {
   uint64_t skipped_ = 0, emitted_ = 0;
   DocRecord current_;
 
+  static constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
+  bool drains_ = false;
   bool sorted_ = false;
   std::vector<std::pair<std::string, DocRecord>> results_;
   size_t pos_ = 0;
@@ -388,7 +397,9 @@ Status CountQueryResults(TransactionImpl* txn, const StoreInfo& store, const Que
   FLOWDB_RETURN_IF_ERROR(Plan(store, query, &plan, &choice));
   // Order does not change a count.
   plan.sort = false;
+  const bool unlimited = plan.limit == std::numeric_limits<uint64_t>::max();
   QueryCursor cursor(txn, store, query, std::move(plan), std::move(choice), true);
+  if (unlimited) cursor.SetDrains();
   uint64_t n = 0;
   while (cursor.Next()) n++;
   FLOWDB_RETURN_IF_ERROR(cursor.status());

@@ -167,6 +167,50 @@ Status TransactionImpl::ReadValue(const std::string& key, std::string* value, bo
   return Status::OK();
 }
 
+Status TransactionImpl::ReadValues(std::span<const std::string> keys,
+                                   std::vector<std::string>* values, std::vector<bool>* found,
+                                   std::vector<PointLookup>* lookups) {
+  const size_t n = keys.size();
+  values->resize(n);
+  found->assign(n, false);
+  lookups->clear();
+  // Position in `keys` of each lookup: its key's view points into `keys`.
+  thread_local std::vector<size_t> where;
+  where.clear();
+  for (size_t i = 0; i < n; i++) {
+    RecordPoint(keys[i]);
+    switch (writes_.Find(keys[i], &(*values)[i])) {
+      case WriteSet::Lookup::kValue:
+        (*found)[i] = true;
+        break;
+      case WriteSet::Lookup::kDeleted:
+        break;
+      case WriteSet::Lookup::kAbsent:
+        lookups->push_back({keys[i], 0});
+        where.push_back(i);
+        break;
+    }
+  }
+  if (lookups->empty()) return Status::OK();
+  if (budget_ != nullptr) {
+    if (*budget_ < lookups->size()) {
+      *budget_ = 0;
+      return Status::WouldBlock("jsondb: the read budget is spent");
+    }
+    *budget_ -= lookups->size();
+  }
+  thread_local std::vector<std::string> got;
+  thread_local std::vector<Status> statuses;
+  FLOWDB_RETURN_IF_ERROR(db_->db()->MultiGet(read_options_, *lookups, &got, &statuses));
+  for (size_t j = 0; j < where.size(); j++) {
+    if (statuses[j].IsNotFound()) continue;
+    FLOWDB_RETURN_IF_ERROR(statuses[j]);
+    (*found)[where[j]] = true;
+    (*values)[where[j]].swap(got[j]);
+  }
+  return Status::OK();
+}
+
 std::unique_ptr<OverlayScan> TransactionImpl::NewScan(EngineRange range, bool reverse) {
   return std::make_unique<OverlayScan>(db_->db(), read_options_, &writes_, std::move(range),
                                        reverse, mode_ == TransactionMode::kReadWrite ? this : nullptr,
@@ -459,7 +503,12 @@ Status TransactionImpl::GetFirst(const DocSource& source, const KeyRange& range,
 Status TransactionImpl::GetAll(const DocSource& source, const ReadRangeOptions& options,
                                std::vector<DocRecord>* out) {
   std::unique_ptr<DocCursor> cursor;
-  FLOWDB_RETURN_IF_ERROR(OpenCursor(source, options, &cursor));
+  const StoreInfo* store = nullptr;
+  const IndexInfo* index = nullptr;
+  FLOWDB_RETURN_IF_ERROR(Resolve(source.store, source.index, &store, &index));
+  // This loop steps the cursor up to options.limit times and no further:
+  // it may read that far ahead.
+  cursor = NewDocCursor(this, *store, index, options, options.limit);
   for (uint64_t n = 0; n < options.limit && cursor->Next(); n++) {
     out->push_back({std::string(cursor->key()), std::string(cursor->primary_key()),
                     std::string(cursor->value())});

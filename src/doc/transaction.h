@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,12 @@ class TransactionImpl : public Transaction, public ReadRecorder {
   // --- for cursors and queries ---
   // The value of engine key `key` at the snapshot plus own writes.
   Status ReadValue(const std::string& key, std::string* value, bool* found);
+  // ReadValue for each of `keys` (any order), in that order: (*found)[i] and
+  // (*values)[i] as ReadValue gives them, each key recorded as read. The
+  // keys this transaction did not write are read in one DB::MultiGet;
+  // `lookups` is the caller's scratch. The first engine error is returned.
+  Status ReadValues(std::span<const std::string> keys, std::vector<std::string>* values,
+                    std::vector<bool>* found, std::vector<PointLookup>* lookups);
   // A scan of engine `range` at the snapshot plus own writes (reads recorded).
   std::unique_ptr<OverlayScan> NewScan(EngineRange range, bool reverse);
   // Finds a store (and index, when `index` is not empty) in scope.

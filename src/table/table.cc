@@ -207,8 +207,8 @@ bool Table::KeyMayMatch(std::string_view user_key) const {
   return filter_.empty() || BloomKeyMayMatch(user_key, filter_);
 }
 
-Status Table::Get(const ReadOptions& options, std::string_view target,
-                  TableGetResult* result) const {
+Status Table::Get(const ReadOptions& options, std::string_view target, TableGetResult* result,
+                  TableGetHint* hint) const {
   *result = TableGetResult();
   if (target.size() < kInternalKeySuffix) {
     return Status::InvalidArgument("lookup target is not an internal key");
@@ -221,13 +221,29 @@ Status Table::Get(const ReadOptions& options, std::string_view target,
   // ≥ target (the blocks before it hold only smaller keys), so no other
   // block can hold the answer. If that entry has target's ts, the ts lies in
   // the block's [min_ts, max_ts]; if not, there is nothing to read.
-  const size_t i = FindDataBlock(target);
+  // With a hint, the previous target (≤ this one) fell into the hint's
+  // block or before it, so no earlier block can hold the answer.
+  size_t i;
+  if (hint != nullptr && hint->block_index < index_.size() &&
+      InternalKeyComparator::Compare(LastKey(hint->block_index), target) >= 0) {
+    i = hint->block_index;
+  } else {
+    i = FindDataBlock(target);
+  }
   if (i == index_.size()) return Status::OK();
   const int64_t ts = ExtractTs(target);
   if (ts < index_[i].meta.min_ts || ts > index_[i].meta.max_ts) return Status::OK();
 
   std::shared_ptr<const Block> block;
-  FLOWDB_RETURN_IF_ERROR(GetDataBlock(options, i, &block));
+  if (hint != nullptr && hint->block_index == i && hint->block != nullptr) {
+    block = hint->block;
+  } else {
+    FLOWDB_RETURN_IF_ERROR(GetDataBlock(options, i, &block));
+    if (hint != nullptr) {
+      hint->block_index = i;
+      hint->block = block;
+    }
+  }
   bool found;
   uint64_t tag;
   std::string_view value;

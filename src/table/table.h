@@ -46,6 +46,15 @@ struct TableGetResult {
   bool filtered = false;
 };
 
+// What one Table::Get passes to the next of a run of lookups in ascending
+// target order in one table: the data block it used, so that a lookup
+// falling into the same block neither searches the index nor asks the block
+// cache again. Default-constructed: empty.
+struct TableGetHint {
+  size_t block_index = static_cast<size_t>(-1);
+  std::shared_ptr<const Block> block;
+};
+
 // Options for Table::Open.
 struct TableReadOptions {
   // Also read every data block at open and check its checksum, entries,
@@ -99,7 +108,13 @@ class Table {
   // ts_max and snapshot are ignored. Returns InvalidArgument if target is
   // not an internal key, Corruption naming the data block's offset for a
   // damaged block, or the file's read error.
-  Status Get(const ReadOptions& options, std::string_view target, TableGetResult* result) const;
+  Status Get(const ReadOptions& options, std::string_view target, TableGetResult* result) const {
+    return Get(options, target, result, nullptr);
+  }
+  // As Get, reusing and updating *hint (may be null). REQUIRES: hint is
+  // empty or was last used with this table and a target ≤ this one.
+  Status Get(const ReadOptions& options, std::string_view target, TableGetResult* result,
+             TableGetHint* hint) const;
 
   // False only if the table certainly holds no entry for user_key.
   bool KeyMayMatch(std::string_view user_key) const;

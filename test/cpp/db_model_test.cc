@@ -4,6 +4,7 @@
 // a std::map model. FLOWDB_MODEL_SEEDS / FLOWDB_MODEL_OPS raise the size
 // (npm test runs the small default).
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 
@@ -53,8 +54,10 @@ class ModelRun {
         TakeSnapshot();
       } else if (r < 490) {
         ReleaseOne();
-      } else if (r < 680) {
+      } else if (r < 620) {
         ASSERT_NO_FATAL_FAILURE(CheckGet());
+      } else if (r < 680) {
+        ASSERT_NO_FATAL_FAILURE(CheckMultiGet());
       } else if (r < 780) {
         ASSERT_NO_FATAL_FAILURE(CheckLatest());
       } else if (r < 930) {
@@ -192,6 +195,55 @@ class ModelRun {
       ASSERT_OK(s);
       EXPECT_EQ(it->second.value, v);
       EXPECT_EQ(it->second.expire_at, exp);
+    }
+  }
+
+  // A MultiGet of random lookups (some live in the model, some repeated,
+  // some absent everywhere, sorted or not) answers each as the model and as
+  // Get at the same view.
+  void CheckMultiGet() {
+    const Model* model;
+    ReadOptions ro = PickView(&model);
+    const size_t n = 1 + rnd_.Uniform(rnd_.OneIn(4) ? 200 : 20);
+    std::vector<ModelKey> ids;
+    for (size_t i = 0; i < n; i++) {
+      if (!ids.empty() && rnd_.OneIn(8)) {
+        ids.push_back(ids[rnd_.Uniform(ids.size())]);
+      } else if (!model->empty() && rnd_.OneIn(2)) {
+        auto it = model->lower_bound({Key(), Ts()});
+        if (it == model->end()) it = model->begin();
+        ids.push_back(it->first);
+      } else {
+        ids.emplace_back(Key(), Ts());
+      }
+    }
+    if (rnd_.OneIn(2)) std::sort(ids.begin(), ids.end());
+    std::vector<PointLookup> lookups;
+    for (const auto& [k, ts] : ids) lookups.push_back({k, ts});
+    std::vector<std::string> values{"stale"};
+    std::vector<Status> statuses;
+    std::vector<int64_t> exps;
+    ASSERT_OK(db_->MultiGet(ro, lookups, &values, &statuses, &exps));
+    ASSERT_EQ(n, values.size());
+    ASSERT_EQ(n, statuses.size());
+    ASSERT_EQ(n, exps.size());
+    for (size_t i = 0; i < n; i++) {
+      SCOPED_TRACE("lookup " + std::to_string(i));
+      auto it = model->find(ids[i]);
+      std::string v;
+      int64_t exp = 0;
+      Status single = db_->Get(ro, ids[i].first, ids[i].second, &v, &exp);
+      if (it == model->end() || !Live(it->second)) {
+        EXPECT_TRUE(statuses[i].IsNotFound()) << statuses[i].ToString();
+        EXPECT_TRUE(single.IsNotFound()) << single.ToString();
+        EXPECT_EQ("", values[i]);
+      } else {
+        ASSERT_OK(statuses[i]);
+        EXPECT_EQ(it->second.value, values[i]);
+        EXPECT_EQ(it->second.expire_at, exps[i]);
+        ASSERT_OK(single);
+        EXPECT_EQ(v, values[i]);
+      }
     }
   }
 

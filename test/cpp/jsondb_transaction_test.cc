@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <thread>
 
 #include "jsondb_test_util.h"
@@ -109,6 +110,84 @@ TEST_F(JsonDBTxnTest, ReadYourWrites) {
   EXPECT_EQ(Get(db_.get(), "acc", N(3)), R"({"id":3,"owner":"ann","email":"c"})");
   EXPECT_EQ(Get(db_.get(), "acc", N(1)), "<none>");
   EXPECT_EQ(All(db_.get(), {"acc", "byEmail"}, KeyRange::Only(S("a"))).size(), 1u);
+}
+
+// getAll over an index fetches its documents in batches (DB::MultiGet):
+// the answers, their order and the reads recorded for validation are those
+// of one read per entry, across batch boundaries, with own writes, forward
+// and backward, and with a limit.
+TEST_F(JsonDBTxnTest, IndexGetAllReadsDocumentsInBatches) {
+  // 300 accounts of ann with ids in a scattered order, some of bob's.
+  std::map<int, std::string> docs;  // ann's, by id
+  {
+    Transaction* w = RW();
+    for (int i = 0; i < 400; i++) {
+      const int id = (i * 7919) % 1000;
+      const char* owner = i % 4 == 3 ? "bob" : "ann";
+      std::string json = "{\"id\":" + std::to_string(id) + ",\"owner\":\"" + owner +
+                         "\",\"n\":" + std::to_string(i) + "}";
+      ASSERT_OK(w->Put("acc", json, nullptr, nullptr));
+      if (owner[0] == 'a') docs[id] = json;
+    }
+    ASSERT_OK(w->Commit());
+  }
+  Transaction* t = RW();
+  // Own writes: a new one, a change, a deletion, and one moved to bob.
+  const std::string added = R"({"id":5000,"owner":"ann","n":-1})";
+  ASSERT_OK(t->Put("acc", added, nullptr, nullptr));
+  docs[5000] = added;
+  auto it = std::next(docs.begin(), 130);  // past the first batch
+  const std::string changed = "{\"id\":" + std::to_string(it->first) + R"(,"owner":"ann","n":-2})";
+  ASSERT_OK(t->Put("acc", changed, nullptr, nullptr));
+  it->second = changed;
+  auto del = std::next(docs.begin(), 5);
+  ASSERT_OK(t->Delete("acc", KeyRange::Only(N(del->first))));
+  docs.erase(del);
+  auto moved = std::next(docs.begin(), 200);
+  ASSERT_OK(t->Put("acc", "{\"id\":" + std::to_string(moved->first) + R"(,"owner":"bob"})", nullptr,
+                   nullptr));
+  docs.erase(moved);
+
+  for (CursorDirection dir : {CursorDirection::kNext, CursorDirection::kPrev}) {
+    ReadRangeOptions o;
+    o.range = KeyRange::Only(S("ann"));
+    o.direction = dir;
+    std::vector<DocRecord> recs;
+    ASSERT_OK(t->GetAll({"acc", "byOwner"}, o, &recs));
+    ASSERT_EQ(docs.size(), recs.size());
+    size_t i = 0;
+    auto check = [&](const std::pair<const int, std::string>& d) {
+      EXPECT_EQ(N(d.first), recs[i].primary_key) << i;
+      EXPECT_EQ(S("ann"), recs[i].key) << i;
+      EXPECT_EQ(d.second, recs[i].value) << i;
+      i++;
+    };
+    if (dir == CursorDirection::kNext) {
+      for (const auto& d : docs) check(d);
+    } else {
+      for (auto r = docs.rbegin(); r != docs.rend(); ++r) check(*r);
+    }
+  }
+  ASSERT_OK(t->Commit());
+
+  // A limited getAll reads the index only up to its last record: a new
+  // entry after it does not conflict, a change to a document it returned
+  // does.
+  for (bool later : {true, false}) {
+    Transaction* a = RW();
+    ReadRangeOptions o;
+    o.range = KeyRange::Only(S("ann"));
+    o.limit = 3;
+    std::vector<DocRecord> recs;
+    ASSERT_OK(a->GetAll({"acc", "byOwner"}, o, &recs));
+    ASSERT_EQ(3u, recs.size());
+    std::string k = N(1);
+    ASSERT_OK(a->Put("kv", "1", &k, nullptr));
+    const std::string id = later ? std::to_string(std::next(docs.begin(), 10)->first) + ".5"
+                                 : std::to_string(std::next(docs.begin())->first);
+    ASSERT_OK(Put(db_.get(), "acc", "{\"id\":" + id + R"(,"owner":"ann","n":7})"));
+    EXPECT_EQ(later, a->Commit().ok()) << later;
+  }
 }
 
 TEST_F(JsonDBTxnTest, AbortAndInactive) {

@@ -1,5 +1,6 @@
 #include "db/skiplist.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <random>
@@ -133,6 +134,72 @@ TEST(SkipListTest, SpliceInsertsWithConcurrentReader) {
   reader.join();
   EXPECT_GT(walks.load(), 0u);
   ExpectMatches(list, model);
+}
+
+TEST(SkipListTest, FingerSeeksMatchModel) {
+  // Runs of ascending targets (repeats, gaps of every size, past the end),
+  // each run with one finger, agree with the model's lower_bound.
+  Arena arena;
+  List list(U64Compare{}, &arena);
+  std::set<uint64_t> model;
+  std::mt19937_64 rnd(11);
+  for (int i = 0; i < 5000; i++) {
+    uint64_t k = rnd() % 100000;
+    if (model.insert(k).second) list.Insert(k);
+  }
+  for (int run = 0; run < 300; run++) {
+    List::Finger finger;
+    List::Iterator it(&list);
+    uint64_t target = rnd() % 1000;
+    const uint64_t max_gap = uint64_t{1} << (rnd() % 17);
+    while (target < 101000) {
+      it.Seek(target, &finger);
+      auto want = model.lower_bound(target);
+      if (want == model.end()) {
+        ASSERT_FALSE(it.Valid()) << target;
+      } else {
+        ASSERT_TRUE(it.Valid()) << target;
+        ASSERT_EQ(*want, it.key()) << target;
+      }
+      if (rnd() % 8 != 0) target += 1 + rnd() % max_gap;  // else repeat it
+    }
+  }
+}
+
+TEST(SkipListTest, FingerSeeksWithConcurrentWriter) {
+  // Even keys are in the list before the reader starts; the writer adds the
+  // odd ones meanwhile (and grows the list's height). A finger search must
+  // find every even key, and for an odd target stop at it or the next even.
+  Arena arena;
+  List list(U64Compare{}, &arena);
+  constexpr uint64_t kKeys = 20000;
+  for (uint64_t k = 0; k < kKeys; k += 2) list.Insert(k);
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> runs{0};
+  std::thread reader([&] {
+    while (!done.load(std::memory_order_acquire)) {
+      List::Finger finger;
+      List::Iterator it(&list);
+      for (uint64_t k = runs.load() % 7; k + 2 < kKeys; k += 1 + k % 5) {
+        it.Seek(k, &finger);
+        ASSERT_TRUE(it.Valid());
+        if (k % 2 == 0) {
+          ASSERT_EQ(k, it.key());
+        } else {
+          ASSERT_TRUE(it.key() == k || it.key() == k + 1) << k << " " << it.key();
+        }
+      }
+      runs.fetch_add(1);
+    }
+  });
+  std::mt19937_64 rnd(5);
+  std::vector<uint64_t> odd;
+  for (uint64_t k = 1; k < kKeys; k += 2) odd.push_back(k);
+  std::shuffle(odd.begin(), odd.end(), rnd);
+  for (uint64_t k : odd) list.Insert(k);
+  done.store(true, std::memory_order_release);
+  reader.join();
+  EXPECT_GT(runs.load(), 0u);
 }
 
 }  // namespace

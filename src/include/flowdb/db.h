@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,6 +91,13 @@ class Snapshot {
 
  protected:
   virtual ~Snapshot() = default;
+};
+
+// One lookup of DB::MultiGet: the record (key, ts). The key's bytes must
+// stay valid for the call.
+struct PointLookup {
+  std::string_view key;
+  int64_t ts = 0;
 };
 
 // Latency percentiles of one kind of operation, in microseconds (1 µs
@@ -212,6 +220,27 @@ class DB {
   // *value and *expire_at are left unchanged then.
   virtual Status Get(const ReadOptions& options, std::string_view key, int64_t ts,
                      std::string* value, int64_t* expire_at = nullptr) = 0;
+
+  // Reads many records at one view: each lookups[i] gets exactly what
+  // Get(options, lookups[i].key, lookups[i].ts, ...) would return at the
+  // same sequence number. Lookups may come in any order and may repeat;
+  // the work is shared (one read state, one set of range tombstones, each
+  // memtable searched from where the previous key was found, each SSTable
+  // visited once with its bloom filter per key and a data block read once
+  // for the keys that fall into it), so many keys close together cost far
+  // less than as many Gets; keys already ascending skip the sort.
+  //
+  // On OK, (*statuses)[i] is OK with (*values)[i] (and (*expire_ats)[i], µs
+  // since the epoch or kNoExpiry, when expire_ats is not null) holding the
+  // record; NotFound if absent, deleted or expired, its value left empty;
+  // or the error that Get would return for it (Corruption naming the file,
+  // an I/O error, Busy("would block") under options.memory_only). Each
+  // vector is resized to lookups.size(). The call itself returns Closed
+  // after Close and InvalidArgument for a snapshot of another DB, with the
+  // vectors left unchanged.
+  virtual Status MultiGet(const ReadOptions& options, std::span<const PointLookup> lookups,
+                          std::vector<std::string>* values, std::vector<Status>* statuses,
+                          std::vector<int64_t>* expire_ats = nullptr) = 0;
 
   // Reads the live record of `key` with the largest ts. NotFound if none.
   virtual Status GetLatest(const ReadOptions& options, std::string_view key,
