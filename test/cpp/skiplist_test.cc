@@ -110,9 +110,14 @@ TEST(SkipListTest, SpliceInsertsWithConcurrentReader) {
   constexpr int kSeries = 64;
   constexpr uint64_t kPoints = 400;
   std::atomic<bool> done{false};
+  std::atomic<bool> started{false};
   std::atomic<uint64_t> walks{0};
+  // The writer starts once the reader runs, and the reader finishes at least
+  // one walk, so that a loaded machine cannot schedule them one after the
+  // other and leave the test with nothing read.
   std::thread reader([&] {
-    while (!done.load(std::memory_order_acquire)) {
+    do {
+      started.store(true, std::memory_order_release);
       List::Iterator it(&list);
       uint64_t last = 0;
       for (it.SeekToFirst(); it.Valid(); it.Next()) {
@@ -120,8 +125,9 @@ TEST(SkipListTest, SpliceInsertsWithConcurrentReader) {
         last = it.key();
       }
       walks.fetch_add(1);
-    }
+    } while (!done.load(std::memory_order_acquire));
   });
+  while (!started.load(std::memory_order_acquire)) std::this_thread::yield();
   std::vector<List::Splice> splices(kSeries);
   std::set<uint64_t> model;
   for (uint64_t point = 0; point < kPoints; point++) {
@@ -175,9 +181,13 @@ TEST(SkipListTest, FingerSeeksWithConcurrentWriter) {
   constexpr uint64_t kKeys = 20000;
   for (uint64_t k = 0; k < kKeys; k += 2) list.Insert(k);
   std::atomic<bool> done{false};
+  std::atomic<bool> started{false};
   std::atomic<uint64_t> runs{0};
+  // As in SpliceInsertsWithConcurrentReader: the writer waits for the reader
+  // to run, and the reader finishes at least one pass.
   std::thread reader([&] {
-    while (!done.load(std::memory_order_acquire)) {
+    do {
+      started.store(true, std::memory_order_release);
       List::Finger finger;
       List::Iterator it(&list);
       for (uint64_t k = runs.load() % 7; k + 2 < kKeys; k += 1 + k % 5) {
@@ -190,8 +200,9 @@ TEST(SkipListTest, FingerSeeksWithConcurrentWriter) {
         }
       }
       runs.fetch_add(1);
-    }
+    } while (!done.load(std::memory_order_acquire));
   });
+  while (!started.load(std::memory_order_acquire)) std::this_thread::yield();
   std::mt19937_64 rnd(5);
   std::vector<uint64_t> odd;
   for (uint64_t k = 1; k < kKeys; k += 2) odd.push_back(k);
