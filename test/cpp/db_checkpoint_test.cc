@@ -202,6 +202,12 @@ class NoLinkEnv final : public EnvWrapper {
 TEST_F(CheckpointTest, CopiesSSTablesWhenLinksFail) {
   NoLinkEnv env;
   options_.env = &env;
+  // The database closes before `env` goes out of scope, also when an
+  // assertion below ends the test early (the fixture closes it later).
+  struct CloseFirst {
+    std::unique_ptr<DB>* db;
+    ~CloseFirst() { db->reset(); }
+  } close_first{&db_};
   Open();
   for (int i = 0; i < 100; i++) ASSERT_OK(Put(db_.get(), "k" + std::to_string(i), "v"));
   ASSERT_OK(db_->Flush());
