@@ -10,15 +10,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { Engine, FlowDBError, errorCodes } from '../lib/index.mjs'
 import { tempPath } from './helpers/tmp.js'
-
-async function codeOf (promise) {
-  try {
-    await promise
-  } catch (err) {
-    return err instanceof FlowDBError ? err.code : err.constructor.name
-  }
-  return 'resolved'
-}
+import { codeOf } from './helpers/code-of.js'
 
 // Takes batches from a feed until `n` have arrived (or the feed ends).
 async function take (feed, n) {

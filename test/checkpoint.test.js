@@ -4,8 +4,9 @@
 import { describe, it, expect } from 'vitest'
 import { mkdirSync, writeFileSync, readdirSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { Engine, JsonDB, FlowDBError, errorCodes } from '../lib/index.mjs'
+import { Engine, JsonDB, errorCodes } from '../lib/index.mjs'
 import { tempPath } from './helpers/tmp.js'
+import { codeOf } from './helpers/code-of.js'
 
 const RECORDS_PER_BATCH = 2
 
@@ -13,15 +14,6 @@ const RECORDS_PER_BATCH = 2
 const batch = (w, i) => Array.from({ length: RECORDS_PER_BATCH }, (_, r) => ({
   key: `w${w}/${String(i).padStart(8, '0')}/${r}`, ts: 0, value: Buffer.alloc(100, 'v')
 }))
-
-async function codeOf (promise) {
-  try {
-    await promise
-  } catch (err) {
-    return err instanceof FlowDBError ? err.code : err.constructor.name
-  }
-  return 'resolved'
-}
 
 describe('engine.checkpoint', () => {
   it('copies while writers run: each copy holds a prefix of every writer and exactly `sequence` records', async () => {

@@ -7,6 +7,7 @@ import { describe, it, expect } from 'vitest'
 import { createRequire } from 'node:module'
 import { serialize, deserialize } from 'node:v8'
 import { tempPath } from '../helpers/tmp.js'
+import { codeOf } from '../helpers/code-of.js'
 
 const require = createRequire(import.meta.url)
 const binding = require('../../lib/binding.cjs')
@@ -16,15 +17,6 @@ const { errorCodes } = binding.constants
 function open (options) {
   const resolved = resolveOpenOptions(options)
   return binding.openJsonDB(resolved.path ?? '', nativeOpenOptions(resolved))
-}
-
-async function codeOf (promiseOrFn) {
-  try {
-    await (typeof promiseOrFn === 'function' ? promiseOrFn() : promiseOrFn)
-  } catch (err) {
-    return err.code ?? err.name
-  }
-  return 'no error'
 }
 
 async function cursorAll (cursor) {

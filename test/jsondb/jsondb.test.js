@@ -5,16 +5,7 @@
 import { describe, it, expect, beforeEach, afterEach } from 'vitest'
 import { JsonDB, KeyRange, FlowDBError, errorCodes } from '../../lib/index.mjs'
 import { tempPath } from '../helpers/tmp.js'
-
-async function codeOf (promiseOrFn) {
-  try {
-    await (typeof promiseOrFn === 'function' ? promiseOrFn() : promiseOrFn)
-  } catch (err) {
-    if (err instanceof FlowDBError) return err.code
-    return err.constructor.name
-  }
-  return 'resolved'
-}
+import { codeOf } from '../helpers/code-of.js'
 
 let db
 beforeEach(async () => {
