@@ -22,7 +22,8 @@ elif [ -n "${1:-}" ] && [[ "$1" =~ ^[0-9]+$ ]]; then
   seconds=$1
   shift
 fi
-all=(fuzz_log_reader fuzz_block fuzz_table fuzz_version_edit fuzz_manifest fuzz_options_file fuzz_write_batch)
+all=(fuzz_log_reader fuzz_block fuzz_table fuzz_version_edit fuzz_manifest fuzz_options_file fuzz_write_batch
+     fuzz_key_codec fuzz_key_extract)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 

@@ -1,7 +1,8 @@
 // Writes the seed corpora of the fuzz targets: every seed is produced by the
 // engine's own writers (a database in an in-memory Env, log::Writer,
-// BlockBuilder, TableBuilder, VersionEdit, the OPTIONS encoder, WriteBatch),
-// so the fuzzers start from well-formed files and mutate from there.
+// BlockBuilder, TableBuilder, VersionEdit, the OPTIONS encoder, WriteBatch,
+// the document key encoder), so the fuzzers start from well-formed files and
+// mutate from there; the key extraction starts from sample JSON documents.
 //
 //   fuzz_seeds <dir>   creates <dir>/<target>/seed-NNN for each target
 
@@ -24,6 +25,7 @@
 #include "flowdb/options.h"
 #include "flowdb/write_batch.h"
 #include "fuzz_util.h"
+#include "key_codec.h"
 #include "table/block_builder.h"
 #include "table/table_builder.h"
 
@@ -154,7 +156,55 @@ int main(int argc, char** argv) {
   Corpus log_corpus(root, "fuzz_log_reader"), block_corpus(root, "fuzz_block"),
       table_corpus(root, "fuzz_table"), edit_corpus(root, "fuzz_version_edit"),
       manifest_corpus(root, "fuzz_manifest"), options_corpus(root, "fuzz_options_file"),
-      batch_corpus(root, "fuzz_write_batch");
+      batch_corpus(root, "fuzz_write_batch"), key_corpus(root, "fuzz_key_codec"),
+      json_corpus(root, "fuzz_key_extract");
+
+  // Encoded keys of every type, alone and nested in arrays.
+  {
+    auto add = [&](auto&& build) {
+      std::string bytes;
+      doc::KeyEncoder enc(&bytes);
+      Check(build(enc), "key");
+      key_corpus.Add(bytes);
+    };
+    add([](doc::KeyEncoder& e) { return e.AddNumber(42.5); });
+    add([](doc::KeyEncoder& e) { return e.AddNumber(-0.0); });
+    add([](doc::KeyEncoder& e) { return e.AddDate(1.7e12); });
+    add([](doc::KeyEncoder& e) { return e.AddStringUtf8("caf\xc3\xa9 \xf0\x9f\x98\x80"); });
+    add([](doc::KeyEncoder& e) {
+      e.AddString(u"\u0000\uffff\xd800");
+      return Status::OK();
+    });
+    add([](doc::KeyEncoder& e) {
+      e.AddBinary(std::string("\x00\x01\xff", 3));
+      return Status::OK();
+    });
+    add([](doc::KeyEncoder& e) {
+      Status s = e.BeginArray();
+      if (s.ok()) s = e.AddNumber(1);
+      if (s.ok()) s = e.AddStringUtf8("a");
+      if (s.ok()) s = e.BeginArray();
+      if (s.ok()) s = e.AddDate(0);
+      e.EndArray();
+      e.EndArray();
+      return s;
+    });
+  }
+
+  // JSON documents for the key paths the extraction target uses (id, a, a.b,
+  // a.b.c, length, compound [id, a.b]).
+  for (const char* json : {
+           R"({"id":1,"a":{"b":"x","c":[1,2]}})",
+           R"({"id":"k","a":[1,"two",[3],{"b":4},1,null,true]})",
+           R"({"a":{"b":{"c":[5,5,"s",{"x":1}]}},"length":3})",
+           R"({"id":[1,[2,"3"]],"a":"string","length":-0.0})",
+           R"(["array",1,2])",
+           R"("just a string")",
+           R"(12.5e-3)",
+           R"({"id":1e308,"a":{"b":"\u00e9\ud83d\ude00"}})",
+       }) {
+    json_corpus.Add(json);
+  }
 
   // Write batches, and WALs of them.
   for (const WriteBatch& b : SampleBatches()) batch_corpus.Add(b.Rep());

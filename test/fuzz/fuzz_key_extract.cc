@@ -9,12 +9,7 @@
 // - where the key path `id` is missing from an object document, InjectKey
 //   succeeds and extraction then finds the injected key there.
 //
-// Build and run by hand (clang):
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -DSIMDJSON_EXCEPTIONS=0 \
-//     -Isrc/include -Isrc/doc -Inode_modules/@nozbe/simdjson/src test/fuzz/key_extract_fuzzer.cc \
-//     src/doc/key_path.cc src/doc/key_codec.cc src/util/status.cc \
-//     node_modules/@nozbe/simdjson/src/simdjson.cpp -o fuzzer
-//   ./fuzzer -max_total_time=300 corpus_dir
+// Built with FLOWDB_BUILD_FUZZ=ON and run by scripts/fuzz.sh (test/fuzz/README.md).
 
 #include <cstddef>
 #include <cstdint>

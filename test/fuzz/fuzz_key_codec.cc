@@ -7,11 +7,7 @@
 //    UTF-16 strings, UTF-8 strings, binary, nested arrays): encode, decode,
 //    and the decoded key equals the built one and re-encodes identically.
 //
-// Build and run by hand (clang):
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -DSIMDJSON_EXCEPTIONS=0 \
-//     -Isrc/include -Isrc/doc -Inode_modules/@nozbe/simdjson/src test/fuzz/key_codec_fuzzer.cc \
-//     src/doc/key_codec.cc src/util/status.cc -o fuzzer
-//   ./fuzzer -max_total_time=300 corpus_dir
+// Built with FLOWDB_BUILD_FUZZ=ON and run by scripts/fuzz.sh (test/fuzz/README.md).
 
 #include <cstddef>
 #include <cstdint>
