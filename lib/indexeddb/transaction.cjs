@@ -94,14 +94,28 @@ class TxnCore {
     const req = request || newRequest(source, this.txn)
     const rec = { request: req, settled: false, ok: true, value: undefined, onSettle }
     this.requests.push(rec)
-    this.issue({ op, rec, barrier, write, batched })
+    this.issue({ op, put: null, noteKey: false, rec, barrier, write, batched })
+    return req
+  }
+
+  /**
+   * Places a write whose native putValue arguments are all known now
+   * (`put`: [store, bytes, key, indexEntries, noOverwrite]): it joins the
+   * batch when its turn comes, and its request's result is the key.
+   * `noteKey`: the key updates the store's key generator at issue time.
+   */
+  requestPut (source, put, noteKey) {
+    const req = newRequest(source, this.txn)
+    const rec = { request: req, settled: false, ok: true, value: undefined, onSettle: null }
+    this.requests.push(rec)
+    this.issue({ op: null, put, noteKey, rec, barrier: false, write: true, batched: true })
     return req
   }
 
   /** An operation without a request (schema changes); its failure aborts the transaction. */
   internal (op, { barrier = false, write = true } = {}) {
     this.internalPending++
-    this.issue({ op, rec: null, barrier, write })
+    this.issue({ op, put: null, noteKey: false, rec: null, barrier, write, batched: false })
   }
 
   issue (item) {
@@ -113,6 +127,12 @@ class TxnCore {
     while (this.started && !this.finished && !this.barrierBusy && this.issueQueue.length > 0) {
       const item = this.issueQueue.shift()
       if (item.write) this.writeSeq++
+      if (item.put !== null) {
+        // A write with its arguments known: no promise of its own; flush() settles it.
+        if (item.noteKey) this.noteExplicitKey(item.put[0], item.put[2])
+        this.queueBatched(item)
+        continue
+      }
       // Batched operations only call putValue(); any other keeps the native order by sending the batch first.
       if (!item.batched) this.flush()
       // A barrier may depend on state known only now (a key generator number learnt meanwhile).
@@ -143,6 +163,14 @@ class TxnCore {
    * for a bulk insert). Resolves when written; rejects with its own error.
    */
   putValue (store, bytes, key, entries, noOverwrite) {
+    return new Promise((resolve, reject) => {
+      this.queueBatched({ put: [store, bytes, key, entries, noOverwrite], resolve, reject })
+    })
+  }
+
+  // Adds an entry to the batch sent at the end of this microtask turn:
+  // an issue queue item (settled by flush) or { put, resolve, reject }.
+  queueBatched (entry) {
     if (!this.flushQueued) {
       this.flushQueued = true
       queueMicrotask(() => {
@@ -150,9 +178,7 @@ class TxnCore {
         this.flush()
       })
     }
-    return new Promise((resolve, reject) => {
-      this.batch.push({ args: [store, bytes, key, entries, noOverwrite], resolve, reject })
-    })
+    this.batch.push(entry)
   }
 
   /** Sends the batched putValue calls (before any other native call). */
@@ -160,20 +186,27 @@ class TxnCore {
     const b = this.batch
     if (b.length === 0 || this.native === null) return
     this.batch = []
+    const puts = new Array(b.length)
+    for (let i = 0; i < b.length; i++) puts[i] = b[i].put
     let p
     try {
-      p = this.native.putValues(b.map((x) => x.args))
+      p = this.native.putValues(puts)
     } catch (err) {
       p = Promise.reject(err)
     }
     p.then((errors) => {
-      for (let i = 0; i < b.length; i++) {
-        if (errors[i] === null) b[i].resolve()
-        else b[i].reject(errors[i])
-      }
+      for (let i = 0; i < b.length; i++) this.settleBatched(b[i], errors[i] === null, errors[i])
     }, (err) => {
-      for (const x of b) x.reject(err)
+      for (const x of b) this.settleBatched(x, false, err)
     })
+  }
+
+  // The outcome of one batched put: an issue queue item's request gets the
+  // key as its result; a putValue() caller's promise settles.
+  settleBatched (x, ok, err) {
+    if (x.resolve === undefined) this.settle(x, ok, ok ? x.put[2] : err)
+    else if (ok) x.resolve()
+    else x.reject(err)
   }
 
   settle (item, ok, value) {
