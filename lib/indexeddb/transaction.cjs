@@ -13,6 +13,9 @@ const { endOfTask, queueTask } = require('./tasks.cjs')
 const { stringList } = require('./string-list.cjs')
 
 const kCore = Symbol('flowdb.idb.core')
+// Puts sent in one native putValues call at most: a bulk insert is written
+// while it is being placed, and the clones' bytes die young.
+const BATCH_LIMIT = 512
 const kConstruct = Symbol('flowdb.idb.transaction')
 
 /**
@@ -168,8 +171,9 @@ class TxnCore {
     })
   }
 
-  // Adds an entry to the batch sent at the end of this microtask turn:
-  // an issue queue item (settled by flush) or { put, resolve, reject }.
+  // Adds an entry to the batch sent at the end of this microtask turn, or
+  // at once when it holds BATCH_LIMIT puts: an issue queue item (settled by
+  // flush) or { put, resolve, reject }.
   queueBatched (entry) {
     if (!this.flushQueued) {
       this.flushQueued = true
@@ -179,6 +183,7 @@ class TxnCore {
       })
     }
     this.batch.push(entry)
+    if (this.batch.length >= BATCH_LIMIT) this.flush()
   }
 
   /** Sends the batched putValue calls (before any other native call). */
@@ -193,6 +198,12 @@ class TxnCore {
       p = this.native.putValues(puts)
     } catch (err) {
       p = Promise.reject(err)
+    }
+    // The native call copied the values and index keys: the garbage
+    // collector may take them now, not only once the batch is written.
+    for (let i = 0; i < puts.length; i++) {
+      puts[i][1] = null
+      puts[i][3] = null
     }
     p.then((errors) => {
       for (let i = 0; i < b.length; i++) this.settleBatched(b[i], errors[i] === null, errors[i])
