@@ -6,7 +6,7 @@
 // events fire in request order, each in a task of its own so that the
 // microtasks a handler queues still see the transaction active.
 
-const { IDBEventTarget, IDBEvent, defineHandlers, dispatch, hasListeners, kParent } = require('./events.cjs')
+const { IDBEventTarget, IDBEvent, defineHandlers, dispatch, hasListeners, newEventTarget, kParent } = require('./events.cjs')
 const { domError, fromNative } = require('./errors.cjs')
 const { newRequest, settleSuccess, settleError } = require('./request.cjs')
 const { endOfTask, queueTask } = require('./tasks.cjs')
@@ -419,9 +419,10 @@ class TxnCore {
 class IDBTransaction extends IDBEventTarget {
   constructor (token, core) {
     if (token !== kConstruct) throw new TypeError('Illegal constructor')
-    super()
-    this[kCore] = core
-    this[kParent] = core.conn.db
+    const self = newEventTarget(new.target)
+    self[kCore] = core
+    self[kParent] = core.conn.db
+    return self
   }
 
   /** The scope's store names (for an upgrade transaction, every store of the connection). */
