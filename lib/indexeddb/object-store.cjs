@@ -5,7 +5,8 @@
 // computed here, from the clone, then handed to the native store.
 
 const { domError } = require('./errors.cjs')
-const { valueToKey, extractKey, canInjectKey, injectKey, toKeyPath, nativeIndexName, FAILURE, INVALID } = require('./keys.cjs')
+const { valueToKey, extractKey, indexKeysOf, canInjectKey, injectKey, toKeyPath, nativeIndexName, FAILURE, INVALID } = require('./keys.cjs')
+const { extractKeyFromBytes, UNKNOWN } = require('./clone-keys.cjs')
 const { toKeyRange, isOnly } = require('./key-range.cjs')
 const { serializeValue, cloneOf, storedBytes, deserializeValue, indexEntries, toDirection, getAllArgs } = require('./values.cjs')
 const { stringList } = require('./string-list.cjs')
@@ -118,21 +119,30 @@ class IDBObjectStore {
     // The indexes as they are now (a later rename in the same upgrade must
     // not change the names this write uses).
     const indexes = Array.from(meta.indexes.values(), snapshotIndex)
-    let clone = null
-    if (keyPath !== null || indexes.length > 0) clone = cloneOf(serialized)
     // Values with Blobs are stored once their bytes were read: later requests wait.
     const hasBlobs = serialized.blobs.length > 0
+    // Keys are read from the clone's bytes where they can be, else from
+    // the deserialized clone (made at most once).
+    let clone = null
+    const cloned = () => (clone === null ? (clone = cloneOf(serialized)) : clone)
     if (keyPath !== null) {
-      const k = extractKey(clone, keyPath)
+      let k = hasBlobs ? UNKNOWN : extractKeyFromBytes(serialized.bytes, keyPath)
+      if (k === UNKNOWN) k = extractKey(cloned(), keyPath)
       if (k === INVALID) throw domError('DataError', 'The key path yields no valid key.')
       if (k === FAILURE) {
         if (!meta.autoIncrement) throw domError('DataError', 'The value has no key at the key path.')
-        if (!canInjectKey(clone, keyPath)) throw domError('DataError', 'The key cannot be injected into the value.')
+        if (!canInjectKey(cloned(), keyPath)) throw domError('DataError', 'The key cannot be injected into the value.')
       } else {
         key = k
       }
     }
     const store = meta.name
+    if (key !== undefined && !hasBlobs) {
+      // Every argument of the native write is known now.
+      const entries = indexes.length === 0 ? [] : indexEntriesOf(serialized.bytes, cloned, indexes)
+      return core.requestPut(source, [store, serialized.bytes, key, entries, noOverwrite], meta.autoIncrement)
+    }
+    if (keyPath !== null || indexes.length > 0) cloned()
     const write = (native, k, generated) => {
       let bytes = storedBytes(serialized)
       if (generated && keyPath !== null) {
@@ -333,6 +343,21 @@ class IDBObjectStore {
   }
 
   get [Symbol.toStringTag] () { return 'IDBObjectStore' }
+}
+
+// The native putValue index argument for a value without blobs: each
+// index's keys read from the clone's bytes, or from the deserialized clone
+// (`cloned()` makes it once) where the bytes reader cannot answer.
+function indexEntriesOf (bytes, cloned, indexes) {
+  const out = []
+  for (const index of indexes) {
+    let keys
+    const k = extractKeyFromBytes(bytes, index.keyPath)
+    if (k === UNKNOWN) keys = indexKeysOf(cloned(), index.keyPath, index.multiEntry)
+    else keys = k === FAILURE || k === INVALID ? [] : [k]
+    if (keys.length > 0) out.push([nativeIndexName(index.name), keys])
+  }
+  return out
 }
 
 // An index definition as of now (names change on rename).

@@ -3,7 +3,7 @@
 // IDBRequest and IDBOpenDBRequest (spec §4.1, §4.2): the result or error of
 // one asynchronous operation, fired as a `success` or `error` event.
 
-const { IDBEventTarget, defineHandlers, kParent } = require('./events.cjs')
+const { IDBEventTarget, defineHandlers, newEventTarget, kParent } = require('./events.cjs')
 const { domError } = require('./errors.cjs')
 
 const kState = Symbol('flowdb.idb.requestState')
@@ -13,9 +13,10 @@ const kConstruct = Symbol('flowdb.idb.request')
 class IDBRequest extends IDBEventTarget {
   constructor (token, source, transaction) {
     if (token !== kConstruct) throw new TypeError('Illegal constructor')
-    super()
-    this[kState] = { done: false, result: undefined, error: null, source, transaction }
-    this[kParent] = transaction
+    const self = newEventTarget(new.target)
+    self[kState] = { done: false, result: undefined, error: null, source, transaction }
+    self[kParent] = transaction
+    return self
   }
 
   /** The result once done; InvalidStateError while pending. */

@@ -6,13 +6,16 @@
 // events fire in request order, each in a task of its own so that the
 // microtasks a handler queues still see the transaction active.
 
-const { IDBEventTarget, IDBEvent, defineHandlers, dispatch, hasListeners, kParent } = require('./events.cjs')
+const { IDBEventTarget, IDBEvent, defineHandlers, dispatch, hasListeners, newEventTarget, kParent } = require('./events.cjs')
 const { domError, fromNative } = require('./errors.cjs')
 const { newRequest, settleSuccess, settleError } = require('./request.cjs')
 const { endOfTask, queueTask } = require('./tasks.cjs')
 const { stringList } = require('./string-list.cjs')
 
 const kCore = Symbol('flowdb.idb.core')
+// Puts sent in one native putValues call at most: a bulk insert is written
+// while it is being placed, and the clones' bytes die young.
+const BATCH_LIMIT = 512
 const kConstruct = Symbol('flowdb.idb.transaction')
 
 /**
@@ -94,14 +97,28 @@ class TxnCore {
     const req = request || newRequest(source, this.txn)
     const rec = { request: req, settled: false, ok: true, value: undefined, onSettle }
     this.requests.push(rec)
-    this.issue({ op, rec, barrier, write, batched })
+    this.issue({ op, put: null, noteKey: false, rec, barrier, write, batched })
+    return req
+  }
+
+  /**
+   * Places a write whose native putValue arguments are all known now
+   * (`put`: [store, bytes, key, indexEntries, noOverwrite]): it joins the
+   * batch when its turn comes, and its request's result is the key.
+   * `noteKey`: the key updates the store's key generator at issue time.
+   */
+  requestPut (source, put, noteKey) {
+    const req = newRequest(source, this.txn)
+    const rec = { request: req, settled: false, ok: true, value: undefined, onSettle: null }
+    this.requests.push(rec)
+    this.issue({ op: null, put, noteKey, rec, barrier: false, write: true, batched: true })
     return req
   }
 
   /** An operation without a request (schema changes); its failure aborts the transaction. */
   internal (op, { barrier = false, write = true } = {}) {
     this.internalPending++
-    this.issue({ op, rec: null, barrier, write })
+    this.issue({ op, put: null, noteKey: false, rec: null, barrier, write, batched: false })
   }
 
   issue (item) {
@@ -113,6 +130,12 @@ class TxnCore {
     while (this.started && !this.finished && !this.barrierBusy && this.issueQueue.length > 0) {
       const item = this.issueQueue.shift()
       if (item.write) this.writeSeq++
+      if (item.put !== null) {
+        // A write with its arguments known: no promise of its own; flush() settles it.
+        if (item.noteKey) this.noteExplicitKey(item.put[0], item.put[2])
+        this.queueBatched(item)
+        continue
+      }
       // Batched operations only call putValue(); any other keeps the native order by sending the batch first.
       if (!item.batched) this.flush()
       // A barrier may depend on state known only now (a key generator number learnt meanwhile).
@@ -143,6 +166,15 @@ class TxnCore {
    * for a bulk insert). Resolves when written; rejects with its own error.
    */
   putValue (store, bytes, key, entries, noOverwrite) {
+    return new Promise((resolve, reject) => {
+      this.queueBatched({ put: [store, bytes, key, entries, noOverwrite], resolve, reject })
+    })
+  }
+
+  // Adds an entry to the batch sent at the end of this microtask turn, or
+  // at once when it holds BATCH_LIMIT puts: an issue queue item (settled by
+  // flush) or { put, resolve, reject }.
+  queueBatched (entry) {
     if (!this.flushQueued) {
       this.flushQueued = true
       queueMicrotask(() => {
@@ -150,9 +182,8 @@ class TxnCore {
         this.flush()
       })
     }
-    return new Promise((resolve, reject) => {
-      this.batch.push({ args: [store, bytes, key, entries, noOverwrite], resolve, reject })
-    })
+    this.batch.push(entry)
+    if (this.batch.length >= BATCH_LIMIT) this.flush()
   }
 
   /** Sends the batched putValue calls (before any other native call). */
@@ -160,20 +191,33 @@ class TxnCore {
     const b = this.batch
     if (b.length === 0 || this.native === null) return
     this.batch = []
+    const puts = new Array(b.length)
+    for (let i = 0; i < b.length; i++) puts[i] = b[i].put
     let p
     try {
-      p = this.native.putValues(b.map((x) => x.args))
+      p = this.native.putValues(puts)
     } catch (err) {
       p = Promise.reject(err)
     }
+    // The native call copied the values and index keys: the garbage
+    // collector may take them now, not only once the batch is written.
+    for (let i = 0; i < puts.length; i++) {
+      puts[i][1] = null
+      puts[i][3] = null
+    }
     p.then((errors) => {
-      for (let i = 0; i < b.length; i++) {
-        if (errors[i] === null) b[i].resolve()
-        else b[i].reject(errors[i])
-      }
+      for (let i = 0; i < b.length; i++) this.settleBatched(b[i], errors[i] === null, errors[i])
     }, (err) => {
-      for (const x of b) x.reject(err)
+      for (const x of b) this.settleBatched(x, false, err)
     })
+  }
+
+  // The outcome of one batched put: an issue queue item's request gets the
+  // key as its result; a putValue() caller's promise settles.
+  settleBatched (x, ok, err) {
+    if (x.resolve === undefined) this.settle(x, ok, ok ? x.put[2] : err)
+    else if (ok) x.resolve()
+    else x.reject(err)
   }
 
   settle (item, ok, value) {
@@ -375,9 +419,10 @@ class TxnCore {
 class IDBTransaction extends IDBEventTarget {
   constructor (token, core) {
     if (token !== kConstruct) throw new TypeError('Illegal constructor')
-    super()
-    this[kCore] = core
-    this[kParent] = core.conn.db
+    const self = newEventTarget(new.target)
+    self[kCore] = core
+    self[kParent] = core.conn.db
+    return self
   }
 
   /** The scope's store names (for an upgrade transaction, every store of the connection). */

@@ -55,4 +55,35 @@ describe('native putValues', () => {
     db.close()
     void idb
   })
+
+  it('sends a long run of writes in several calls, each request still on its own', async () => {
+    const factory = memoryFactory()
+    const db = await open(factory, 'db', 1, (db) => db.createObjectStore('s', { keyPath: 'id' }).createIndex('u', 'u', { unique: true }))
+    const tx = db.transaction('s', 'readwrite')
+    const s = tx.objectStore('s')
+    const n = 1500 // several native putValues calls
+    const outcome = new Array(n)
+    let order = 0
+    const seen = []
+    for (let i = 0; i < n; i++) {
+      // Writes 700 and 1400 clash with 699 and 1399 on the unique index.
+      const u = i === 700 || i === 1400 ? `u${i - 1}` : `u${i}`
+      const r = s.add({ id: i, u, pad: 'x'.repeat(i % 50) })
+      r.onsuccess = () => { outcome[i] = r.result; seen.push(order++ === i) }
+      r.onerror = (e) => { e.preventDefault(); outcome[i] = r.error.name; seen.push(order++ === i) }
+    }
+    await finished(tx)
+    expect(seen.length).toBe(n)
+    expect(seen.every(Boolean)).toBe(true) // events in request order
+    expect(outcome[700]).toBe('ConstraintError')
+    expect(outcome[1400]).toBe('ConstraintError')
+    expect(outcome.filter((x) => x === 'ConstraintError').length).toBe(2)
+    expect(outcome.every((x, i) => x === 'ConstraintError' || x === i)).toBe(true) // results are the keys
+    const r = db.transaction('s').objectStore('s')
+    expect(await done(r.count())).toBe(n - 2)
+    const v = await done(r.get(1499))
+    expect(v).toEqual({ id: 1499, u: 'u1499', pad: 'x'.repeat(1499 % 50) })
+    expect(await done(r.index('u').getKey('u699'))).toBe(699)
+    db.close()
+  })
 })
