@@ -40,6 +40,10 @@ const T_END_DENSE = 0x24 // '$'
 const T_HOLE = 0x2d // '-'
 const T_DATE = 0x44 // 'D'
 const T_VERSION = 0xff
+// The wire format versions this reader knows (Node 18 to 22 write 15); a
+// newer V8 may change tags or layouts, so its bytes answer UNKNOWN.
+const MIN_VERSION = 13
+const MAX_VERSION = 15
 
 // The reader's position (one reader at a time: no re-entrance).
 let pos = 0
@@ -184,7 +188,8 @@ function evaluatePath (b, path) {
   pos = 0
   if (b.length < 2 || b[0] !== T_VERSION) return UNKNOWN
   pos = 1
-  if (varint(b) < 13) return UNKNOWN
+  const version = varint(b)
+  if (version < MIN_VERSION || version > MAX_VERSION) return UNKNOWN
   if (path === '') return readLeaf(b)
   const ids = path.split('.')
   for (let i = 0; i < ids.length; i++) {

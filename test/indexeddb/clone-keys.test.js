@@ -68,6 +68,12 @@ describe('keys from serialized clone bytes', () => {
     expect(extractKeyFromBytes(bytes, 'b')).toBe(INVALID)
     expect(extractKeyFromBytes(bytes, 'b.x')).toBe(FAILURE)
     expect(extractKeyFromBytes(bytes, ['a', 'b.c'])).toEqual([1, 'x'])
+    // A wire format version this reader does not know goes to the general code.
+    for (const version of [12, 16]) {
+      const other = Buffer.from(bytes)
+      other[1] = version
+      expect(extractKeyFromBytes(other, 'b.c')).toBe(UNKNOWN)
+    }
     // Arrays and binary go to the general code.
     expect(extractKeyFromBytes(serializeValue({ a: [1] }).bytes, 'a')).toBe(UNKNOWN)
   })
