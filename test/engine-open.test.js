@@ -168,6 +168,19 @@ describe('persistence and locking', () => {
     expect(Object.values(errorCodes)).toContain(exists.code)
   })
 
+  it('createIfMissing creates the missing folders above the database, as mkdir -p does', async () => {
+    const path = join(tempPath('app'), 'user', 'data', 'db')
+    const missing = await openRejects({ path, createIfMissing: false })
+    expect(missing.code).toBe(errorCodes.INVALID_ARGUMENT)
+    expect(existsSync(dirname(dirname(path)))).toBe(false)
+    const db = await Engine.open({ path })
+    await db.put('k', 1, 'v')
+    await db.close()
+    const again = await Engine.open({ path, createIfMissing: false })
+    expect(String(await again.get('k', 1))).toBe('v')
+    await again.close()
+  })
+
   it('in-memory engines are independent and leave nothing behind', async () => {
     const a = await Engine.open({ inMemory: true })
     const b = await Engine.open({ inMemory: true })
