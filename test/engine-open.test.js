@@ -313,6 +313,9 @@ describe('package exports', () => {
     expect(Object.isFrozen(errorCodes)).toBe(true)
     expect(versions.flowdb).toBe(pkg.version)
     expect(versions.lz4).toMatch(/^\d+\.\d+\.\d+$/)
+    // lz4 before 1.9.3 has CVE-2021-3520.
+    const [major, minor, patch] = versions.lz4.split('.').map(Number)
+    expect(major * 1e6 + minor * 1e3 + patch).toBeGreaterThanOrEqual(1009003)
     expect(versions.simdjson).toMatch(/^\d+\.\d+\.\d+$/)
     expect(typeof versions.format).toBe('number')
   })
