@@ -179,14 +179,11 @@ async function openJsonDB (dir) {
 }
 
 // A directory `load` or `import` may write into: an existing database, or
-// an empty or missing directory (created, with its parents). Returns the
-// listing, or null for a new database.
+// an empty or missing directory (the open creates it, with its parents, and
+// syncs each new entry). Returns the listing, or null for a new database.
 function prepareTarget (dir) {
   const info = inspect(dir)
-  if (info === null) {
-    mkdirSync(dir, { recursive: true })
-    return null
-  }
+  if (info === null) return null
   if (info.files.length === 0) return null
   if (!info.files.some((f) => f.kind === 'current')) {
     throw new CliError(`${dir} is not empty and is not a FlowDB database (it has no CURRENT file)`)
