@@ -179,14 +179,11 @@ async function openJsonDB (dir) {
 }
 
 // A directory `load` or `import` may write into: an existing database, or
-// an empty or missing directory (created, with its parents). Returns the
-// listing, or null for a new database.
+// an empty or missing directory (the open creates it, with its parents, and
+// syncs each new entry). Returns the listing, or null for a new database.
 function prepareTarget (dir) {
   const info = inspect(dir)
-  if (info === null) {
-    mkdirSync(dir, { recursive: true })
-    return null
-  }
+  if (info === null) return null
   if (info.files.length === 0) return null
   if (!info.files.some((f) => f.kind === 'current')) {
     throw new CliError(`${dir} is not empty and is not a FlowDB database (it has no CURRENT file)`)
@@ -411,9 +408,28 @@ async function verifyCommand (dir, opts) {
     }
     return [`damaged: ${result.problems.length} problem(s)`,
       ...result.problems.map((p) => `  ${p.file === '' ? '' : `${p.file}${p.offset > 0 ? ` at offset ${p.offset}` : ''}: `}${p.message}`),
-      'Engine.repair({ path }) salvages what can still be read (see the README).']
+      `flowdb repair ${dir} (Engine.repair) salvages what can still be read (see the README).`]
   })
   if (!result.ok) process.exitCode = 1
+}
+
+// repair DIR: Engine.repair() with the SSTable options stored in OPTIONS
+// (when it reads), for a database that does not open or read; what it
+// replaces or cannot read is moved to lost/ inside DIR.
+async function repairCommand (dir, opts) {
+  const info = inspectExisting(dir)
+  const stored = storedOptions(info, false)
+  const tableOptions = {}
+  for (const name of ['blockSize', 'blockRestartInterval', 'bloomBitsPerKey', 'compression']) {
+    if (stored[name] !== undefined) tableOptions[name] = stored[name]
+  }
+  const result = await Engine.repair({ ...tableOptions, path: dir })
+  report(opts.json, result, () => [
+    `repaired at sequence ${result.lastSequence}: SSTables ${result.sstablesKept} kept, ${result.sstablesSalvaged} salvaged (${result.entriesSalvaged} entries), ${result.sstablesDropped} dropped; ` +
+      `WAL ${result.walSegments} segments, ${result.walRecords} records recovered, ${result.walRecordsDropped} dropped (${formatBytes(result.walBytesDropped)})`,
+    ...result.dropped.map((p) => `  dropped ${p.file}${p.offset > 0 ? ` at offset ${p.offset}` : ''}: ${p.message}`),
+    ...(result.movedToLost.length > 0 ? [`moved to lost/: ${result.movedToLost.join(', ')}`] : [])
+  ])
 }
 
 // dump DIR: every live record as an NDJSON line (records.cjs), streamed.
@@ -720,6 +736,9 @@ an engine error), 2 bad usage. Progress bars go to stderr on a terminal only.`)
   command('verify', 'read every SSTable and WAL record and check every checksum; exit code 1 if anything is damaged')
     .argument('<dir>', 'data directory')
     .action(verifyCommand)
+  command('repair', 'salvage a damaged database (Engine.repair): keep what reads, move the rest to lost/ inside DIR')
+    .argument('<dir>', 'data directory')
+    .action(repairCommand)
   command('dump', 'write every live record as NDJSON (to stdout, or --out FILE)')
     .argument('<dir>', 'data directory')
     .option('--out <file>', 'write to FILE instead of stdout')

@@ -33,14 +33,15 @@ function load () {
     } catch (err) {
       throw new Error(
         'FlowDB\'s prebuilt addon ' + prebuild + ' does not load on this machine (' + err.message + '). ' +
-        'Build it from source: `npm rebuild flowdb --build-from-source` (needs CMake and a C++20 compiler).',
+        'Build it from source: `npm rebuild flowdb --build-from-source` (needs CMake, a C++20 compiler and lz4: liblz4-dev).',
         { cause: err })
     }
   }
   throw new Error(
     'FlowDB native addon not found (looked for ' + candidates.join(' and ') +
     ' and a prebuilt addon for ' + process.platform + '-' + process.arch + ' in ' + path.join(root, 'prebuilds') + '). ' +
-    'Build it from source: run `npm rebuild flowdb` (needs CMake and a C++20 compiler), or `npm run build` in a checkout.'
+    'Build it from source: allow the package\'s install script if your package manager blocks it, then run ' +
+    '`npm rebuild flowdb` (needs CMake, a C++20 compiler and lz4: liblz4-dev), or `npm run build` in a checkout.'
   )
 }
 

@@ -2,7 +2,8 @@
 // Tests the package as users get it: `npm pack` (whose prepack step builds the
 // prebuilt addon, scripts/prebuild.mjs), then the tarball installed into
 // fresh projects three ways, each followed by a smoke test through the public
-// API (ESM and CommonJS, Engine and JsonDB, the `flowdb` command):
+// API (ESM and CommonJS, Engine and JsonDB in folders createIfMissing makes,
+// the `flowdb` command run through npx on the database the smoke test wrote):
 //   1. install scripts off (`--ignore-scripts`): the prebuild must do;
 //   2. install scripts on: the prebuild is checked, nothing compiles;
 //   3. install scripts on with `--build-from-source`: cmake-js builds the
@@ -15,11 +16,12 @@
 //   node scripts/package-test.mjs [--keep]
 //
 // Prints one line per check, "package <name>: ok" or "package <name>: FAILED
-// (<why>)", and exits non-zero when any failed. scripts/test.mjs runs it when
+// (<why>)", with the tarball's size and each install's wall time, and exits
+// non-zero when any failed. scripts/test.mjs runs it when
 // FLOWDB_TEST_PACKAGE=1 (CI). --keep leaves the temporary projects behind.
 
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -41,13 +43,20 @@ function run (command, argv, cwd, env = {}) {
 
 const onPath = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0
 
-function report (name, error) {
+function report (name, error, note = '') {
   if (error) {
     failures++
     console.log(`package ${name}: FAILED (${error})`)
   } else {
-    console.log(`package ${name}: ok`)
+    console.log(`package ${name}: ok${note}`)
   }
+}
+
+// Runs npm install in project; returns the result and its wall time in s.
+function timedInstall (project, npmArgs, env = {}) {
+  const start = process.hrtime.bigint()
+  const result = run('npm', ['install', '--no-audit', '--no-fund', ...npmArgs], project, env)
+  return { ...result, seconds: Number(process.hrtime.bigint() - start) / 1e9 }
 }
 
 function tail (text) {
@@ -61,7 +70,8 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 const dir = mkdtempSync(join(tmpdir(), 'flowdb-smoke-'))
-const engine = await Engine.open({ path: join(dir, 'engine') })
+// Kept in the project for \`flowdb info\`, in folders that do not exist yet.
+const engine = await Engine.open({ path: join(process.cwd(), 'data', 'smoke', 'engine') })
 await engine.put('k', 1, 'v')
 if (String(await engine.get('k', 1)) !== 'v') throw new Error('engine read back the wrong value')
 await engine.close()
@@ -71,7 +81,10 @@ await docs.store('items').put({ id: 1, name: 'a' })
 const found = await docs.store('items').index('byName').get('a')
 if (found?.id !== 1) throw new Error('JsonDB index lookup failed')
 await docs.close()
-console.log('esm ok', versions.flowdb, 'on', process.arch)
+// The lz4 linked in is the system's static one, past CVE-2021-3520 (1.9.3).
+const [major, minor, patch] = versions.lz4.split('.').map(Number)
+if (major * 1e6 + minor * 1e3 + patch < 1009003) throw new Error('lz4 ' + versions.lz4 + ' is older than 1.9.3')
+console.log('esm ok', versions.flowdb, 'lz4', versions.lz4, 'on', process.arch)
 `
 const smokeCjs = `
 const { Engine } = require('flowdb')
@@ -95,12 +108,29 @@ function smoke (project, node = hostNode, arch = process.arch) {
   }
   const cli = node([join(project, 'node_modules', '.bin', 'flowdb'), '--version'], project)
   if (!cli.ok) return `flowdb --version: ${tail(cli.output)}`
+  // The command as a user runs it, on the database smoke.mjs wrote.
+  const db = join(project, 'data', 'smoke', 'engine')
+  const info = node === hostNode
+    ? run('npx', ['--no-install', 'flowdb', 'info', '--json', db], project)
+    : node([join(project, 'node_modules', '.bin', 'flowdb'), 'info', '--json', db], project)
+  if (!info.ok) return `flowdb info: ${tail(info.output)}`
+  try {
+    const parsed = JSON.parse(info.output)
+    if (parsed.kind !== 'engine' || !(parsed.lastSequence >= 1)) return `flowdb info: unexpected ${tail(info.output)}`
+  } catch {
+    return `flowdb info printed no JSON: ${tail(info.output)}`
+  }
   return null
 }
 
-// Runs `node <args>` with an arm64 Node under qemu-user.
+// Runs `node <args>` with an arm64 Node under qemu-user, on the libraries of
+// Debian's cross sysroot. LD_LIBRARY_PATH keeps them together: with the arm64
+// libc6 also installed (liblz4-dev:arm64 brings it for the prebuild), the
+// cross loader would otherwise take that libc from /lib/aarch64-linux-gnu, a
+// different build than its own, and Node hangs at startup.
 function arm64Runner (armNode) {
-  return (argv, cwd) => run('qemu-aarch64', ['-L', '/usr/aarch64-linux-gnu', armNode, ...argv], cwd)
+  const sysroot = '/usr/aarch64-linux-gnu'
+  return (argv, cwd) => run('qemu-aarch64', ['-L', sysroot, '-E', `LD_LIBRARY_PATH=${sysroot}/lib`, armNode, ...argv], cwd)
 }
 
 // The smoke test of an installed tarball under an arm64 Node in qemu.
@@ -116,7 +146,7 @@ function arm64Smoke (tarball) {
   const project = join(work, name)
   mkdirSync(project)
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: `smoke-${name}`, private: true, type: 'commonjs' }))
-  const install = run('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], project)
+  const install = timedInstall(project, ['--ignore-scripts', tarball])
   if (!install.ok) return report(name, `npm install: ${tail(install.output)}`)
   report(name, smoke(project, arm64Runner(join(dir, 'package', 'bin', 'node')), 'arm64'))
 }
@@ -125,13 +155,13 @@ function installAndSmoke (name, tarball, npmArgs, env, expectBuild) {
   const project = join(work, name)
   mkdirSync(project)
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: `smoke-${name}`, private: true, type: 'commonjs' }))
-  const install = run('npm', ['install', '--no-audit', '--no-fund', ...npmArgs, tarball], project, env)
+  const install = timedInstall(project, [...npmArgs, tarball], env)
   if (!install.ok) return report(name, `npm install: ${tail(install.output)}`)
   const built = existsSync(join(project, 'node_modules', 'flowdb', 'build', 'Release', 'flowdb.node'))
   if (built !== expectBuild) {
     return report(name, expectBuild ? 'the addon was not built from source' : 'the addon was compiled although a prebuild fits')
   }
-  report(name, smoke(project))
+  report(name, smoke(project), ` (npm install ${install.seconds.toFixed(1)} s)`)
 }
 
 try {
@@ -145,8 +175,9 @@ try {
     const must = ['package/prebuilds/flowdb-linux-x64/node-napi-v8.node', 'package/CMakeLists.txt',
       'package/binding-options.cjs', 'package/scripts/check-prebuild.cjs', 'package/src/db/db_impl.cc', 'package/lib/index.mjs']
     const missing = process.platform === 'linux' && process.arch === 'x64' ? must.filter((f) => !listing.includes(f)) : []
-    const stray = listing.filter((f) => /^package\/(build|test|node_modules)\//.test(f))
-    report('pack', missing.length > 0 ? `missing ${missing.join(', ')}` : stray.length > 0 ? `holds ${stray[0]}` : null)
+    const stray = listing.filter((f) => /^package\/(build|test|node_modules)\/|^package\/src\/env\/(fault_injection|power_loss)_env/.test(f))
+    report('pack', missing.length > 0 ? `missing ${missing.join(', ')}` : stray.length > 0 ? `holds ${stray[0]}` : null,
+      ` (${tarball}: ${(statSync(path).size / 1e6).toFixed(2)} MB, ${listing.filter((f) => f && !f.endsWith('/')).length} files)`)
     installAndSmoke('scripts-off', path, ['--ignore-scripts'], {}, false)
     installAndSmoke('scripts-on', path, ['--foreground-scripts'], {}, false)
     installAndSmoke('from-source', path, ['--foreground-scripts', '--build-from-source'], {}, true)

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Builds the prebuilt addons that `npm pack` puts in the package (run as the
 // `prepack` script): self-contained builds (CMake option FLOWDB_PORTABLE:
-// lz4 compiled in, the C++ runtime linked statically) in build-prebuild*/,
+// the system's static lz4 and the C++ runtime linked in) in build-prebuild*/,
 // stripped and copied by pkg-prebuilds-copy to
 // prebuilds/flowdb-<platform>-<arch>/node-napi-v<N>.node, then checked: each
 // needs no shared library beyond libc, libm and the dynamic loader, and the
@@ -10,9 +10,11 @@
 //
 //   node scripts/prebuild.mjs [--arch x64,arm64]
 //
-// Without --arch it builds for this machine and, on Linux x64 with Debian's
-// cross compiler (`apt-get install g++-aarch64-linux-gnu`), also for Linux
-// arm64; without that compiler the arm64 build is skipped with a message.
+// Needs the static lz4 of each target (Debian: liblz4-dev, and for arm64
+// liblz4-dev:arm64 after `dpkg --add-architecture arm64`; .ci/run installs
+// both). Without --arch it builds for this machine and, on Linux x64 with
+// Debian's cross compiler (`apt-get install g++-aarch64-linux-gnu`), also for
+// Linux arm64; without that compiler the arm64 build is skipped with a message.
 // An arm64 prebuild is tested under qemu-user by scripts/package-test.mjs.
 // Exits non-zero when a build or a check fails.
 

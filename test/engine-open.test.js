@@ -168,6 +168,19 @@ describe('persistence and locking', () => {
     expect(Object.values(errorCodes)).toContain(exists.code)
   })
 
+  it('createIfMissing creates the missing folders above the database, as mkdir -p does', async () => {
+    const path = join(tempPath('app'), 'user', 'data', 'db')
+    const missing = await openRejects({ path, createIfMissing: false })
+    expect(missing.code).toBe(errorCodes.INVALID_ARGUMENT)
+    expect(existsSync(dirname(dirname(path)))).toBe(false)
+    const db = await Engine.open({ path })
+    await db.put('k', 1, 'v')
+    await db.close()
+    const again = await Engine.open({ path, createIfMissing: false })
+    expect(String(await again.get('k', 1))).toBe('v')
+    await again.close()
+  })
+
   it('in-memory engines are independent and leave nothing behind', async () => {
     const a = await Engine.open({ inMemory: true })
     const b = await Engine.open({ inMemory: true })
@@ -300,6 +313,9 @@ describe('package exports', () => {
     expect(Object.isFrozen(errorCodes)).toBe(true)
     expect(versions.flowdb).toBe(pkg.version)
     expect(versions.lz4).toMatch(/^\d+\.\d+\.\d+$/)
+    // lz4 before 1.9.3 has CVE-2021-3520.
+    const [major, minor, patch] = versions.lz4.split('.').map(Number)
+    expect(major * 1e6 + minor * 1e3 + patch).toBeGreaterThanOrEqual(1009003)
     expect(versions.simdjson).toMatch(/^\d+\.\d+\.\d+$/)
     expect(typeof versions.format).toBe('number')
   })

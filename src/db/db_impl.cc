@@ -137,13 +137,15 @@ Status DBImpl::Open() {
   if (!options_.create_if_missing && !env_->FileExists(CurrentFileName(dbname_))) {
     return Status::InvalidArgument("database does not exist", dbname_);
   }
-  // A directory created here survives a power loss only once the entry for
-  // it in its parent is synced; files created in it later make their own
-  // entries durable (SyncDir after each creation or rename).
+  // A directory created here (the database's, and missing ones above it)
+  // survives a power loss only once the entry for it in its parent is synced;
+  // files created in it later make their own entries durable (SyncDir after
+  // each creation or rename).
   const bool new_db_dir = !env_->FileExists(dbname_);
   const bool new_sub_dir =
       !env_->FileExists(WalDirName(dbname_)) || !env_->FileExists(TableDirName(dbname_));
-  Status s = env_->CreateDir(dbname_);
+  Status s = new_db_dir ? CreateParentDirs(env_, dbname_) : Status::OK();
+  if (s.ok()) s = env_->CreateDir(dbname_);
   if (s.ok()) s = env_->CreateDir(WalDirName(dbname_));
   if (s.ok()) s = env_->CreateDir(TableDirName(dbname_));
   if (s.ok() && new_db_dir) s = env_->SyncDir(ParentDirName(dbname_));

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 namespace flowdb {
 
@@ -93,6 +94,19 @@ std::string ParentDirName(std::string path) {
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
   return path.substr(0, slash);
+}
+
+Status CreateParentDirs(Env* env, const std::string& path) {
+  std::vector<std::string> missing;  // innermost first
+  for (std::string dir = ParentDirName(path); dir != "/" && dir != "." && !env->FileExists(dir);
+       dir = ParentDirName(dir)) {
+    missing.push_back(dir);
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    FLOWDB_RETURN_IF_ERROR(env->CreateDir(*it));
+    FLOWDB_RETURN_IF_ERROR(env->SyncDir(ParentDirName(*it)));
+  }
+  return Status::OK();
 }
 
 Status SetCurrentFile(Env* env, const std::string& dbname, uint64_t manifest_number) {

@@ -42,6 +42,12 @@ std::string OptionsTempFileName(const std::string& dbname);
 // The directory holding path's entry: "a/b/c" → "a/b", "c" → ".", "/c" → "/".
 std::string ParentDirName(std::string path);
 
+// Creates the missing directories above path (not path itself), outermost
+// first, as `mkdir -p` would, and syncs the parent of each one it creates so
+// that its entry survives a power loss. Stops at "/" and ".", which are
+// never created. Returns the first CreateDir or SyncDir error.
+Status CreateParentDirs(Env* env, const std::string& path);
+
 // Parses a file name (not a path) found in the directory the type lives in.
 // Returns false if the name is not one of ours. OPTIONS.tmp parses as kTemp
 // with number 0.

@@ -979,6 +979,39 @@ TEST(DBPosixTest, PersistsAndLocksOnDisk) {
   std::filesystem::remove_all(dir);
 }
 
+// createIfMissing creates the missing folders above the database too (as
+// mkdir -p); without it nothing is created.
+TEST(DBPosixTest, CreatesMissingParentDirectories) {
+  const std::string root = test::TempDir("db_parents");
+  const std::string dbname = root + "/a/b/db";
+  Options options;
+  options.create_if_missing = false;
+  std::unique_ptr<DB> db;
+  EXPECT_TRUE(DB::Open(options, dbname, &db).IsInvalidArgument());
+  EXPECT_FALSE(std::filesystem::exists(root + "/a"));
+  options.create_if_missing = true;
+  ASSERT_OK(DB::Open(options, dbname, &db));
+  WriteBatch b;
+  b.Put("k", 1, "v");
+  ASSERT_OK(db->Write(&b));
+  ASSERT_OK(db->Close());
+  db.reset();
+  options.create_if_missing = false;
+  ASSERT_OK(DB::Open(options, dbname, &db));
+  std::string v;
+  ASSERT_OK(db->Get(ReadOptions(), "k", 1, &v));
+  EXPECT_EQ("v", v);
+  db.reset();
+  // A file where a parent folder should be: a clear error, not a crash.
+  const std::string blocked = root + "/file";
+  ASSERT_OK(WriteStringToFile(Env::Default(), "x", blocked, false));
+  options.create_if_missing = true;
+  Status s = DB::Open(options, blocked + "/db", &db);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(nullptr, db);
+  std::filesystem::remove_all(root);
+}
+
 }  // namespace
 }  // namespace flowdb
 

@@ -500,5 +500,32 @@ TEST(PowerLossTest, NewDatabaseDirectory) {
   RunCase("new-directory", config, 25);
 }
 
+// A new database in folders that do not exist yet: createIfMissing makes
+// them, and each new folder's entry in its parent must be durable too, or a
+// power loss right after the open takes the database with it.
+TEST(PowerLossTest, NewDatabaseInNewParentDirectories) {
+  std::unique_ptr<Env> base = NewMemEnv();
+  PowerLossEnv env(base.get());
+  ASSERT_OK(env.CreateDir("/data"));
+  ASSERT_OK(env.SyncDir("/"));
+  Options options;
+  options.env = &env;
+  options.sync_mode = SyncMode::kAlways;
+  const std::string dbname = "/data/app/user/db";
+  std::unique_ptr<DB> db;
+  ASSERT_OK(DB::Open(options, dbname, &db));
+  WriteBatch b;
+  b.Put("k", 1, "v");
+  ASSERT_OK(db->Write(&b));
+  db.reset();
+  PowerLossEnv::LossReport report;
+  ASSERT_OK(env.SimulatePowerLoss(1, &report));
+  options.create_if_missing = false;
+  ASSERT_OK(DB::Open(options, dbname, &db));
+  std::string v;
+  ASSERT_OK(db->Get(ReadOptions(), "k", 1, &v));
+  EXPECT_EQ("v", v);
+}
+
 }  // namespace
 }  // namespace flowdb
