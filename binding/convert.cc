@@ -116,6 +116,21 @@ bool ToWtf8Name(Napi::Env env, Napi::Value v, const char* what, std::string* out
     ThrowTypeError(env, std::string(what) + " must be a string");
     return false;
   }
+  // V8's UTF-8 writer is fast, but writes a lone surrogate as U+FFFD: its
+  // output is the WTF-8 unless it holds EF BF BD (a lone surrogate, or a
+  // U+FFFD of the string itself), and only then is the string converted
+  // unit by unit below. Documents reach here as JSON.stringify output, which
+  // escapes lone surrogates, so their UTF-8 is taken as is.
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, v, nullptr, 0, &length) != napi_ok) {
+    NAPI_THROW(Napi::Error::New(env), false);
+  }
+  out->resize(length);
+  if (napi_get_value_string_utf8(env, v, out->data(), length + 1, &length) != napi_ok) {
+    NAPI_THROW(Napi::Error::New(env), false);
+  }
+  out->resize(length);
+  if (out->find("\xEF\xBF\xBD") == std::string::npos) return true;
   std::u16string units = v.As<Napi::String>().Utf16Value();
   out->clear();
   for (size_t i = 0; i < units.size(); i++) {

@@ -15,11 +15,15 @@ function unsupported (what, value) {
 // JSON.stringify drops functions and symbols silently and throws its own
 // TypeError for BigInt; the replacer turns all three into one clear error.
 // Cycles make JSON.stringify throw a TypeError, rethrown with `what`.
-function toJson (value, what) {
+// `what` names the value in errors; with `index` (an element of a batch) the
+// name is `what[index]`, built only when an error needs it.
+function toJson (value, what, index) {
   const t = typeof value
-  if (value === undefined || t === 'function' || t === 'symbol' || t === 'bigint') throw unsupported(what, value)
   // The replacer costs V8 its fast path (about 3x per document): plain data
   // is checked by a walk instead, and JSON.stringify then runs without one.
+  if (t === 'object' && plainData(value, 0)) return JSON.stringify(value)
+  if (index !== undefined) what = `${what}[${index}]`
+  if (value === undefined || t === 'function' || t === 'symbol' || t === 'bigint') throw unsupported(what, value)
   if (plainData(value, 0)) return JSON.stringify(value)
   let text
   try {

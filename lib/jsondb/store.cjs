@@ -219,7 +219,7 @@ class DocStore {
       if (docs.length === 0) return []
       // One string crosses to native code instead of one per document.
       let texts = ''
-      for (let i = 0; i < docs.length; i++) texts += toJson(docs[i], `docs[${i}]`) + '\n'
+      for (let i = 0; i < docs.length; i++) texts += toJson(docs[i], 'docs', i) + '\n'
       return keyArray(await c.native.putMany(this.#name, texts, docs.length))
     } finally {
       c.end()

@@ -72,8 +72,8 @@ class DBIter final : public RecordIterator {
                           DecodeOrderedInt64(id.data() + id.size() - 8), kMaxSequenceNumber));
       SkipRecord(id);
     } else {
-      std::string id(ExtractRecordId(iter_->key()));
-      SkipRecord(id);
+      skip_id_.assign(ExtractRecordId(iter_->key()));
+      SkipRecord(skip_id_);
     }
     FindNextUserEntry();
   }
@@ -133,7 +133,8 @@ class DBIter final : public RecordIterator {
         return;
       }
       if (!status_.ok()) return;
-      SkipRecord(std::string(ExtractRecordId(iter_->key())));
+      skip_id_.assign(ExtractRecordId(iter_->key()));
+      SkipRecord(skip_id_);
     }
   }
 
@@ -185,6 +186,9 @@ class DBIter final : public RecordIterator {
   std::string_view fwd_value_;
   std::string saved_id_;     // reverse: user_key | ts of the current record
   std::string saved_value_;  // reverse: its value
+  // Forward: the record being stepped over (a member, so that a step
+  // reuses its buffer instead of allocating one for a long key).
+  std::string skip_id_;
   int64_t expire_at_ = kNoExpiry;
 };
 

@@ -358,17 +358,27 @@ Status TransactionImpl::PutOne(const StoreInfo& store, std::string_view json,
       FLOWDB_RETURN_IF_ERROR(CheckUnique(index, ikey, pk));
     }
   }
+  // Index entry keys are built in one reused buffer: the write set copies
+  // them into its arena.
+  auto entry_key = [&](const IndexInfo& index, const std::string& ikey) -> std::string_view {
+    entry_key_.clear();
+    entry_key_.push_back(static_cast<char>(RecordKind::kIndexEntry));
+    AppendId(&entry_key_, index.id);
+    entry_key_.append(ikey);
+    entry_key_.append(pk);
+    return entry_key_;
+  };
   for (size_t i = 0; i < store.indexes.size(); i++) {
     const IndexInfo& index = store.indexes[i];
     const auto& now = KeysOf(scratch_, first_index + i);
     if (old_found) {
       for (const std::string& ikey : KeysOf(old_scratch_, first_index + i)) {
         if (std::find(now.begin(), now.end(), ikey) == now.end()) {
-          writes_.Delete(IndexEntryKey(index.id, ikey, pk));
+          writes_.Delete(entry_key(index, ikey));
         }
       }
     }
-    for (const std::string& ikey : now) writes_.Put(IndexEntryKey(index.id, ikey, pk), {});
+    for (const std::string& ikey : now) writes_.Put(entry_key(index, ikey), {});
   }
   writes_.Put(doc_key, json);
   written_stores_.insert(store.id);

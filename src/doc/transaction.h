@@ -143,6 +143,7 @@ class TransactionImpl : public Transaction, public ReadRecorder {
   std::vector<EngineRange> reads_;
   std::set<uint32_t> written_stores_;
   std::vector<PathKeys> scratch_, old_scratch_;
+  std::string entry_key_;  // PutOne's index entry keys, built in place
 
   // Versionchange transactions (TransactionOptions::versionchange).
   bool versionchange_ = false;

@@ -1,5 +1,6 @@
 #include "write_set.h"
 
+#include <new>
 #include <tuple>
 
 namespace flowdb::doc {
@@ -7,9 +8,50 @@ namespace flowdb::doc {
 WriteSet::WriteSet() { Reset(); }
 
 void WriteSet::Reset() {
-  entries_.reset();  // the nodes before the arena they live in
+  // The map itself, its nodes, keys and values all live in the arena, and
+  // none of them owns anything else: dropping the arena frees them whole,
+  // without a walk over the nodes to run their destructors.
+  entries_ = nullptr;
   arena_ = std::make_unique<std::pmr::monotonic_buffer_resource>(std::pmr::new_delete_resource());
-  entries_.emplace(arena_.get());
+  entries_ = new (arena_->allocate(sizeof(Map), alignof(Map))) Map(arena_.get());
+  DropFingers();
+}
+
+void WriteSet::DropFingers() {
+  for (auto& f : fingers_) f = entries_->end();
+}
+
+WriteSet::Map::iterator WriteSet::Seek(std::string_view key, bool* hit) const {
+  // The finger of the key's first byte: when `key` falls right after it (a
+  // run of increasing keys, such as documents put in key order), two
+  // comparisons place it instead of a search from the root.
+  if (!key.empty()) {
+    const size_t slot = static_cast<unsigned char>(key[0]);
+    if (slot < kFingers && fingers_[slot] != entries_->end()) {
+      auto f = fingers_[slot];
+      const int c = EngineKeyLess::Compare(f->first, key);
+      if (c == 0) {
+        *hit = true;
+        return f;
+      }
+      if (c < 0) {
+        auto next = std::next(f);
+        const int d = next == entries_->end() ? 1 : EngineKeyLess::Compare(next->first, key);
+        if (d >= 0) {
+          *hit = d == 0;
+          return next;
+        }
+      }
+    }
+  }
+  auto it = entries_->lower_bound(key);
+  *hit = it != entries_->end() && EngineKeyLess::Compare(it->first, key) == 0;
+  return it;
+}
+
+void WriteSet::SetFinger(std::string_view key, Map::iterator it) {
+  const size_t slot = static_cast<unsigned char>(key[0]);
+  if (slot < kFingers) fingers_[slot] = it;
 }
 
 size_t WriteSet::Mark() {
@@ -31,15 +73,18 @@ void WriteSet::SaveEntry(Map::iterator it, std::string_view key) {
 }
 
 WriteSet::Entry& WriteSet::Touch(std::string_view key) {
-  auto it = entries_->lower_bound(key);
-  if (it != entries_->end() && it->first == key) {
+  bool hit = false;
+  auto it = Seek(key, &hit);
+  if (hit) {
     SaveEntry(it, key);
+    if (!key.empty()) SetFinger(key, it);
     return it->second;
   }
   SaveEntry(entries_->end(), key);
-  return entries_->emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(key),
-                               std::forward_as_tuple())
-      ->second;
+  it = entries_->emplace_hint(it, std::piecewise_construct, std::forward_as_tuple(key),
+                              std::forward_as_tuple());
+  if (!key.empty()) SetFinger(key, it);
+  return it->second;
 }
 
 void WriteSet::Restore(std::string_view key, bool deleted, std::string_view value) {
@@ -61,6 +106,7 @@ void WriteSet::Delete(std::string_view key) {
 }
 
 void WriteSet::DeleteRange(const EngineRange& range) {
+  DropFingers();
   auto it = entries_->lower_bound(std::string_view(range.begin));
   while (it != entries_->end() && range.Contains(it->first)) {
     if (recording_) {
@@ -74,8 +120,9 @@ void WriteSet::DeleteRange(const EngineRange& range) {
 }
 
 WriteSet::Lookup WriteSet::Find(std::string_view key, std::string* value) const {
-  auto it = entries_->find(key);
-  if (it != entries_->end()) {
+  bool hit = false;
+  auto it = Seek(key, &hit);
+  if (hit) {
     if (it->second.deleted) return Lookup::kDeleted;
     if (value != nullptr) value->assign(it->second.value);
     return Lookup::kValue;
@@ -105,6 +152,7 @@ void WriteSet::RollbackTo(size_t mark) {
         Restore(u.key, u.deleted, u.value);
         break;
       case Undo::kEraseEntry: {
+        DropFingers();
         auto it = entries_->find(std::string_view(u.key));
         if (it != entries_->end()) entries_->erase(it);
         break;
@@ -137,18 +185,16 @@ void WriteSet::BuildBatch(WriteBatch* batch) const {
 }
 
 WriteSet::WrittenKeys WriteSet::TakeWrittenKeys() {
+  // The keys stay in the arena, which now lives as long as they are needed.
   struct Storage {
     std::unique_ptr<std::pmr::monotonic_buffer_resource> arena;
-    std::optional<Map> entries;
-    ~Storage() { entries.reset(); }  // the nodes before their arena
   };
   auto storage = std::make_shared<Storage>();
-  storage->entries.emplace(std::move(*entries_));  // keeps the arena's allocator
-  entries_.reset();
-  storage->arena = std::move(arena_);
   WrittenKeys out;
-  out.keys.reserve(storage->entries->size());
-  for (const auto& [key, e] : *storage->entries) out.keys.emplace_back(key);
+  out.keys.reserve(entries_->size());
+  for (const auto& [key, e] : *entries_) out.keys.emplace_back(key);
+  entries_ = nullptr;
+  storage->arena = std::move(arena_);
   out.ranges = std::move(ranges_);
   out.storage = std::move(storage);
   ranges_.clear();

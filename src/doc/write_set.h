@@ -9,6 +9,9 @@
 #ifndef FLOWDB_DOC_WRITE_SET_H_
 #define FLOWDB_DOC_WRITE_SET_H_
 
+#include <bit>
+#include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <memory_resource>
@@ -31,6 +34,36 @@ struct EngineRange {
   }
 };
 
+// Byte order of engine keys (memcmp order), inlined: a write set's keys are
+// short and share their first bytes (record kind and id), so comparing
+// 8 bytes at a time in place beats a call to memcmp per step of a search.
+struct EngineKeyLess {
+  using is_transparent = void;
+  static int Compare(std::string_view a, std::string_view b) {
+    const size_t n = a.size() < b.size() ? a.size() : b.size();
+    const char* p = a.data();
+    const char* q = b.data();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      uint64_t x, y;
+      std::memcpy(&x, p + i, 8);
+      std::memcpy(&y, q + i, 8);
+      if (x != y) {
+        if constexpr (std::endian::native == std::endian::little) {
+          x = __builtin_bswap64(x);
+          y = __builtin_bswap64(y);
+        }
+        return x < y ? -1 : 1;
+      }
+    }
+    for (; i < n; i++) {
+      if (p[i] != q[i]) return static_cast<unsigned char>(p[i]) < static_cast<unsigned char>(q[i]) ? -1 : 1;
+    }
+    return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
+  }
+  bool operator()(std::string_view a, std::string_view b) const { return Compare(a, b) < 0; }
+};
+
 class WriteSet {
  public:
   enum class Lookup { kAbsent, kValue, kDeleted };
@@ -47,7 +80,7 @@ class WriteSet {
   // Pending writes by engine key. Keys, values and map nodes are carved from
   // one arena per transaction (freed whole when the set is taken or
   // destroyed): a bulk write allocates no memory per entry.
-  using Map = std::pmr::map<std::pmr::string, Entry, std::less<>>;
+  using Map = std::pmr::map<std::pmr::string, Entry, EngineKeyLess>;
 
   // The keys a committed write set changed, and what keeps them alive.
   struct WrittenKeys {
@@ -57,6 +90,8 @@ class WriteSet {
   };
 
   WriteSet();
+  WriteSet(const WriteSet&) = delete;
+  WriteSet& operator=(const WriteSet&) = delete;
 
   void Put(std::string_view key, std::string_view value);
   void Delete(std::string_view key);
@@ -112,13 +147,26 @@ class WriteSet {
   void Restore(std::string_view key, bool deleted, std::string_view value);
   // A fresh arena and an empty map on it.
   void Reset();
+  // The entry of `key` (*hit) or the first entry after it (the place to
+  // insert it), starting from the finger of the key's first byte when that
+  // lies just before it.
+  Map::iterator Seek(std::string_view key, bool* hit) const;
+  // Makes `it` (the entry of `key`, non-empty) its first byte's finger.
+  void SetFinger(std::string_view key, Map::iterator it);
+  // Forgets every finger (an entry was erased).
+  void DropFingers();
 
   static constexpr size_t kEmptyMark = static_cast<size_t>(-1);
 
   std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_;
-  // Always engaged; optional so that a new map can be built on a new arena
-  // (a pmr map's allocator does not move by assignment).
-  std::optional<Map> entries_;
+  // Never null; the map is built in arena_ (Reset) and never destroyed: the
+  // arena's release frees it.
+  Map* entries_ = nullptr;
+  // Per first key byte (the record kind, doc_format.h): the entry last
+  // touched with it, or entries_->end(). Map iterators survive inserts;
+  // every erase drops them.
+  static constexpr size_t kFingers = 8;
+  Map::iterator fingers_[kFingers];
   std::vector<EngineRange> ranges_;
   std::vector<Undo> undo_;
   bool recording_ = true;  // false after an empty-set mark, until ClearUndo

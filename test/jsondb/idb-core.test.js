@@ -75,8 +75,9 @@ describe('several databases in one directory', () => {
     await db.createObjectStore('s\ud800', null, false, true)
     await db.createObjectStore('s\udc00', null, false, true)
     await db.createObjectStore('s\ud83d\ude00', null, false, true) // a pair stays one character
+    await db.createObjectStore('s\ufffd', null, false, true) // U+FFFD is not a lone surrogate's stand-in
     await db.createIndex('s\ud800', 'i\udfff', 'x', false, false)
-    expect(db.schema().map((s) => s.name)).toEqual(['s\ud800', 's\udc00', 's\ud83d\ude00'])
+    expect(db.schema().map((s) => s.name)).toEqual(['s\ud800', 's\udc00', 's\ufffd', 's\ud83d\ude00'])
     expect(db.schema()[0].indexes[0].name).toBe('i\udfff')
     await db.putValue('s\ud800', serialize('a'), 1, [['i\udfff', [1]]], false)
     expect(await db.count('s\udc00', null, null)).toBe(0)

@@ -245,6 +245,8 @@ describe('object store', () => {
       expect(await codeOf(s.put(doc, 1))).toBe('TypeError')
     }
     expect(await codeOf(s.putMany([{ a: 1 }, { b: 1n }]))).toBe('TypeError')
+    await expect(s.putMany([{ a: 1 }, { b: 1n }])).rejects.toThrow(/^docs\[1\] cannot be stored as JSON/)
+    await expect(s.putMany([{ a: 1 }, 2, undefined])).rejects.toThrow(/^docs\[2\] cannot be stored as JSON/)
     expect(await s.count()).toBe(0)
     expect(await codeOf(s.putMany('x'))).toBe('TypeError')
   })

@@ -74,6 +74,9 @@ describe('JSON safety', () => {
       expect(() => toJson(bad, 'doc')).toThrow(TypeError)
     }
     expect(() => toJson({ deep: { n: 2n } }, 'document')).toThrow(/document cannot be stored as JSON/)
+    expect(() => toJson({ n: 2n }, 'docs', 7)).toThrow(/^docs\[7\] cannot be stored as JSON/)
+    expect(() => toJson(Symbol('s'), 'docs', 0)).toThrow(/^docs\[0\] cannot be stored as JSON/)
+    expect(toJson([1, 'a'], 'docs', 3)).toBe('[1,"a"]')
   })
 })
 
