@@ -753,7 +753,8 @@ export declare class Engine<V = Buffer, K = string, T = number | bigint, W = Val
    * system allows (else copied), the unflushed WAL is copied, and every file
    * is synced before `CURRENT`, written last, makes the copy openable. An
    * in-memory engine is saved to disk this way. `dir` may be an empty
-   * existing directory; its parent must exist. Throws a TypeError unless
+   * existing directory; missing folders above it are created (and synced).
+   * Throws a TypeError unless
    * `dir` is a non-empty string; rejects with `FLOWDB_INVALID_ARGUMENT` if
    * `dir` is not empty, with the engine's error if it is read-only, or with
    * `FLOWDB_IO_ERROR`/`FLOWDB_NO_SPACE` after removing what it wrote.

@@ -8,8 +8,8 @@
 
 import { createRequire } from 'node:module'
 import { once } from 'node:events'
-import { createReadStream, createWriteStream, mkdirSync, openSync, readFileSync, statSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { createReadStream, createWriteStream, openSync, readFileSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { Command, InvalidArgumentError } from 'commander'
 import cliProgress from 'cli-progress'
@@ -563,10 +563,10 @@ async function compactCommand (dir, opts) {
 
 // checkpoint DIR TARGET: engine.checkpoint(TARGET), a consistent copy that
 // opens on its own (SSTables hard-linked where the file system allows).
-// TARGET must be missing or empty; its parent directories are created.
+// TARGET must be missing or empty; the engine creates (and syncs) its
+// missing parent directories.
 async function checkpointCommand (dir, target, opts) {
   const info = inspectExisting(dir)
-  mkdirSync(dirname(resolve(target)), { recursive: true })
   const t0 = performance.now()
   const { sequence } = await using(await openEngine(dir, info), (e) => e.checkpoint(target))
   const ms = Math.round(performance.now() - t0)

@@ -100,7 +100,9 @@ Status DBImpl::Checkpoint(const std::string& dir, Env* target_env, uint64_t* seq
   FLOWDB_RETURN_IF_ERROR(PinCheckpointView(&view));
   const uint64_t log_number = *view.edit.log_number();
 
-  Status s = target->CreateDir(dir);
+  // Missing folders above dir are created and synced as an open's are.
+  Status s = dir_existed ? Status::OK() : CreateParentDirs(target, dir);
+  if (s.ok()) s = target->CreateDir(dir);
   if (s.ok()) s = target->CreateDir(WalDirName(dir));
   if (s.ok()) s = target->CreateDir(TableDirName(dir));
   if (s.ok() && !dir_existed) s = target->SyncDir(ParentDirName(dir));

@@ -302,6 +302,16 @@ TEST_F(CheckpointTest, RefusesATargetThatIsNotEmpty) {
   ASSERT_OK(db_->Checkpoint(root_ + "/empty", nullptr, nullptr));
 }
 
+TEST_F(CheckpointTest, CreatesMissingParentDirectories) {
+  Open();
+  ASSERT_OK(Put(db_.get(), "k", "v"));
+  const std::string copy = root_ + "/backups/2026/copy";
+  ASSERT_OK(db_->Checkpoint(copy, nullptr, nullptr));
+  std::unique_ptr<DB> other;
+  ASSERT_OK(OpenExisting(copy, &other));
+  EXPECT_EQ(Contents(other.get()).size(), 1u);
+}
+
 // Every write of the copy in turn fails (an I/O error at each step: SSTable,
 // WAL, manifest, OPTIONS, CURRENT): the call reports it and leaves no
 // directory that opens; then a retry succeeds.

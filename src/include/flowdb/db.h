@@ -310,7 +310,8 @@ class DB {
   // directory is synced, and CURRENT comes last: a directory without it
   // does not open as a DB. target_env: where `dir` lives; null for this
   // DB's Env (an in-memory DB can so be saved to disk with Env::Default()).
-  // `dir` may exist if it is empty; its parent must exist. Returns
+  // `dir` may exist if it is empty; missing folders above it are created
+  // and synced (as by an open with create_if_missing). Returns
   // InvalidArgument if dir is not empty, the DB's read-only error if a write
   // failed (see Resume), or the I/O error of a failed copy, after removing
   // what it had written.
