@@ -50,6 +50,24 @@ class DocCall {
 // Returns null with a JS exception pending on bad arguments.
 std::unique_ptr<DocCall> MakeDocCall(const Napi::CallbackInfo& info, const char* method);
 
+// The data methods' names, shared by JsonDB and DocTransaction (template
+// arguments of their Call<method>).
+inline constexpr char kPut[] = "put";
+inline constexpr char kPutMany[] = "putMany";
+inline constexpr char kGet[] = "get";
+inline constexpr char kGetKey[] = "getKey";
+inline constexpr char kGetAll[] = "getAll";
+inline constexpr char kGetAllKeys[] = "getAllKeys";
+inline constexpr char kCount[] = "count";
+inline constexpr char kDelete[] = "delete";
+inline constexpr char kClear[] = "clear";
+inline constexpr char kPutValue[] = "putValue";
+inline constexpr char kPutValues[] = "putValues";
+inline constexpr char kGetValue[] = "getValue";
+inline constexpr char kGetAllValues[] = "getAllValues";
+inline constexpr char kGenerateKey[] = "generateKey";
+inline constexpr char kRaiseKeyGenerator[] = "raiseKeyGenerator";
+
 // A key path argument: null (none), a string or an array of strings
 // (binding/jsondb.cc).
 bool ToDocKeyPath(Napi::Env env, Napi::Value v, KeyPathSpec* out);

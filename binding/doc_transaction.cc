@@ -36,21 +36,6 @@ class CommitWorker final : public PromiseWorker {
   std::shared_ptr<TxnState> state_;
 };
 
-constexpr char kPut[] = "put";
-constexpr char kPutMany[] = "putMany";
-constexpr char kGet[] = "get";
-constexpr char kGetKey[] = "getKey";
-constexpr char kGetAll[] = "getAll";
-constexpr char kGetAllKeys[] = "getAllKeys";
-constexpr char kCount[] = "count";
-constexpr char kDelete[] = "delete";
-constexpr char kClear[] = "clear";
-constexpr char kPutValue[] = "putValue";
-constexpr char kPutValues[] = "putValues";
-constexpr char kGetValue[] = "getValue";
-constexpr char kGetAllValues[] = "getAllValues";
-constexpr char kGenerateKey[] = "generateKey";
-constexpr char kRaiseKeyGenerator[] = "raiseKeyGenerator";
 constexpr char kCreateObjectStore[] = "createObjectStore";
 constexpr char kDeleteObjectStore[] = "deleteObjectStore";
 constexpr char kCreateIndex[] = "createIndex";

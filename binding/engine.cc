@@ -317,16 +317,20 @@ EngineWrap::EngineWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Engine
   handle_ = *info[0].As<Napi::External<std::shared_ptr<EngineHandle>>>().Data();
 }
 
-bool EngineWrap::CheckOpen(Napi::Env env) const {
-  if (!handle_) {
-    ThrowTypeError(env, "invalid Engine object");
+bool CheckHandleOpen(Napi::Env env, const EngineHandle* handle, const char* invalid_object) {
+  if (handle == nullptr) {
+    ThrowTypeError(env, invalid_object);
     return false;
   }
-  if (handle_->closing) {
+  if (handle->closing) {
     ThrowStatus(env, Status::Closed());
     return false;
   }
   return true;
+}
+
+bool EngineWrap::CheckOpen(Napi::Env env) const {
+  return CheckHandleOpen(env, handle_.get(), "invalid Engine object");
 }
 
 Napi::Value EngineWrap::Write(const Napi::CallbackInfo& info) {

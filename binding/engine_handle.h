@@ -95,6 +95,11 @@ struct EngineHandle {
 Napi::Value NewHandleObject(Napi::Env env, std::shared_ptr<EngineHandle> handle,
                             const napi_type_tag* tag, const Napi::FunctionReference& cls);
 
+// The prologue of every Engine and JsonDB method: true when `handle` is set
+// and not closing; otherwise throws (a TypeError naming `invalid_object` for
+// an object with no handle, FLOWDB_CLOSED after close()) and returns false.
+bool CheckHandleOpen(Napi::Env env, const EngineHandle* handle, const char* invalid_object);
+
 }  // namespace flowdb::binding
 
 #endif  // FLOWDB_BINDING_ENGINE_HANDLE_H_

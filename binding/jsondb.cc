@@ -244,20 +244,6 @@ bool ToStoreSpec(Napi::Env env, Napi::Value v, StoreSpec* spec) {
   return true;
 }
 
-constexpr char kPut[] = "put";
-constexpr char kPutMany[] = "putMany";
-constexpr char kGet[] = "get";
-constexpr char kGetKey[] = "getKey";
-constexpr char kGetAll[] = "getAll";
-constexpr char kGetAllKeys[] = "getAllKeys";
-constexpr char kCount[] = "count";
-constexpr char kDelete[] = "delete";
-constexpr char kClear[] = "clear";
-constexpr char kPutValue[] = "putValue";
-constexpr char kGetValue[] = "getValue";
-constexpr char kGetAllValues[] = "getAllValues";
-constexpr char kGenerateKey[] = "generateKey";
-constexpr char kRaiseKeyGenerator[] = "raiseKeyGenerator";
 
 }  // namespace
 
@@ -340,15 +326,7 @@ JsonDBWrap::JsonDBWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<JsonDB
 }
 
 bool JsonDBWrap::CheckOpen(Napi::Env env) const {
-  if (!handle_) {
-    ThrowTypeError(env, "invalid JsonDB object");
-    return false;
-  }
-  if (handle_->closing) {
-    ThrowStatus(env, Status::Closed());
-    return false;
-  }
-  return true;
+  return CheckHandleOpen(env, handle_.get(), "invalid JsonDB object");
 }
 
 Napi::Value JsonDBWrap::Schema(const Napi::CallbackInfo& info) {
