@@ -141,7 +141,8 @@ size_t TransactionImpl::RecordRange(size_t slot, std::string_view begin, std::st
 
 Status TransactionImpl::ReadValue(const std::string& key, std::string* value, bool* found) {
   RecordPoint(key);
-  switch (writes_.Find(key, value)) {
+  const WriteSet::Lookup pending = writes_.empty() ? WriteSet::Lookup::kAbsent : writes_.Find(key, value);
+  switch (pending) {
     case WriteSet::Lookup::kValue:
       *found = true;
       return Status::OK();
@@ -177,9 +178,10 @@ Status TransactionImpl::ReadValues(std::span<const std::string> keys,
   // Position in `keys` of each lookup: its key's view points into `keys`.
   thread_local std::vector<size_t> where;
   where.clear();
+  const bool no_writes = writes_.empty();  // every read-only transaction: no lookups in it
   for (size_t i = 0; i < n; i++) {
     RecordPoint(keys[i]);
-    switch (writes_.Find(keys[i], &(*values)[i])) {
+    switch (no_writes ? WriteSet::Lookup::kAbsent : writes_.Find(keys[i], &(*values)[i])) {
       case WriteSet::Lookup::kValue:
         (*found)[i] = true;
         break;
