@@ -61,21 +61,6 @@ bool ToLimit(Napi::Env env, Napi::Value v, uint64_t* out) {
   return ToUint64(env, v, "limit", out);
 }
 
-// A JS array of values parsed (as JSON) in one JSON.parse: "[a,b,...]".
-Napi::Value JsonArray(Napi::Env env, const std::vector<DocRecord>& records) {
-  size_t size = 2;
-  for (const DocRecord& r : records) size += r.value.size() + 1;
-  std::string text;
-  text.reserve(size);
-  text.push_back('[');
-  for (size_t i = 0; i < records.size(); i++) {
-    if (i > 0) text.push_back(',');
-    text.append(records[i].value);
-  }
-  text.push_back(']');
-  return Napi::String::New(env, text);
-}
-
 class StoreCall : public DocCall {
  public:
   explicit StoreCall(std::string store) : store_(std::move(store)) {}
@@ -173,7 +158,28 @@ class GetAllCall final : public StoreCall {
       : StoreCall(source.store), source_(std::move(source)), options_(std::move(options)), binary_(binary) {}
   Status Run(Transaction* txn) override {
     records_.clear();
-    return txn->GetAll(source_, options_, &records_);
+    text_.clear();
+    keys_.clear();
+    key_ends_.clear();
+    if (binary_ && !options_.keys_only) return txn->GetAll(source_, options_, &records_);
+    if (options_.keys_only) {
+      // The primary keys back to back, key_ends_ marking where each ends.
+      return txn->ForEach(source_, options_, [this](const DocCursor& c) {
+        keys_.append(c.primary_key());
+        key_ends_.push_back(keys_.size());
+        return true;
+      });
+    }
+    // The documents as one JSON array text, written as they are read.
+    text_.push_back('[');
+    Status s = txn->ForEach(source_, options_, [this](const DocCursor& c) {
+      std::string_view v = c.value();
+      if (text_.size() > 1) text_.push_back(',');
+      text_.append(v);
+      return true;
+    });
+    text_.push_back(']');
+    return s;
   }
   Napi::Value Result(Napi::Env env) override {
     if (!options_.keys_only && binary_) {
@@ -183,10 +189,14 @@ class GetAllCall final : public StoreCall {
       }
       return values;
     }
-    if (!options_.keys_only) return JsonArray(env, records_);
+    if (!options_.keys_only) return Napi::String::New(env, text_);
     std::vector<std::string_view> keys;
-    keys.reserve(records_.size());
-    for (const DocRecord& r : records_) keys.push_back(r.primary_key);
+    keys.reserve(key_ends_.size());
+    size_t begin = 0;
+    for (size_t end : key_ends_) {
+      keys.push_back(std::string_view(keys_).substr(begin, end - begin));
+      begin = end;
+    }
     return DocKeysToJs(env, keys);
   }
 
@@ -194,7 +204,10 @@ class GetAllCall final : public StoreCall {
   DocSource source_;
   ReadRangeOptions options_;
   bool binary_;  // values as Buffers (opaque stores), not one JSON array text
-  std::vector<DocRecord> records_;
+  std::vector<DocRecord> records_;  // binary values
+  std::string text_;                // JSON values: "[doc,doc,...]"
+  std::string keys_;                // keys only: the encoded primary keys
+  std::vector<size_t> key_ends_;
 };
 
 // putValue(store, value, key, indexKeys, noOverwrite): an opaque value with

@@ -48,21 +48,37 @@ class DocNextvWorker final : public PromiseWorker {
     }
     size_t bytes = 0;
     values_.assign(1, '[');
-    while (keys_.size() < max_entries_ && bytes < max_bytes_) {
+    // Keys are copied back to back into one buffer each (no allocation per
+    // record); a store cursor's primary keys are its keys, kept once.
+    size_t count = 0;
+    while (count < max_entries_ && bytes < max_bytes_) {
       if (!s.cursor->Next()) {
         FLOWDB_RETURN_IF_ERROR(s.cursor->status());
         done_ = true;
         break;
       }
-      if (!keys_.empty()) values_.push_back(',');
-      keys_.emplace_back(s.cursor->key());
-      primary_keys_.emplace_back(s.cursor->primary_key());
-      if (s.spec.binary_values) {
-        binary_.emplace_back(s.cursor->value());
-      } else {
-        values_.append(s.cursor->value());
+      if (count > 0) values_.push_back(',');
+      std::string_view key = s.cursor->key(), pk = s.cursor->primary_key(), value = s.cursor->value();
+      keys_.append(key);
+      key_ends_.push_back(keys_.size());
+      if (pks_differ_ || pk != key) {
+        if (!pks_differ_) {
+          // The first record whose primary key is not its key: the earlier
+          // ones had equal keys.
+          pks_differ_ = true;
+          primary_keys_ = std::string_view(keys_).substr(0, keys_.size() - key.size());
+          pk_ends_.assign(key_ends_.begin(), key_ends_.end() - 1);
+        }
+        primary_keys_.append(pk);
+        pk_ends_.push_back(primary_keys_.size());
       }
-      bytes += keys_.back().size() + primary_keys_.back().size() + s.cursor->value().size();
+      if (s.spec.binary_values) {
+        binary_.emplace_back(value);
+      } else {
+        values_.append(value);
+      }
+      bytes += key.size() + pk.size() + value.size();
+      count++;
     }
     values_.push_back(']');
     return Status::OK();
@@ -71,14 +87,14 @@ class DocNextvWorker final : public PromiseWorker {
   Napi::Value Result(Napi::Env env) override {
     if (done_) state_->ended = true;
     Napi::Object out = Napi::Object::New(env);
-    out.Set("count", Napi::Number::New(env, static_cast<double>(keys_.size())));
+    out.Set("count", Napi::Number::New(env, static_cast<double>(key_ends_.size())));
     out.Set("done", Napi::Boolean::New(env, done_));
-    Napi::Value keys = KeysToJs(env, keys_);
+    Napi::Value keys = KeysToJs(env, keys_, key_ends_);
     if (keys.IsEmpty()) return Napi::Value();
     out.Set("keys", keys);
     // A store cursor's keys are its primary keys: sent once.
-    if (primary_keys_ != keys_) {
-      Napi::Value pks = KeysToJs(env, primary_keys_);
+    if (pks_differ_) {
+      Napi::Value pks = KeysToJs(env, primary_keys_, pk_ends_);
       if (pks.IsEmpty()) return Napi::Value();
       out.Set("primaryKeys", pks);
     }
@@ -92,8 +108,16 @@ class DocNextvWorker final : public PromiseWorker {
     return out;
   }
 
-  static Napi::Value KeysToJs(Napi::Env env, const std::vector<std::string>& keys) {
-    return DocKeysToJs(env, std::vector<std::string_view>(keys.begin(), keys.end()));
+  // The keys stored back to back in `bytes`, ends[i] just past key i.
+  static Napi::Value KeysToJs(Napi::Env env, const std::string& bytes, const std::vector<size_t>& ends) {
+    std::vector<std::string_view> views;
+    views.reserve(ends.size());
+    size_t begin = 0;
+    for (size_t end : ends) {
+      views.push_back(std::string_view(bytes).substr(begin, end - begin));
+      begin = end;
+    }
+    return DocKeysToJs(env, views);
   }
 
   void Settle() override {
@@ -107,7 +131,9 @@ class DocNextvWorker final : public PromiseWorker {
   std::shared_ptr<DocCursorState> state_;
   uint32_t max_entries_;
   size_t max_bytes_;
-  std::vector<std::string> keys_, primary_keys_;
+  std::string keys_, primary_keys_;      // encoded keys back to back
+  std::vector<size_t> key_ends_, pk_ends_;
+  bool pks_differ_ = false;  // some primary key differs from its key
   std::string values_;
   std::vector<std::string> binary_;  // binary_values cursors
   bool done_ = false;

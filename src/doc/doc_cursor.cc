@@ -132,9 +132,19 @@ class IndexCursor : public DocCursor {
     }
     return Status::OK();
   }
-  std::string_view key() const override { return key_; }
-  std::string_view primary_key() const override { return primary_key_; }
-  std::string_view value() const override { return keys_only_ ? std::string_view() : value_; }
+  std::string_view key() const override {
+    if (read_ahead_ == 0) return key_;
+    const size_t begin = cur_ == 0 ? 0 : ikey_ends_[cur_ - 1];
+    return std::string_view(batch_ikeys_).substr(begin, ikey_ends_[cur_] - begin);
+  }
+  std::string_view primary_key() const override {
+    if (read_ahead_ == 0) return primary_key_;
+    return std::string_view(doc_keys_[cur_]).substr(doc_prefix_.size());
+  }
+  std::string_view value() const override {
+    if (keys_only_) return std::string_view();
+    return read_ahead_ == 0 ? std::string_view(value_) : std::string_view(batch_values_[cur_]);
+  }
   Status status() const override { return status_.ok() ? scan_->status() : status_; }
 
  private:
@@ -145,21 +155,16 @@ class IndexCursor : public DocCursor {
   // fetching a new batch when it is used up.
   bool NextFromBatch() {
     if (pos_ < batch_size_) {
-      key_.swap(batch_keys_[pos_]);
-      primary_key_.swap(batch_pks_[pos_]);
-      value_.swap(batch_values_[pos_]);
-      pos_++;
+      cur_ = pos_++;
       return true;
     }
     if (empty_ || !status_.ok() || scan_done_) return false;
     const size_t want = static_cast<size_t>(std::min<uint64_t>(kBatch, read_ahead_ - gathered_));
     // The vectors only grow: their strings keep their buffers from batch
     // to batch.
-    if (doc_keys_.empty()) {  // small first: many index queries match a few documents
-      doc_keys_.reserve(16);
-      batch_keys_.reserve(16);
-      batch_pks_.reserve(16);
-    }
+    if (doc_keys_.empty()) doc_keys_.reserve(16);  // small first: many index queries match a few documents
+    batch_ikeys_.clear();
+    ikey_ends_.clear();
     size_t n = 0;
     while (n < want) {
       if (!scan_->Next()) {
@@ -170,13 +175,9 @@ class IndexCursor : public DocCursor {
       std::string_view rest = entry;
       status_ = SkipEncodedKey(&rest);
       if (!status_.ok()) return false;
-      if (n == doc_keys_.size()) {
-        doc_keys_.emplace_back();
-        batch_keys_.emplace_back();
-        batch_pks_.emplace_back();
-      }
-      batch_keys_[n].assign(entry.substr(0, entry.size() - rest.size()));
-      batch_pks_[n].assign(rest);
+      if (n == doc_keys_.size()) doc_keys_.emplace_back();
+      batch_ikeys_.append(entry.substr(0, entry.size() - rest.size()));
+      ikey_ends_.push_back(batch_ikeys_.size());
       doc_keys_[n].assign(doc_prefix_);
       doc_keys_[n].append(rest);
       n++;
@@ -211,9 +212,14 @@ class IndexCursor : public DocCursor {
   std::string key_, primary_key_, value_;
   Status status_;
 
-  // Read-ahead: the current batch (index keys, primary keys, documents),
-  // the next position in it, and the index entries gathered so far.
-  std::vector<std::string> batch_keys_, batch_pks_, batch_values_, doc_keys_;
+  // Read-ahead: the current batch — index keys back to back (ikey_ends_[i]
+  // just past key i), document keys (prefix + primary key), documents —
+  // the record the cursor is on (cur_), the next position, and the index
+  // entries gathered so far. The accessors view into the batch.
+  std::string batch_ikeys_;
+  std::vector<size_t> ikey_ends_;
+  std::vector<std::string> batch_values_, doc_keys_;
+  size_t cur_ = 0;
   std::vector<bool> found_;
   std::vector<PointLookup> lookups_;
   size_t pos_ = 0, batch_size_ = 0;

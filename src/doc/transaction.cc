@@ -141,7 +141,8 @@ size_t TransactionImpl::RecordRange(size_t slot, std::string_view begin, std::st
 
 Status TransactionImpl::ReadValue(const std::string& key, std::string* value, bool* found) {
   RecordPoint(key);
-  switch (writes_.Find(key, value)) {
+  const WriteSet::Lookup pending = writes_.empty() ? WriteSet::Lookup::kAbsent : writes_.Find(key, value);
+  switch (pending) {
     case WriteSet::Lookup::kValue:
       *found = true;
       return Status::OK();
@@ -177,9 +178,10 @@ Status TransactionImpl::ReadValues(std::span<const std::string> keys,
   // Position in `keys` of each lookup: its key's view points into `keys`.
   thread_local std::vector<size_t> where;
   where.clear();
+  const bool no_writes = writes_.empty();  // every read-only transaction: no lookups in it
   for (size_t i = 0; i < n; i++) {
     RecordPoint(keys[i]);
-    switch (writes_.Find(keys[i], &(*values)[i])) {
+    switch (no_writes ? WriteSet::Lookup::kAbsent : writes_.Find(keys[i], &(*values)[i])) {
       case WriteSet::Lookup::kValue:
         (*found)[i] = true;
         break;
@@ -512,16 +514,25 @@ Status TransactionImpl::GetFirst(const DocSource& source, const KeyRange& range,
 
 Status TransactionImpl::GetAll(const DocSource& source, const ReadRangeOptions& options,
                                std::vector<DocRecord>* out) {
-  std::unique_ptr<DocCursor> cursor;
+  return ForEach(source, options, [out](const DocCursor& c) {
+    DocRecord& r = out->emplace_back();
+    r.key.assign(c.key());
+    r.primary_key.assign(c.primary_key());
+    r.value.assign(c.value());
+    return true;
+  });
+}
+
+Status TransactionImpl::ForEach(const DocSource& source, const ReadRangeOptions& options,
+                                const std::function<bool(const DocCursor&)>& visit) {
   const StoreInfo* store = nullptr;
   const IndexInfo* index = nullptr;
   FLOWDB_RETURN_IF_ERROR(Resolve(source.store, source.index, &store, &index));
   // This loop steps the cursor up to options.limit times and no further:
   // it may read that far ahead.
-  cursor = NewDocCursor(this, *store, index, options, options.limit);
+  std::unique_ptr<DocCursor> cursor = NewDocCursor(this, *store, index, options, options.limit);
   for (uint64_t n = 0; n < options.limit && cursor->Next(); n++) {
-    out->push_back({std::string(cursor->key()), std::string(cursor->primary_key()),
-                    std::string(cursor->value())});
+    if (!visit(*cursor)) break;
   }
   return cursor->status();
 }
@@ -532,13 +543,44 @@ Status TransactionImpl::Count(const DocSource& source, const KeyRange& range, ui
   FLOWDB_RETURN_IF_ERROR(Resolve(source.store, source.index, &store, &index));
   std::string prefix = index == nullptr ? IdPrefix(RecordKind::kDocument, store->id)
                                         : IdPrefix(RecordKind::kIndexEntry, index->id);
-  uint64_t n = 0;
-  if (!range.Empty()) {
-    auto scan = NewScan(ToEngineRange(prefix, range), false);
+  *count = 0;
+  if (range.Empty()) return Status::OK();
+  EngineRange engine_range = ToEngineRange(prefix, range);
+  if (!writes_.empty()) {
+    // Pending writes to merge: the overlay decides what the range holds.
+    auto scan = NewScan(std::move(engine_range), false);
     scan->SetKeysOnly(true);
+    uint64_t n = 0;
     while (scan->Next()) n++;
     FLOWDB_RETURN_IF_ERROR(scan->status());
+    *count = n;
+    return Status::OK();
   }
+  // Nothing pending (every read-only transaction): the snapshot's records
+  // are the answer, counted on the engine cursor without copying a key.
+  // The whole range counts as read, as a finished overlay scan records it.
+  if (mode_ == TransactionMode::kReadWrite) {
+    RecordRange(kNewSlot, engine_range.begin, engine_range.end);
+  }
+  ScanOptions scan;
+  scan.ts_min = scan.ts_max = 0;
+  scan.has_lower = scan.has_upper = true;
+  scan.lower = std::move(engine_range.begin);
+  scan.upper = std::move(engine_range.end);
+  scan.upper_inclusive = false;
+  std::unique_ptr<ScanCursor> cursor = db_->db()->NewScan(read_options_, scan);
+  if (read_options_.memory_only) cursor->SetMemoryOnly(true);
+  uint64_t n = 0;
+  for (;;) {
+    // The budget counts each engine step, the last (finding the end) too.
+    if (budget_ != nullptr) {
+      if (*budget_ == 0) return Status::WouldBlock("jsondb: the read budget is spent");
+      --*budget_;
+    }
+    if (!cursor->Next()) break;
+    n++;
+  }
+  FLOWDB_RETURN_IF_ERROR(cursor->status());
   *count = n;
   return Status::OK();
 }

@@ -50,6 +50,8 @@ class TransactionImpl : public Transaction, public ReadRecorder {
                   DocRecord* record, bool* found) override;
   Status GetAll(const DocSource& source, const ReadRangeOptions& options,
                 std::vector<DocRecord>* out) override;
+  Status ForEach(const DocSource& source, const ReadRangeOptions& options,
+                 const std::function<bool(const DocCursor&)>& visit) override;
   Status Count(const DocSource& source, const KeyRange& range, uint64_t* count) override;
   Status OpenCursor(const DocSource& source, const ReadRangeOptions& options,
                     std::unique_ptr<DocCursor>* cursor) override;

@@ -440,5 +440,50 @@ TEST_F(JsonDBTxnTest, ReadBudgetFailsReadsPastItWithBusy) {
   EXPECT_EQ(n, 50u);
 }
 
+// ForEach visits what GetAll returns, in order, and stops when told to.
+// Count agrees with it with and without pending writes to merge.
+TEST_F(JsonDBTxnTest, ForEachAndCountMatchGetAll) {
+  for (int i = 0; i < 20; i++) {
+    ASSERT_OK(Put(db_.get(), "acc",
+                  R"({"id":)" + std::to_string(i) + R"(,"owner":"o)" + std::to_string(i % 3) +
+                      R"(","email":"e)" + std::to_string(i) + R"("})"));
+  }
+  for (bool pending : {false, true}) {
+    Transaction* t = RW();
+    if (pending) {
+      ASSERT_OK(t->Put("acc", R"({"id":100,"owner":"o1","email":"x"})", nullptr, nullptr));
+      ASSERT_OK(t->Delete("acc", KeyRange::Only(N(1))));
+    }
+    for (const char* index : {"", "byOwner"}) {
+      ReadRangeOptions options;
+      if (*index != '\0') options.range = KeyRange::Only(S("o1"));
+      std::vector<DocRecord> all;
+      ASSERT_OK(t->GetAll({"acc", index}, options, &all));
+      std::vector<DocRecord> seen;
+      ASSERT_OK(t->ForEach({"acc", index}, options, [&](const DocCursor& c) {
+        seen.push_back({std::string(c.key()), std::string(c.primary_key()), std::string(c.value())});
+        return true;
+      }));
+      ASSERT_EQ(seen.size(), all.size());
+      for (size_t i = 0; i < all.size(); i++) {
+        EXPECT_EQ(seen[i].key, all[i].key);
+        EXPECT_EQ(seen[i].primary_key, all[i].primary_key);
+        EXPECT_EQ(seen[i].value, all[i].value);
+      }
+      uint64_t n = 0;
+      ASSERT_OK(t->Count({"acc", index}, options.range, &n));
+      EXPECT_EQ(n, all.size());
+      size_t visits = 0;
+      ASSERT_OK(t->ForEach({"acc", index}, options, [&](const DocCursor&) { return ++visits < 3; }));
+      EXPECT_EQ(visits, 3u);
+    }
+    uint64_t n = 0;
+    ASSERT_OK(t->Count({"acc", ""}, KeyRange::All(), &n));
+    EXPECT_EQ(n, 20u);  // pending: one added, one deleted
+    ASSERT_OK(t->Count({"acc", "byOwner"}, KeyRange::Only(S("o1")), &n));
+    EXPECT_EQ(n, 7u);  // ids 1, 4, … 19 (pending: 100 in, 1 out)
+  }
+}
+
 }  // namespace
 }  // namespace flowdb::jsondb_test

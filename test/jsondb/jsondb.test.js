@@ -296,6 +296,19 @@ describe('object store', () => {
     expect(() => s.iterate({ direction: 'sideways' })).toThrow(RangeError)
     expect(() => s.iterate({ limit: -1 })).toThrow(RangeError)
   })
+
+  it('an index cursor reports each primary key, also where a chunk starts with keys equal to them', async () => {
+    await db.createObjectStore('m', { keyPath: 'id' })
+    await db.createIndex('m', 'byN', 'n')
+    // n === id for the first documents, then n differs from id.
+    const docs = Array.from({ length: 40 }, (_, i) => ({ id: i, n: i < 20 ? i : 100 + (i % 7) }))
+    await db.store('m').putMany(docs)
+    const want = docs.map((d) => ({ key: d.n, primaryKey: d.id })).sort((a, b) => a.key - b.key || a.primaryKey - b.primaryKey)
+    const got = []
+    for await (const r of db.store('m').index('byN').iterate()) got.push({ key: r.key, primaryKey: r.primaryKey })
+    expect(got).toEqual(want)
+    expect(await db.store('m').index('byN').getAllKeys()).toEqual(want.map((w) => w.primaryKey))
+  })
 })
 
 describe('indexes', () => {

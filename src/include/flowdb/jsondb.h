@@ -31,6 +31,7 @@
 #define FLOWDB_INCLUDE_JSONDB_H_
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <string>
@@ -333,6 +334,11 @@ class Transaction {
   // Records of `source` selected by `options`, appended to *out in order.
   virtual Status GetAll(const DocSource& source, const ReadRangeOptions& options,
                         std::vector<DocRecord>* out) = 0;
+  // GetAll without copies: calls `visit` with a cursor on each selected
+  // record, in order (its views valid during the call only). `visit`
+  // returns false to stop early (not an error).
+  virtual Status ForEach(const DocSource& source, const ReadRangeOptions& options,
+                         const std::function<bool(const DocCursor&)>& visit) = 0;
   // Number of records of `source` in `range` (an index counts entries); reads
   // no document.
   virtual Status Count(const DocSource& source, const KeyRange& range, uint64_t* count) = 0;
