@@ -88,14 +88,12 @@ Napi::Function DocTransactionWrap::Define(Napi::Env env) {
 
 Napi::Value DocTransactionWrap::NewInstance(Napi::Env env, std::shared_ptr<EngineHandle> handle,
                                             std::unique_ptr<Transaction> txn) {
-  auto init = std::make_unique<TxnInit>(TxnInit{handle, std::make_shared<TxnState>(handle.get(), std::move(txn))});
+  // The External lives only for the synchronous constructor call below,
+  // which copies what it carries: no finalizer (a weak handle per
+  // transaction made every scavenge of a read-heavy program slow).
+  TxnInit init{handle, std::make_shared<TxnState>(handle.get(), std::move(txn))};
   napi_value ext;
-  if (napi_create_external(
-          env, init.get(), [](napi_env, void* p, void*) { delete static_cast<TxnInit*>(p); }, nullptr,
-          &ext) != napi_ok) {
-    return Napi::Value();
-  }
-  init.release();  // the External's finalizer owns it now
+  if (napi_create_external(env, &init, nullptr, nullptr, &ext) != napi_ok) return Napi::Value();
   if (napi_type_tag_object(env, ext, &kDocTransactionTag) != napi_ok) return Napi::Value();
   return NewFromClass(env, GetAddonData(env)->doc_transaction_class, ext);
 }

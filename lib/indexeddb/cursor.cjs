@@ -190,6 +190,15 @@ function openCursor (core, source, storeMeta, indexMeta, range, direction, keyOn
     chunk: 4
   }
   s.cursor = new (keyOnly ? IDBCursor : IDBCursorWithValue)(kConstruct, s)
+  if (core.mode === 'readonly') {
+    // A readonly transaction's native cursor may hold a native transaction
+    // of its own (see ReadonlyNative in transaction.cjs): one left open
+    // ends with the transaction.
+    core.onFinish.push(() => {
+      if (s.native !== null) s.native.close()
+      s.native = null
+    })
+  }
   s.request = core.request(source, (native) => step(s, native, null), {
     barrier: true, onSettle: (ok) => applyStep(s, ok)
   })

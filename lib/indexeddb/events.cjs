@@ -35,7 +35,9 @@ function reportException (err) {
 class IDBEventTarget extends EventTarget {
   constructor () {
     super()
-    this[kListeners] = null // type → [{ callback, capture, once, removed }]
+    // [{ type, callback, capture, once, removed }] in the order added, or
+    // null: one short list per target (most have one or two listeners).
+    this[kListeners] = null
     this[kParent] = null
   }
 
@@ -50,24 +52,30 @@ class IDBEventTarget extends EventTarget {
     const once = Boolean(options && typeof options === 'object' && options.once)
     const signal = options && typeof options === 'object' ? options.signal : undefined
     if (signal && signal.aborted) return
-    if (!this[kListeners]) this[kListeners] = new Map()
-    let list = this[kListeners].get(type)
-    if (list === undefined) this[kListeners].set(type, (list = []))
-    if (list.some((l) => l.callback === callback && l.capture === capture)) return
-    const entry = { callback, capture, once, removed: false }
-    list.push(entry)
+    let list = this[kListeners]
+    if (list === null || list === undefined) list = this[kListeners] = []
+    for (let i = 0; i < list.length; i++) {
+      const l = list[i]
+      if (l.type === type && l.callback === callback && l.capture === capture) return
+    }
+    list.push({ type, callback, capture, once, removed: false })
     if (signal) signal.addEventListener('abort', () => this.removeEventListener(type, callback, { capture }), { once: true })
   }
 
   /** DOM removeEventListener(type, callback, options). */
   removeEventListener (type, callback, options) {
-    const list = this[kListeners] && this[kListeners].get(String(type))
+    const list = this[kListeners]
     if (!list) return
+    type = String(type)
     const capture = flattenCapture(options)
-    const i = list.findIndex((l) => l.callback === callback && l.capture === capture)
-    if (i < 0) return
-    list[i].removed = true
-    list.splice(i, 1)
+    for (let i = 0; i < list.length; i++) {
+      const l = list[i]
+      if (l.type === type && l.callback === callback && l.capture === capture) {
+        l.removed = true
+        list.splice(i, 1)
+        return
+      }
+    }
   }
 
   /**
@@ -99,8 +107,12 @@ function newEventTarget (newTarget) {
 // (used to skip dispatching events nobody can observe).
 function hasListeners (target, type, bubbles) {
   for (let t = target, first = true; t !== null && t !== undefined; t = t[kParent], first = false) {
-    const list = t[kListeners] && t[kListeners].get(type)
-    if (list && list.length > 0 && (first || bubbles || list.some((l) => l.capture))) return true
+    const list = t[kListeners]
+    if (!list) continue
+    for (let i = 0; i < list.length; i++) {
+      const l = list[i]
+      if (l.type === type && (first || bubbles || l.capture)) return true
+    }
   }
   return false
 }
@@ -169,16 +181,21 @@ class IDBEvent extends Event {
 }
 
 function invoke (node, event, phase, state) {
-  const list = node[kListeners] && node[kListeners].get(event.type)
-  if (!list || list.length === 0) return
+  const list = node[kListeners]
+  if (!list) return
+  const type = event.type
+  let any = false
+  for (let i = 0; i < list.length && !any; i++) any = list[i].type === type
+  if (!any) return
   state.current = node
   state.phase = phase
+  // The listeners as of now: one added while dispatching does not run.
   const snapshot = list.slice()
   // At the target, capture listeners run first (DOM "inner invoke" order).
   const passes = phase === AT_TARGET ? [true, false] : [phase === CAPTURING_PHASE]
   for (const capture of passes) {
     for (const l of snapshot) {
-      if (l.removed || l.capture !== capture) continue
+      if (l.removed || l.type !== type || l.capture !== capture) continue
       if (l.once) node.removeEventListener(event.type, l.callback, { capture: l.capture })
       try {
         if (typeof l.callback === 'function') l.callback.call(node, event)

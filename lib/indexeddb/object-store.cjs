@@ -22,6 +22,7 @@ class IDBObjectStore {
   #core
   #indexes = new Map() // name → IDBIndex of this handle
   #keyPath
+  #indexSnapshot = null // outside upgrades: the indexes, which cannot change then
 
   constructor (token, meta, core) {
     if (token !== kConstruct) throw new TypeError('Illegal constructor')
@@ -118,7 +119,11 @@ class IDBObjectStore {
     }
     // The indexes as they are now (a later rename in the same upgrade must
     // not change the names this write uses).
-    const indexes = Array.from(meta.indexes.values(), snapshotIndex)
+    let indexes = this.#indexSnapshot
+    if (indexes === null) {
+      indexes = Array.from(meta.indexes.values(), snapshotIndex)
+      if (core.mode !== 'versionchange') this.#indexSnapshot = indexes
+    }
     // Values with Blobs are stored once their bytes were read: later requests wait.
     const hasBlobs = serialized.blobs.length > 0
     // Keys are read from the clone's bytes where they can be, else from

@@ -16,6 +16,12 @@ function toArray (keys) {
 /** The first value in `range` of a store or index (deserialized), or undefined. */
 function readValue (native, store, index, range) {
   if (index === null && isOnly(range)) {
+    if (native.pointValue !== undefined) {
+      // A readonly transaction's (see ReadonlyNative in transaction.cjs).
+      const b = native.pointValue(store, range.lower)
+      if (b === undefined) return undefined
+      return typeof b.then === 'function' ? b.then(valueOf) : deserializeValue(b)
+    }
     // A point read on the JS thread when nothing of the transaction is in flight.
     try {
       const bytes = native.getValueSync(store, null, range.lower)
@@ -26,6 +32,10 @@ function readValue (native, store, index, range) {
     return native.getValue(store, null, range.lower).then((b) => (b === undefined ? undefined : deserializeValue(b)))
   }
   return native.getValue(store, index, undefined, range).then((b) => (b === undefined ? undefined : deserializeValue(b)))
+}
+
+function valueOf (bytes) {
+  return bytes === undefined ? undefined : deserializeValue(bytes)
 }
 
 /** getAll / getAllKeys / getAllRecords of a store or index. */

@@ -12,6 +12,7 @@ const { newRequest, settleSuccess, settleError } = require('./request.cjs')
 const { endOfTask, queueTask } = require('./tasks.cjs')
 const { stringList } = require('./string-list.cjs')
 
+const BUSY = require('../binding.cjs').constants.errorCodes.BUSY
 const kCore = Symbol('flowdb.idb.core')
 // Puts sent in one native putValues call at most: a bulk insert is written
 // while it is being placed, and the clones' bytes die young.
@@ -74,7 +75,9 @@ class TxnCore {
     if (this.finished) return
     try {
       const versionchange = this.mode === 'versionchange'
-      this.native = this.conn.native.begin(versionchange ? [] : this.scope, this.mode === 'readonly', versionchange)
+      this.native = this.mode === 'readonly'
+        ? new ReadonlyNative(this)
+        : this.conn.native.begin(versionchange ? [] : this.scope, false, versionchange)
     } catch (err) {
       this.abort(fromNative(err))
       return
@@ -412,6 +415,71 @@ class TxnCore {
       // Past 2^53 the next number is not representable: the generator is spent.
       g.next = key >= 2 ** 53 ? Infinity : Math.floor(key) + 1
     }
+  }
+}
+
+/**
+ * The native side of a readonly transaction. Its reads go to the database
+ * itself, each in a native transaction of its own, while no other
+ * transaction of the database has a request whose event is still to fire
+ * and no open or delete request is being handled; otherwise (and from then
+ * on) to a native transaction begun then. Both see what one snapshot taken
+ * at the start would: while a readonly transaction runs, the scheduler
+ * starts no readwrite or upgrade transaction whose scope overlaps its own,
+ * so the records it can read do not change. The database's reads answer on
+ * the JS thread when the data is in memory, where a native transaction's
+ * take a worker trip each; with other requests about, whose events must
+ * keep following the order the requests were placed in, reads keep the
+ * native transaction's timing.
+ */
+class ReadonlyNative {
+  constructor (core) {
+    this.core = core
+    this.txn = null // the native transaction, once begun
+  }
+
+  // The database while its reads may answer at once, else the native transaction.
+  target () {
+    if (this.txn !== null) return this.txn
+    const conn = this.core.conn
+    const entry = conn.entry
+    if (!entry.running && this.othersQuiet(entry.txns)) return conn.native
+    this.txn = conn.native.begin(this.core.scope, true, false)
+    return this.txn
+  }
+
+  // Whether no other unfinished transaction of the database has a request
+  // whose event is still to fire.
+  othersQuiet (txns) {
+    for (let i = 0; i < txns.length; i++) {
+      const t = txns[i]
+      if (t !== this.core && !t.finished && (t.requests.length > 0 || t.issueQueue.length > 0)) return false
+    }
+    return true
+  }
+
+  /** A value by key: its bytes, undefined, or a Promise of either. */
+  pointValue (store, key) {
+    const t = this.target()
+    if (t !== this.txn) return t.getValue(store, null, key)
+    try {
+      return t.getValueSync(store, null, key)
+    } catch (err) {
+      if (!err || err.code !== BUSY) throw err
+    }
+    return t.getValue(store, null, key)
+  }
+
+  getValue (store, index, key, range) { return this.target().getValue(store, index, key, range) }
+  getKey (store, index, key, range) { return this.target().getKey(store, index, key, range) }
+  getAllKeys (store, index, range, count, direction) { return this.target().getAllKeys(store, index, range, count, direction) }
+  getAllValues (store, index, range, count, direction) { return this.target().getAllValues(store, index, range, count, direction) }
+  count (store, index, range) { return this.target().count(store, index, range) }
+  // A cursor on the database holds a native transaction of its own: cursor.cjs closes it when this transaction finishes.
+  cursor (store, index, range, direction, values, keyOnly) { return this.target().cursor(store, index, range, direction, values, keyOnly) }
+
+  abort () {
+    if (this.txn !== null) this.txn.abort()
   }
 }
 
