@@ -1266,7 +1266,12 @@ export declare class JsonDB<Schema extends Record<string, any> = Record<string, 
    */
   checkpoint(dir: string): Promise<CheckpointResult>
 
-  /** Waits for work in flight (cursors and open transactions are ended), then closes. Idempotent. */
+  /**
+   * Closes the database. Calls made before it finish first (a cursor read or
+   * a commit already requested is answered); then open cursors and
+   * transactions are ended (a transaction not committed is aborted) and
+   * later calls fail with `FLOWDB_CLOSED`. Idempotent.
+   */
   close(): Promise<void>
   /** Same as {@link JsonDB.close}, for `await using`. */
   [Symbol.asyncDispose](): Promise<void>

@@ -744,6 +744,14 @@ void TxnState::Release() {
   ReleaseNow();
 }
 
+void TxnState::ReleaseWhenIdle() {
+  if (busy_ || !queued_.empty()) {
+    release_requested_ = true;
+    return;
+  }
+  ReleaseNow();
+}
+
 void TxnState::ReleaseNow() {
   ended_ = true;
   release_requested_ = false;

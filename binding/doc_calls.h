@@ -120,8 +120,14 @@ class TxnState {
   void Done();
 
   // Destroys the cursors opened on the transaction, then the transaction
-  // (aborting it if active). Deferred until the worker in flight settles.
+  // (aborting it if active). Deferred until the worker in flight settles;
+  // calls still queued fail with FLOWDB_TRANSACTION_INACTIVE.
   void Release();
+  // The database's close(): the calls queued before it still run (close
+  // waits for work in flight), then the transaction is released as by
+  // Release(). No call can join the queue meanwhile: every entry point
+  // refuses a closing handle.
+  void ReleaseWhenIdle();
 
   std::set<DocCursorState*>& cursors() { return cursors_; }
 

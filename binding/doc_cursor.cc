@@ -36,7 +36,9 @@ class DocNextvWorker final : public PromiseWorker {
 
   Status Run() override {
     DocCursorState& s = *state_;
-    if (s.release_requested || s.txn->ended()) return Status::TransactionInactive("the transaction has ended");
+    // A read queued before the cursor was closed still runs (its caller may
+    // be waiting for it; the JS reader drops a chunk nobody waits for).
+    if (s.txn->ended()) return Status::TransactionInactive("the transaction has ended");
     if (!s.opened) {
       s.opened = true;
       Transaction* txn = s.txn->txn();

@@ -572,9 +572,9 @@ Napi::Value JsonDBWrap::Close(const Napi::CallbackInfo& info) {
     return Napi::Value();
   }
   handle_->closing = true;
-  // Transactions (and their cursors) pin engine state: release them first
-  // (each waits for the call it has in flight).
-  for (TxnState* t : std::set<TxnState*>(handle_->doc_transactions)) t->Release();
+  // Transactions (and their cursors) pin engine state: release them first,
+  // each once the calls queued on it before this close have run.
+  for (TxnState* t : std::set<TxnState*>(handle_->doc_transactions)) t->ReleaseWhenIdle();
   GetAddonData(env)->open_engines.erase(handle_);
   Napi::Value p = w->Promise();
   if (handle_->pending == 0) {

@@ -154,7 +154,15 @@ class ChunkReader {
         if (this.#state === 'open') this.#release('closed')
         throw err
       }
-      if (this.#state !== 'open') continue // closed while the chunk was read
+      if (this.#state !== 'open') {
+        // Closed while the chunk was read. The owner's close() waits for
+        // reads in flight, so the call that was waiting gets its entry;
+        // every later call sees the close.
+        if (this.#state === 'aborted' && chunk.count > 0) {
+          return { value: this.#decoder.finish(this.#decoder.decode(chunk.buffer, 0)), done: false }
+        }
+        continue
+      }
       this.#buffer = chunk.buffer
       this.#offset = 0
       this.#buffered = chunk.count
