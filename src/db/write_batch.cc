@@ -16,6 +16,8 @@
 
 #include "flowdb/write_batch.h"
 
+#include <cstring>
+
 #include "db/memtable.h"
 #include "db/write_batch_internal.h"
 
@@ -79,14 +81,28 @@ bool Parse(std::string_view rep, Fn&& fn) {
   return found == count;
 }
 
-// Appends one put entry; type is kTypeValue or kTypeValueExpiring.
+// Appends one put entry; type is kTypeValue or kTypeValueExpiring. The rep
+// grows once and the fields are encoded in place: a batch of many small
+// entries (a document and its index entries) pays no append per field.
 void AppendPut(std::string* rep, ValueType type, std::string_view key, int64_t ts,
                std::string_view value, int64_t expire_at) {
-  rep->push_back(static_cast<char>(type));
-  PutLengthPrefixed(rep, key);
-  PutFixed64(rep, static_cast<uint64_t>(ts));
-  if (type == kTypeValueExpiring) PutFixed64(rep, static_cast<uint64_t>(expire_at));
-  PutLengthPrefixed(rep, value);
+  const size_t at = rep->size();
+  rep->resize(at + 1 + 2 * kMaxVarint32Length + key.size() + 16 + value.size());
+  char* p = rep->data() + at;
+  *p++ = static_cast<char>(type);
+  p = EncodeVarint32(p, static_cast<uint32_t>(key.size()));
+  std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  EncodeFixed64(p, static_cast<uint64_t>(ts));
+  p += 8;
+  if (type == kTypeValueExpiring) {
+    EncodeFixed64(p, static_cast<uint64_t>(expire_at));
+    p += 8;
+  }
+  p = EncodeVarint32(p, static_cast<uint32_t>(value.size()));
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  p += value.size();
+  rep->resize(static_cast<size_t>(p - rep->data()));
 }
 
 }  // namespace
