@@ -31,6 +31,18 @@ static_assert(WriteBatch::kTagDeleteRange == kTypeRangeDeletion);
 
 namespace {
 
+// GetLengthPrefixed, inline: the parse runs for every entry of every write.
+inline bool TakeLengthPrefixed(std::string_view* input, std::string_view* out) {
+  const char* p = input->data();
+  const char* limit = p + input->size();
+  uint32_t len = 0;
+  const char* q = GetVarint32Ptr(p, limit, &len);
+  if (q == nullptr || static_cast<size_t>(limit - q) < len) return false;
+  *out = std::string_view(q, len);
+  input->remove_prefix(static_cast<size_t>(q - p) + len);
+  return true;
+}
+
 // Decodes one entry from *input. Returns false if malformed.
 bool ParseEntry(std::string_view* input, ValueType* type, std::string_view* key, int64_t* ts,
                 std::string_view* value, int64_t* expire_at) {
@@ -40,12 +52,12 @@ bool ParseEntry(std::string_view* input, ValueType* type, std::string_view* key,
   input->remove_prefix(1);
   *type = static_cast<ValueType>(t);
   uint64_t u;
-  if (!GetLengthPrefixed(input, key) || key->size() > WriteBatch::kMaxKeySize) return false;
+  if (!TakeLengthPrefixed(input, key) || key->size() > WriteBatch::kMaxKeySize) return false;
   if (t == kTypeRangeDeletion) {
     // value holds the exclusive end key; ts is unused.
     *ts = 0;
     *expire_at = kNoExpiry;
-    return GetLengthPrefixed(input, value) && value->size() <= WriteBatch::kMaxKeySize &&
+    return TakeLengthPrefixed(input, value) && value->size() <= WriteBatch::kMaxKeySize &&
            *key < *value;
   }
   if (!GetFixed64(input, &u)) return false;
@@ -57,7 +69,7 @@ bool ParseEntry(std::string_view* input, ValueType* type, std::string_view* key,
     *expire_at = static_cast<int64_t>(u);
   }
   if (t != kTypeDeletion) {
-    if (!GetLengthPrefixed(input, value) || value->size() > WriteBatch::kMaxValueSize) return false;
+    if (!TakeLengthPrefixed(input, value) || value->size() > WriteBatch::kMaxValueSize) return false;
   }
   return true;
 }
