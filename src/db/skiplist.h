@@ -57,7 +57,9 @@ class SkipList {
   // *near (when not null) to the keys now beside it. REQUIRES: as Insert;
   // splice is empty or was last used with this list.
   void InsertWithSplice(const Key& key, Splice* splice) { SpliceInsert<false>(key, splice, nullptr); }
-  void InsertWithSplice(const Key& key, Splice* splice, Neighbors* near) { SpliceInsert<true>(key, splice, near); }
+  void InsertWithSplice(const Key& key, Splice* splice, Neighbors* near) {
+    SpliceInsert<true>(key, splice, near);
+  }
 
   // A reader's search hint for a run of ascending targets: the last node
   // before the previous target, per level. Searching from it costs

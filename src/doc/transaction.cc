@@ -354,7 +354,8 @@ Status TransactionImpl::PutOne(const StoreInfo& store, std::string_view json,
   if (add || has_indexes) {
     std::string* old = has_indexes ? &old_json : nullptr;
     if (append) RecordPoint(doc_key);
-    FLOWDB_RETURN_IF_ERROR(append ? ReadEngine(doc_key, old, &old_found) : ReadValue(doc_key, old, &old_found));
+    FLOWDB_RETURN_IF_ERROR(append ? ReadEngine(doc_key, old, &old_found)
+                                  : ReadValue(doc_key, old, &old_found));
     if (add && old_found) {
       return Status::Constraint("a document with this key already exists in object store",
                                 store.name);

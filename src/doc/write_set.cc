@@ -306,8 +306,9 @@ void WriteSet::BuildBatch(WriteBatch* batch) const {
     // Only appended writes (they exclude map entries and ranges), in key
     // order: the memtable inserts a sorted run cheaply.
     size_t bytes = 0;
-    for (const Appended& a : run_) bytes += a.key.size() + a.value.size() + WriteBatch::kMaxEntryOverhead;
-    for (const Appended& a : appended_) bytes += a.key.size() + a.value.size() + WriteBatch::kMaxEntryOverhead;
+    for (const auto* list : {&run_, &appended_}) {
+      for (const Appended& a : *list) bytes += a.key.size() + a.value.size() + WriteBatch::kMaxEntryOverhead;
+    }
     batch->Reserve(bytes);
     ForEachAppended([batch](const Appended& a) {
       if (a.deleted) {

@@ -223,7 +223,8 @@ TEST(JsonDBStore, AppendedPutsMatchTheWriteSetPath) {
   ASSERT_OK(t->Commit());
   EXPECT_EQ(Get(fast.get(), "people", N(20)), "<none>");
   EXPECT_EQ(Get(fast.get(), "people", N(21)), "<none>");
-  EXPECT_EQ(PrimaryKeys(All(fast.get(), {"people", "byAge"}, KeyRange::Only(N(2)))).size(), 2u);  // ids 1 and 9
+  // Age 2: ids 1 and 9.
+  EXPECT_EQ(PrimaryKeys(All(fast.get(), {"people", "byAge"}, KeyRange::Only(N(2)))).size(), 2u);
 }
 
 TEST(JsonDBStore, InvalidKeys) {
