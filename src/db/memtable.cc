@@ -41,6 +41,14 @@ class MemTableIterator final : public Iterator {
   std::string scratch_;
 };
 
+// Whether the memtable entry at *entry (null: none) has user key `key`.
+bool HasUserKey(const char* const* entry, std::string_view key) {
+  if (entry == nullptr) return false;
+  uint32_t ikey_len = 0;
+  const char* p = GetVarint32Ptr(*entry, *entry + kMaxVarint32Length, &ikey_len);
+  return ikey_len == key.size() + kInternalKeySuffix && std::memcmp(p, key.data(), key.size()) == 0;
+}
+
 }  // namespace
 
 int MemTableKeyComparator::operator()(const char* a, const char* b) const {
@@ -71,18 +79,26 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view key, int
     p += 8;
   }
   if (type != kTypeDeletion && !value.empty()) std::memcpy(p, value.data(), value.size());
-  if (hints_.size() >= kMaxInsertHints) {
-    hints_.clear();
-    last_hint_ = nullptr;
+  // Without hints (every key so far written once), no hash either.
+  uint64_t hash = 0;
+  if (!hints_.empty()) {
+    hash = Hash64(key.data(), key.size());
+    if (auto hint = hints_.find(hash); hint != hints_.end()) {
+      table_.InsertWithSplice(buf, &hint->second);
+      entries_.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
   }
-  auto [hint, added] = hints_.try_emplace(Hash64(key.data(), key.size()));
-  if (added) {
+  Table::Neighbors near;
+  table_.InsertWithSplice(buf, &shared_hint_, &near);
+  if (HasUserKey(near.before, key) || HasUserKey(near.after, key)) {
+    // A series: its next insert lands beside this one.
+    if (hints_.empty()) hash = Hash64(key.data(), key.size());
+    if (hints_.size() >= kMaxInsertHints) hints_.clear();
+    hints_.emplace(hash, shared_hint_);
     // A map node holds the splice, the hash and about two pointers.
     hint_bytes_.store(hints_.size() * (sizeof(Table::Splice) + 32), std::memory_order_relaxed);
-    if (last_hint_ != nullptr) hint->second = *last_hint_;
   }
-  table_.InsertWithSplice(buf, &hint->second);
-  last_hint_ = &hint->second;
   entries_.fetch_add(1, std::memory_order_relaxed);
 }
 

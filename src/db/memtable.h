@@ -96,13 +96,14 @@ class MemTable {
   // last insert, so a series appended in ts order inserts in O(1)
   // comparisons. A hash collision only makes a hint useless, never wrong.
   // Bounded: cleared when it reaches kMaxInsertHints keys. Writer-only.
-  // A key's first hint starts as a copy of the last insert's: keys written
-  // in order (a document batch, a sequential load) then insert in O(1)
-  // comparisons too, and a splice that does not bracket the key costs a few
-  // comparisons before the usual search.
+  // Only a key that already has an entry beside its new one (a series) gets
+  // a hint; every other key inserts from shared_hint_, the splice of the
+  // last such insert: keys written in order (a document batch, a sequential
+  // load) insert in O(1) comparisons without a hint each, and a splice that
+  // does not bracket the key costs a few comparisons before the usual search.
   static constexpr size_t kMaxInsertHints = 16384;
   std::unordered_map<uint64_t, Table::Splice> hints_;
-  Table::Splice* last_hint_ = nullptr;  // a node of hints_ (stable until clear)
+  Table::Splice shared_hint_;
   std::atomic<size_t> hint_bytes_{0};
   std::atomic<int64_t> first_write_micros_{0};
 

@@ -48,9 +48,18 @@ class SkipList {
     Node* prev[kMaxHeight];
   };
 
-  // Insert(key), starting from *splice and leaving it just after key.
-  // REQUIRES: as Insert; splice is empty or was last used with this list.
-  void InsertWithSplice(const Key& key, Splice* splice);
+  // The keys beside an inserted one: null at either end of the list.
+  struct Neighbors {
+    const Key* before = nullptr;
+    const Key* after = nullptr;
+  };
+  // Insert(key), starting from *splice and leaving it just after key; sets
+  // *near (when not null) to the keys now beside it. REQUIRES: as Insert;
+  // splice is empty or was last used with this list.
+  void InsertWithSplice(const Key& key, Splice* splice) { SpliceInsert<false>(key, splice, nullptr); }
+  void InsertWithSplice(const Key& key, Splice* splice, Neighbors* near) {
+    SpliceInsert<true>(key, splice, near);
+  }
 
   // A reader's search hint for a run of ascending targets: the last node
   // before the previous target, per level. Searching from it costs
@@ -129,6 +138,9 @@ class SkipList {
   // at each of its levels; prev must have min(height, GetMaxHeight())
   // entries filled (levels above the list's height start at head_).
   Node* Link(const Key& key, int height, Node** prev);
+  // InsertWithSplice; with kNear, also sets *near.
+  template <bool kNear>
+  void SpliceInsert(const Key& key, Splice* splice, Neighbors* near);
 
   Comparator const compare_;
   Arena* const arena_;
@@ -314,7 +326,8 @@ void SkipList<Key, Comparator>::Insert(const Key& key) {
 // other inserts, which add nodes but reorder none. So once a level brackets
 // key, every level above it has prev < key too.
 template <typename Key, class Comparator>
-void SkipList<Key, Comparator>::InsertWithSplice(const Key& key, Splice* splice) {
+template <bool kNear>
+void SkipList<Key, Comparator>::SpliceInsert(const Key& key, Splice* splice, Neighbors* near) {
   const int max_height = GetMaxHeight();
   Node** prev = splice->prev;
   for (int i = splice->height; i < max_height; i++) prev[i] = head_;
@@ -340,7 +353,13 @@ void SkipList<Key, Comparator>::InsertWithSplice(const Key& key, Splice* splice)
   // since the splice was made: bring them up to date (prev[i] < key
   // already). Higher levels stay as they are: stale but still before key.
   for (int i = level + 1; i < height && i < max_height; i++) prev[i] = WalkLevel(prev[i], key, i);
+  Node* before = prev[0];
   Node* x = Link(key, height, prev);
+  if constexpr (kNear) {
+    near->before = before == head_ ? nullptr : &before->key;
+    Node* after = x->NoBarrierNext(0);
+    near->after = after == nullptr ? nullptr : &after->key;
+  }
   if (height > max_height) splice->height = height;  // Link started the new levels at head_
   for (int i = 0; i < height; i++) prev[i] = x;
 }

@@ -16,6 +16,8 @@
 
 #include "flowdb/write_batch.h"
 
+#include <cstring>
+
 #include "db/memtable.h"
 #include "db/write_batch_internal.h"
 
@@ -29,6 +31,18 @@ static_assert(WriteBatch::kTagDeleteRange == kTypeRangeDeletion);
 
 namespace {
 
+// GetLengthPrefixed, inline: the parse runs for every entry of every write.
+inline bool TakeLengthPrefixed(std::string_view* input, std::string_view* out) {
+  const char* p = input->data();
+  const char* limit = p + input->size();
+  uint32_t len = 0;
+  const char* q = GetVarint32Ptr(p, limit, &len);
+  if (q == nullptr || static_cast<size_t>(limit - q) < len) return false;
+  *out = std::string_view(q, len);
+  input->remove_prefix(static_cast<size_t>(q - p) + len);
+  return true;
+}
+
 // Decodes one entry from *input. Returns false if malformed.
 bool ParseEntry(std::string_view* input, ValueType* type, std::string_view* key, int64_t* ts,
                 std::string_view* value, int64_t* expire_at) {
@@ -38,12 +52,12 @@ bool ParseEntry(std::string_view* input, ValueType* type, std::string_view* key,
   input->remove_prefix(1);
   *type = static_cast<ValueType>(t);
   uint64_t u;
-  if (!GetLengthPrefixed(input, key) || key->size() > WriteBatch::kMaxKeySize) return false;
+  if (!TakeLengthPrefixed(input, key) || key->size() > WriteBatch::kMaxKeySize) return false;
   if (t == kTypeRangeDeletion) {
     // value holds the exclusive end key; ts is unused.
     *ts = 0;
     *expire_at = kNoExpiry;
-    return GetLengthPrefixed(input, value) && value->size() <= WriteBatch::kMaxKeySize &&
+    return TakeLengthPrefixed(input, value) && value->size() <= WriteBatch::kMaxKeySize &&
            *key < *value;
   }
   if (!GetFixed64(input, &u)) return false;
@@ -55,7 +69,7 @@ bool ParseEntry(std::string_view* input, ValueType* type, std::string_view* key,
     *expire_at = static_cast<int64_t>(u);
   }
   if (t != kTypeDeletion) {
-    if (!GetLengthPrefixed(input, value) || value->size() > WriteBatch::kMaxValueSize) return false;
+    if (!TakeLengthPrefixed(input, value) || value->size() > WriteBatch::kMaxValueSize) return false;
   }
   return true;
 }
@@ -79,14 +93,28 @@ bool Parse(std::string_view rep, Fn&& fn) {
   return found == count;
 }
 
-// Appends one put entry; type is kTypeValue or kTypeValueExpiring.
+// Appends one put entry; type is kTypeValue or kTypeValueExpiring. The rep
+// grows once and the fields are encoded in place: a batch of many small
+// entries (a document and its index entries) pays no append per field.
 void AppendPut(std::string* rep, ValueType type, std::string_view key, int64_t ts,
                std::string_view value, int64_t expire_at) {
-  rep->push_back(static_cast<char>(type));
-  PutLengthPrefixed(rep, key);
-  PutFixed64(rep, static_cast<uint64_t>(ts));
-  if (type == kTypeValueExpiring) PutFixed64(rep, static_cast<uint64_t>(expire_at));
-  PutLengthPrefixed(rep, value);
+  const size_t at = rep->size();
+  rep->resize(at + 1 + 2 * kMaxVarint32Length + key.size() + 16 + value.size());
+  char* p = rep->data() + at;
+  *p++ = static_cast<char>(type);
+  p = EncodeVarint32(p, static_cast<uint32_t>(key.size()));
+  std::memcpy(p, key.data(), key.size());
+  p += key.size();
+  EncodeFixed64(p, static_cast<uint64_t>(ts));
+  p += 8;
+  if (type == kTypeValueExpiring) {
+    EncodeFixed64(p, static_cast<uint64_t>(expire_at));
+    p += 8;
+  }
+  p = EncodeVarint32(p, static_cast<uint32_t>(value.size()));
+  if (!value.empty()) std::memcpy(p, value.data(), value.size());
+  p += value.size();
+  rep->resize(static_cast<size_t>(p - rep->data()));
 }
 
 }  // namespace

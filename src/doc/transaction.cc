@@ -152,6 +152,10 @@ Status TransactionImpl::ReadValue(const std::string& key, std::string* value, bo
     case WriteSet::Lookup::kAbsent:
       break;
   }
+  return ReadEngine(key, value, found);
+}
+
+Status TransactionImpl::ReadEngine(const std::string& key, std::string* value, bool* found) {
   if (budget_ != nullptr) {
     if (*budget_ == 0) return Status::WouldBlock("jsondb: the read budget is spent");
     --*budget_;
@@ -340,10 +344,20 @@ Status TransactionImpl::PutOne(const StoreInfo& store, std::string_view json,
 
   std::string doc_key = DocumentKey(store.id, pk);
   bool has_indexes = !store.indexes.empty();
+  // Documents put in key order into a transaction that wrote nothing
+  // before this call skip the write set's sorted map (WriteSet::CanAppend):
+  // no pending write can hold their keys, so only the engine is read.
+  // Unique checks scan the pending writes and key generators read them:
+  // those stores take the map.
+  bool append = !store.auto_increment && writes_.CanAppend(doc_key);
+  for (const IndexInfo& index : store.indexes) append = append && !index.spec.unique;
   bool old_found = false;
   std::string old_json;
   if (add || has_indexes) {
-    FLOWDB_RETURN_IF_ERROR(ReadValue(doc_key, has_indexes ? &old_json : nullptr, &old_found));
+    std::string* old = has_indexes ? &old_json : nullptr;
+    if (append) RecordPoint(doc_key);
+    FLOWDB_RETURN_IF_ERROR(append ? ReadEngine(doc_key, old, &old_found)
+                                  : ReadValue(doc_key, old, &old_found));
     if (add && old_found) {
       return Status::Constraint("a document with this key already exists in object store",
                                 store.name);
@@ -376,13 +390,27 @@ Status TransactionImpl::PutOne(const StoreInfo& store, std::string_view json,
     if (old_found) {
       for (const std::string& ikey : KeysOf(old_scratch_, first_index + i)) {
         if (std::find(now.begin(), now.end(), ikey) == now.end()) {
-          writes_.Delete(entry_key(index, ikey));
+          if (append) {
+            writes_.Append(entry_key(index, ikey), {}, true);
+          } else {
+            writes_.Delete(entry_key(index, ikey));
+          }
         }
       }
     }
-    for (const std::string& ikey : now) writes_.Put(entry_key(index, ikey), {});
+    for (const std::string& ikey : now) {
+      if (append) {
+        writes_.Append(entry_key(index, ikey), {}, false);
+      } else {
+        writes_.Put(entry_key(index, ikey), {});
+      }
+    }
   }
-  writes_.Put(doc_key, json);
+  if (append) {
+    writes_.AppendRun(doc_key, json);
+  } else {
+    writes_.Put(doc_key, json);
+  }
   written_stores_.insert(store.id);
   if (out_key != nullptr) *out_key = std::move(pk);
   return Status::OK();

@@ -81,6 +81,9 @@ class TransactionImpl : public Transaction, public ReadRecorder {
   // --- for cursors and queries ---
   // The value of engine key `key` at the snapshot plus own writes.
   Status ReadValue(const std::string& key, std::string* value, bool* found);
+  // ReadValue from the snapshot alone, unrecorded: for a key the caller
+  // knows is not pending (and records itself).
+  Status ReadEngine(const std::string& key, std::string* value, bool* found);
   // ReadValue for each of `keys` (any order), in that order: (*found)[i] and
   // (*values)[i] as ReadValue gives them, each key recorded as read. The
   // keys this transaction did not write are read in one DB::MultiGet;

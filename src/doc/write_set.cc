@@ -1,5 +1,6 @@
 #include "write_set.h"
 
+#include <algorithm>
 #include <new>
 #include <tuple>
 
@@ -15,6 +16,10 @@ void WriteSet::Reset() {
   arena_ = std::make_unique<std::pmr::monotonic_buffer_resource>(std::pmr::new_delete_resource());
   entries_ = new (arena_->allocate(sizeof(Map), alignof(Map))) Map(arena_.get());
   DropFingers();
+  run_.clear();
+  appended_.clear();
+  order_.clear();
+  appended_sorted_ = true;
 }
 
 void WriteSet::DropFingers() {
@@ -55,7 +60,7 @@ void WriteSet::SetFinger(std::string_view key, Map::iterator it) {
 }
 
 size_t WriteSet::Mark() {
-  if (recording_ && undo_.empty() && entries_->empty() && ranges_.empty()) {
+  if (recording_ && undo_.empty() && empty()) {
     recording_ = false;
     return kEmptyMark;
   }
@@ -73,6 +78,7 @@ void WriteSet::SaveEntry(Map::iterator it, std::string_view key) {
 }
 
 WriteSet::Entry& WriteSet::Touch(std::string_view key) {
+  Materialize();
   bool hit = false;
   auto it = Seek(key, &hit);
   if (hit) {
@@ -106,6 +112,7 @@ void WriteSet::Delete(std::string_view key) {
 }
 
 void WriteSet::DeleteRange(const EngineRange& range) {
+  Materialize();
   DropFingers();
   auto it = entries_->lower_bound(std::string_view(range.begin));
   while (it != entries_->end() && range.Contains(it->first)) {
@@ -120,6 +127,7 @@ void WriteSet::DeleteRange(const EngineRange& range) {
 }
 
 WriteSet::Lookup WriteSet::Find(std::string_view key, std::string* value) const {
+  Materialize();
   bool hit = false;
   auto it = Seek(key, &hit);
   if (hit) {
@@ -145,6 +153,9 @@ void WriteSet::RollbackTo(size_t mark) {
     recording_ = true;
     return;
   }
+  // Appends happen only in calls whose mark was empty: any appended here
+  // belong to earlier calls and stay.
+  Materialize();
   while (undo_.size() > mark) {
     Undo& u = undo_.back();
     switch (u.kind) {
@@ -165,7 +176,149 @@ void WriteSet::RollbackTo(size_t mark) {
   }
 }
 
+bool WriteSet::CanAppend(std::string_view run_key) const {
+  if (recording_ || !entries_->empty() || !ranges_.empty()) return false;
+  return run_.empty() || EngineKeyLess::Compare(run_.back().key, run_key) < 0;
+}
+
+std::string_view WriteSet::CopyToArena(std::string_view bytes) {
+  if (bytes.empty()) return {};
+  char* p = static_cast<char*>(arena_->allocate(bytes.size(), 1));
+  std::memcpy(p, bytes.data(), bytes.size());
+  return {p, bytes.size()};
+}
+
+void WriteSet::Append(std::string_view key, std::string_view value, bool deleted) {
+  appended_.push_back({CopyToArena(key), deleted ? std::string_view() : CopyToArena(value), deleted});
+  appended_sorted_ = false;
+}
+
+void WriteSet::AppendRun(std::string_view run_key, std::string_view value) {
+  run_.push_back({CopyToArena(run_key), CopyToArena(value), false});
+}
+
+namespace {
+
+// Bytes [at, at + 8) of `key` as a big-endian number, zero-padded: keys
+// whose numbers differ are in the numbers' order.
+uint64_t KeyWord(std::string_view key, size_t at) {
+  uint64_t v = 0;
+  if (key.size() > at) std::memcpy(&v, key.data() + at, std::min<size_t>(8, key.size() - at));
+  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
+  return v;
+}
+
+struct SortItem {
+  uint64_t word;  // KeyWord of the key at the depth being sorted
+  uint32_t pos;   // in the appended writes
+  uint32_t size;  // of the key
+};
+
+// Sorts [b, e), whose keys share their first 8 * depth bytes, by key and
+// then position: by one 8-byte word of the keys at a time, each run of
+// equal words then by the next. Integer comparisons on a compact array,
+// instead of key comparisons that would first step over the long prefix
+// that index entries of one index and key share.
+void SortByWords(SortItem* b, SortItem* e, const std::vector<std::string_view>& keys, size_t depth) {
+  if (e - b < 2) return;
+  const size_t at = depth * 8;
+  bool longer = false;  // some key continues past this word
+  for (SortItem* p = b; p != e; p++) {
+    p->word = KeyWord(keys[p->pos], at);
+    longer = longer || p->size > at + 8;
+  }
+  if (!longer) {
+    // The words decide; keys equal to the end differ only in trailing zero
+    // bytes (the shorter first) or not at all (the earlier write first).
+    std::sort(b, e, [](const SortItem& x, const SortItem& y) {
+      if (x.word != y.word) return x.word < y.word;
+      if (x.size != y.size) return x.size < y.size;
+      return x.pos < y.pos;
+    });
+    return;
+  }
+  std::sort(b, e, [](const SortItem& x, const SortItem& y) { return x.word < y.word; });
+  for (SortItem* run = b; run != e;) {
+    SortItem* next = run + 1;
+    while (next != e && next->word == run->word) next++;
+    if (next - run > 1) {
+      // Keys that end within this word come first (zero padding sorts
+      // them low among equal words), in (size, position) order; the rest by
+      // their next word.
+      SortItem* rest = std::partition(run, next, [at](const SortItem& x) { return x.size <= at + 8; });
+      std::sort(run, rest, [](const SortItem& x, const SortItem& y) {
+        return x.size != y.size ? x.size < y.size : x.pos < y.pos;
+      });
+      SortByWords(rest, next, keys, depth + 1);
+    }
+    run = next;
+  }
+}
+
+}  // namespace
+
+void WriteSet::SortAppended() const {
+  if (appended_sorted_) return;
+  std::vector<std::string_view> keys(appended_.size());
+  std::vector<SortItem> items(appended_.size());
+  for (size_t i = 0; i < appended_.size(); i++) {
+    keys[i] = appended_[i].key;
+    items[i] = {0, static_cast<uint32_t>(i), static_cast<uint32_t>(keys[i].size())};
+  }
+  SortByWords(items.data(), items.data() + items.size(), keys, 0);
+  order_.resize(items.size());
+  for (size_t i = 0; i < items.size(); i++) order_[i] = items[i].pos;
+  appended_sorted_ = true;
+}
+
+template <typename F>
+void WriteSet::ForEachAppended(F&& fn) const {
+  SortAppended();
+  size_t i = 0, j = 0;
+  while (i < run_.size() || j < order_.size()) {
+    if (j == order_.size() ||
+        (i < run_.size() && EngineKeyLess::Compare(run_[i].key, appended_[order_[j]].key) < 0)) {
+      fn(run_[i++]);
+    } else {
+      fn(appended_[order_[j++]]);
+    }
+  }
+}
+
+void WriteSet::Materialize() const {
+  if (run_.empty() && appended_.empty()) return;
+  // Every appended key is distinct: the order of these inserts is free.
+  auto insert = [this](const Appended& a) {
+    Entry& e = entries_->try_emplace(std::pmr::string(a.key, entries_->get_allocator())).first->second;
+    e.deleted = a.deleted;
+    e.value.assign(a.value);
+  };
+  for (const Appended& a : run_) insert(a);
+  for (const Appended& a : appended_) insert(a);
+  run_.clear();
+  appended_.clear();
+  order_.clear();
+  appended_sorted_ = true;
+}
+
 void WriteSet::BuildBatch(WriteBatch* batch) const {
+  if (!run_.empty() || !appended_.empty()) {
+    // Only appended writes (they exclude map entries and ranges), in key
+    // order: the memtable inserts a sorted run cheaply.
+    size_t bytes = 0;
+    for (const auto* list : {&run_, &appended_}) {
+      for (const Appended& a : *list) bytes += a.key.size() + a.value.size() + WriteBatch::kMaxEntryOverhead;
+    }
+    batch->Reserve(bytes);
+    ForEachAppended([batch](const Appended& a) {
+      if (a.deleted) {
+        batch->Delete(a.key, 0);
+      } else {
+        batch->Put(a.key, 0, a.value);
+      }
+    });
+    return;
+  }
   size_t bytes = 0;
   for (const auto& r : ranges_) bytes += r.begin.size() + r.end.size() + 1 + WriteBatch::kMaxEntryOverhead;
   for (const auto& [key, e] : *entries_) bytes += key.size() + e.value.size() + WriteBatch::kMaxEntryOverhead;
@@ -191,8 +344,9 @@ WriteSet::WrittenKeys WriteSet::TakeWrittenKeys() {
   };
   auto storage = std::make_shared<Storage>();
   WrittenKeys out;
-  out.keys.reserve(entries_->size());
+  out.keys.reserve(entries_->size() + run_.size() + appended_.size());
   for (const auto& [key, e] : *entries_) out.keys.emplace_back(key);
+  ForEachAppended([&out](const Appended& a) { out.keys.push_back(a.key); });
   entries_ = nullptr;
   storage->arena = std::move(arena_);
   out.ranges = std::move(ranges_);

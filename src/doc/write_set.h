@@ -106,7 +106,28 @@ class WriteSet {
   // hidden unless a later pending write replaced it).
   bool RangeDeleted(std::string_view key) const;
 
-  bool empty() const { return entries_->empty() && ranges_.empty(); }
+  bool empty() const { return entries_->empty() && ranges_.empty() && run_.empty() && appended_.empty(); }
+
+  // Appended writes: a call that starts on an empty set (see Mark) and
+  // puts documents in increasing key order knows that none of its keys is
+  // pending, so its writes are kept in arrival order instead of the sorted
+  // map, and sorted once when the batch is built. Whatever else needs the
+  // pending writes (Find, Put, a scan's entries(), ...) first moves them
+  // into the map, so they behave as Put and Delete would have.
+  //
+  // True when writes of run key `run_key` may be appended: the set holds
+  // nothing but appended writes, the current call's mark was taken on an
+  // empty set, and `run_key` is above every run key appended so far (so it
+  // is not pending, nor is any key derived from it, such as an index entry
+  // ending with the document's primary key).
+  bool CanAppend(std::string_view run_key) const;
+  // Appends a write (a delete when `deleted`) of `key`, which must not be
+  // pending nor appended, nor ever be a run key. REQUIRES: CanAppend(r)
+  // held for the run key r it belongs to, and nothing but appends since.
+  void Append(std::string_view key, std::string_view value, bool deleted);
+  // Append for the run key itself, which becomes the one later run keys
+  // must exceed.
+  void AppendRun(std::string_view run_key, std::string_view value);
 
   // Undo: Mark() returns a position; RollbackTo(mark) reverts every change
   // made after it. A mark taken while the set is empty (the first call of a
@@ -129,9 +150,28 @@ class WriteSet {
   // with the arena that holds them; leaves the set empty.
   WrittenKeys TakeWrittenKeys();
 
-  const Map& entries() const { return *entries_; }
+  const Map& entries() const {
+    Materialize();
+    return *entries_;
+  }
 
  private:
+  // An appended write; its bytes live in the arena.
+  struct Appended {
+    std::string_view key;
+    std::string_view value;
+    bool deleted;
+  };
+  // Moves the appended writes into the map (no undo: they belong to calls
+  // that are over, or to the current one, whose mark was empty). Logically
+  // const: the pending writes stay the same.
+  void Materialize() const;
+  // Sorts the appended writes that are not run keys by key, once.
+  void SortAppended() const;
+  // Calls fn(const Appended&) for every appended write in key order.
+  template <typename F>
+  void ForEachAppended(F&& fn) const;
+  std::string_view CopyToArena(std::string_view bytes);
   struct Undo {
     enum Kind { kRestoreEntry, kEraseEntry, kPopRange } kind;
     std::string key;
@@ -170,6 +210,13 @@ class WriteSet {
   std::vector<EngineRange> ranges_;
   std::vector<Undo> undo_;
   bool recording_ = true;  // false after an empty-set mark, until ClearUndo
+  // Appended writes (none while entries_ or ranges_ holds any): the run
+  // keys' (in key order by construction), the others' in arrival order,
+  // and once sorted (SortAppended) their key order as positions.
+  mutable std::vector<Appended> run_;
+  mutable std::vector<Appended> appended_;
+  mutable std::vector<uint32_t> order_;
+  mutable bool appended_sorted_ = true;
 };
 
 // Called by a scan with the part of its range it has covered so far.

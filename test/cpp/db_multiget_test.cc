@@ -160,7 +160,7 @@ TEST_F(MultiGetTest, MatchesModelAcrossMemtablesAndSSTables) {
   ASSERT_OK(db_->Flush());
   env_.Close();
   for (int i = 0; i < 1000 && db_->GetStats().frozen_memtables == 0; i += 3) {
-    Put(KeyOf(i), 0, std::string(100, 'f') + std::to_string(i));
+    Put(KeyOf(i), 0, std::string(200, 'f') + std::to_string(i));
   }
   ASSERT_EQ(1u, db_->GetStats().frozen_memtables);
   for (int i = 5; i < 1300; i += 17) Put(KeyOf(i), 0, "m-" + std::to_string(i));

@@ -67,7 +67,7 @@ TEST(SkipListTest, SpliceAppendsPerSeriesMatchModel) {
 TEST(SkipListTest, AnySpliceWithAnyKeyIsCorrect) {
   // Splices used with unrelated keys, going backwards, reused across
   // distant regions, fresh ones, mixed with plain inserts: all must give the
-  // same list as plain inserts would.
+  // same list as plain inserts would, and report the keys beside each.
   for (uint32_t seed = 1; seed <= 20; seed++) {
     Arena arena;
     List list(U64Compare{}, &arena);
@@ -88,13 +88,29 @@ TEST(SkipListTest, AnySpliceWithAnyKeyIsCorrect) {
       if (model.count(k) != 0) continue;
       model.insert(k);
       size_t which = rng() % (splices.size() + 2);
+      List::Neighbors near;
       if (which == splices.size()) {
         list.Insert(k);
+        continue;
       } else if (which == splices.size() + 1) {
         List::Splice fresh;
-        list.InsertWithSplice(k, &fresh);
+        list.InsertWithSplice(k, &fresh, &near);
       } else {
-        list.InsertWithSplice(k, &splices[which]);
+        list.InsertWithSplice(k, &splices[which], &near);
+      }
+      // The keys beside the new one, as the model has them.
+      auto at = model.find(k);
+      if (at == model.begin()) {
+        ASSERT_EQ(near.before, nullptr);
+      } else {
+        ASSERT_NE(near.before, nullptr);
+        ASSERT_EQ(*near.before, *std::prev(at));
+      }
+      if (std::next(at) == model.end()) {
+        ASSERT_EQ(near.after, nullptr);
+      } else {
+        ASSERT_NE(near.after, nullptr);
+        ASSERT_EQ(*near.after, *std::next(at));
       }
     }
     ExpectMatches(list, model);
