@@ -315,6 +315,17 @@ Napi::Value DocKeyToJs(Napi::Env env, std::string_view encoded) {
   return CopyToBuffer(env, encoded);
 }
 
+Napi::Value PackedDocKeysToJs(Napi::Env env, std::string_view packed, const std::vector<size_t>& ends) {
+  std::vector<std::string_view> keys;
+  keys.reserve(ends.size());
+  size_t begin = 0;
+  for (size_t end : ends) {
+    keys.push_back(packed.substr(begin, end - begin));
+    begin = end;
+  }
+  return DocKeysToJs(env, keys);
+}
+
 Napi::Value DocKeysToJs(Napi::Env env, const std::vector<std::string_view>& encoded) {
   std::vector<double> numbers(encoded.size());
   bool all_numbers = true;

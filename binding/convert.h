@@ -41,6 +41,9 @@ Napi::Value DocKeyToJs(Napi::Env env, std::string_view encoded);
 // keys to users make it an Array), else an Array of DocKeyToJs values.
 // Empty when it cannot be made (the environment is terminating).
 Napi::Value DocKeysToJs(Napi::Env env, const std::vector<std::string_view>& encoded);
+// DocKeysToJs for keys stored back to back in `packed`: key i ends just
+// before ends[i] (and starts where key i - 1 ends).
+Napi::Value PackedDocKeysToJs(Napi::Env env, std::string_view packed, const std::vector<size_t>& ends);
 
 // A name of a database, object store or index: a JS string as WTF-8 (UTF-8,
 // with each lone surrogate written as the 3-byte sequence of its code unit),

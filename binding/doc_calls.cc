@@ -190,14 +190,7 @@ class GetAllCall final : public StoreCall {
       return values;
     }
     if (!options_.keys_only) return Napi::String::New(env, text_);
-    std::vector<std::string_view> keys;
-    keys.reserve(key_ends_.size());
-    size_t begin = 0;
-    for (size_t end : key_ends_) {
-      keys.push_back(std::string_view(keys_).substr(begin, end - begin));
-      begin = end;
-    }
-    return DocKeysToJs(env, keys);
+    return PackedDocKeysToJs(env, keys_, key_ends_);
   }
 
  private:

@@ -91,12 +91,12 @@ class DocNextvWorker final : public PromiseWorker {
     Napi::Object out = Napi::Object::New(env);
     out.Set("count", Napi::Number::New(env, static_cast<double>(key_ends_.size())));
     out.Set("done", Napi::Boolean::New(env, done_));
-    Napi::Value keys = KeysToJs(env, keys_, key_ends_);
+    Napi::Value keys = PackedDocKeysToJs(env, keys_, key_ends_);
     if (keys.IsEmpty()) return Napi::Value();
     out.Set("keys", keys);
     // A store cursor's keys are its primary keys: sent once.
     if (pks_differ_) {
-      Napi::Value pks = KeysToJs(env, primary_keys_, pk_ends_);
+      Napi::Value pks = PackedDocKeysToJs(env, primary_keys_, pk_ends_);
       if (pks.IsEmpty()) return Napi::Value();
       out.Set("primaryKeys", pks);
     }
@@ -110,17 +110,6 @@ class DocNextvWorker final : public PromiseWorker {
     return out;
   }
 
-  // The keys stored back to back in `bytes`, ends[i] just past key i.
-  static Napi::Value KeysToJs(Napi::Env env, const std::string& bytes, const std::vector<size_t>& ends) {
-    std::vector<std::string_view> views;
-    views.reserve(ends.size());
-    size_t begin = 0;
-    for (size_t end : ends) {
-      views.push_back(std::string_view(bytes).substr(begin, end - begin));
-      begin = end;
-    }
-    return DocKeysToJs(env, views);
-  }
 
   void Settle() override {
     state_->in_flight = false;
