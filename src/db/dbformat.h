@@ -94,32 +94,6 @@ inline std::string_view ExtractRecordId(std::string_view ikey) {
   return ikey.substr(0, ikey.size() - 8);
 }
 
-// The 8 bytes at p as a big-endian number: comparing two such numbers is
-// comparing the bytes in memcmp order.
-inline uint64_t LoadBigEndian64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  if constexpr (std::endian::native == std::endian::little) v = __builtin_bswap64(v);
-  return v;
-}
-
-// -1, 0 or 1 as a is before, equal to or after b in byte order (memcmp,
-// then the shorter first). Inline, 8 bytes at a time: keys are short, and a
-// memcmp call per comparison was much of a skiplist search's cost.
-inline int CompareBytes(std::string_view a, std::string_view b) {
-  const size_t n = a.size() < b.size() ? a.size() : b.size();
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t x = LoadBigEndian64(a.data() + i), y = LoadBigEndian64(b.data() + i);
-    if (x != y) return x < y ? -1 : 1;
-  }
-  for (; i < n; i++) {
-    unsigned char x = static_cast<unsigned char>(a[i]), y = static_cast<unsigned char>(b[i]);
-    if (x != y) return x < y ? -1 : 1;
-  }
-  return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
-}
-
 // Compares (user_key, ts) pairs given as user_key|ts(8) byte strings.
 inline int CompareRecordId(std::string_view a, std::string_view b) {
   std::string_view ua = a.substr(0, a.size() - 8), ub = b.substr(0, b.size() - 8);

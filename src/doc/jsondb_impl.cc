@@ -468,12 +468,7 @@ Status JsonDBImpl::ApplySchema(const std::vector<StoreSpec>& stores,
 
 std::unique_ptr<ScanCursor> JsonDBImpl::ScanDocuments(uint32_t store_id) {
   std::string p = IdPrefix(RecordKind::kDocument, store_id);
-  ScanOptions scan;
-  scan.has_lower = scan.has_upper = true;
-  scan.lower = p;
-  scan.upper = PrefixSuccessor(p);
-  scan.ts_min = scan.ts_max = 0;
-  return db_->NewScan(ReadOptions(), scan);
+  return db_->NewScan(ReadOptions(), EngineScanOptions({p, PrefixSuccessor(p)}));
 }
 
 Status JsonDBImpl::AddOpaqueIndex(StoreInfo* store, IndexInfo index, WriteBatch* batch) {
@@ -529,12 +524,7 @@ Status JsonDBImpl::ListDatabases(std::vector<DatabaseInfo>* out) {
   if (closed_) return Status::Closed();
   out->clear();
   std::string p = CatalogPrefix();
-  ScanOptions scan;
-  scan.has_lower = scan.has_upper = true;
-  scan.lower = p;
-  scan.upper = PrefixSuccessor(p);
-  scan.ts_min = scan.ts_max = 0;
-  auto cursor = db_->NewScan(ReadOptions(), scan);
+  auto cursor = db_->NewScan(ReadOptions(), EngineScanOptions({p, PrefixSuccessor(p)}));
   while (cursor->Next()) {
     Catalog c;
     FLOWDB_RETURN_IF_ERROR(Catalog::Decode(cursor->value(), &c));

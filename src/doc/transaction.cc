@@ -141,8 +141,7 @@ size_t TransactionImpl::RecordRange(size_t slot, std::string_view begin, std::st
 
 Status TransactionImpl::ReadValue(const std::string& key, std::string* value, bool* found) {
   RecordPoint(key);
-  const WriteSet::Lookup pending = writes_.empty() ? WriteSet::Lookup::kAbsent : writes_.Find(key, value);
-  switch (pending) {
+  switch (writes_.Find(key, value)) {
     case WriteSet::Lookup::kValue:
       *found = true;
       return Status::OK();
@@ -182,10 +181,9 @@ Status TransactionImpl::ReadValues(std::span<const std::string> keys,
   // Position in `keys` of each lookup: its key's view points into `keys`.
   thread_local std::vector<size_t> where;
   where.clear();
-  const bool no_writes = writes_.empty();  // every read-only transaction: no lookups in it
   for (size_t i = 0; i < n; i++) {
     RecordPoint(keys[i]);
-    switch (no_writes ? WriteSet::Lookup::kAbsent : writes_.Find(keys[i], &(*values)[i])) {
+    switch (writes_.Find(keys[i], &(*values)[i])) {
       case WriteSet::Lookup::kValue:
         (*found)[i] = true;
         break;
@@ -384,27 +382,25 @@ Status TransactionImpl::PutOne(const StoreInfo& store, std::string_view json,
     entry_key_.append(pk);
     return entry_key_;
   };
+  auto write_entry = [&](const IndexInfo& index, const std::string& ikey, bool deleted) {
+    std::string_view key = entry_key(index, ikey);
+    if (append) {
+      writes_.Append(key, {}, deleted);
+    } else if (deleted) {
+      writes_.Delete(key);
+    } else {
+      writes_.Put(key, {});
+    }
+  };
   for (size_t i = 0; i < store.indexes.size(); i++) {
     const IndexInfo& index = store.indexes[i];
     const auto& now = KeysOf(scratch_, first_index + i);
     if (old_found) {
       for (const std::string& ikey : KeysOf(old_scratch_, first_index + i)) {
-        if (std::find(now.begin(), now.end(), ikey) == now.end()) {
-          if (append) {
-            writes_.Append(entry_key(index, ikey), {}, true);
-          } else {
-            writes_.Delete(entry_key(index, ikey));
-          }
-        }
+        if (std::find(now.begin(), now.end(), ikey) == now.end()) write_entry(index, ikey, true);
       }
     }
-    for (const std::string& ikey : now) {
-      if (append) {
-        writes_.Append(entry_key(index, ikey), {}, false);
-      } else {
-        writes_.Put(entry_key(index, ikey), {});
-      }
-    }
+    for (const std::string& ikey : now) write_entry(index, ikey, false);
   }
   if (append) {
     writes_.AppendRun(doc_key, json);
@@ -590,13 +586,8 @@ Status TransactionImpl::Count(const DocSource& source, const KeyRange& range, ui
   if (mode_ == TransactionMode::kReadWrite) {
     RecordRange(kNewSlot, engine_range.begin, engine_range.end);
   }
-  ScanOptions scan;
-  scan.ts_min = scan.ts_max = 0;
-  scan.has_lower = scan.has_upper = true;
-  scan.lower = std::move(engine_range.begin);
-  scan.upper = std::move(engine_range.end);
-  scan.upper_inclusive = false;
-  std::unique_ptr<ScanCursor> cursor = db_->db()->NewScan(read_options_, scan);
+  std::unique_ptr<ScanCursor> cursor =
+      db_->db()->NewScan(read_options_, EngineScanOptions(std::move(engine_range)));
   if (read_options_.memory_only) cursor->SetMemoryOnly(true);
   uint64_t n = 0;
   for (;;) {

@@ -127,6 +127,7 @@ void WriteSet::DeleteRange(const EngineRange& range) {
 }
 
 WriteSet::Lookup WriteSet::Find(std::string_view key, std::string* value) const {
+  if (empty()) return Lookup::kAbsent;  // every read-only transaction
   Materialize();
   bool hit = false;
   auto it = Seek(key, &hit);

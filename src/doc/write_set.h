@@ -18,10 +18,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "flowdb/db.h"
 #include "flowdb/write_batch.h"
+#include "util/coding.h"
 
 namespace flowdb::doc {
 
@@ -34,33 +36,25 @@ struct EngineRange {
   }
 };
 
-// Byte order of engine keys (memcmp order), inlined: a write set's keys are
-// short and share their first bytes (record kind and id), so comparing
-// 8 bytes at a time in place beats a call to memcmp per step of a search.
+// An engine scan over `range`, forward, at ts 0 (every JsonDB record is
+// written at ts 0; see doc_format.h).
+inline ScanOptions EngineScanOptions(EngineRange range) {
+  ScanOptions scan;
+  scan.ts_min = scan.ts_max = 0;
+  scan.has_lower = true;
+  scan.lower = std::move(range.begin);
+  scan.has_upper = !range.end.empty();
+  scan.upper = std::move(range.end);
+  scan.upper_inclusive = false;
+  return scan;
+}
+
+// Byte order of engine keys (memcmp order; CompareBytes, inline: a write
+// set's keys are short and share their first bytes, so comparing 8 bytes at
+// a time in place beats a call to memcmp per step of a search).
 struct EngineKeyLess {
   using is_transparent = void;
-  static int Compare(std::string_view a, std::string_view b) {
-    const size_t n = a.size() < b.size() ? a.size() : b.size();
-    const char* p = a.data();
-    const char* q = b.data();
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      uint64_t x, y;
-      std::memcpy(&x, p + i, 8);
-      std::memcpy(&y, q + i, 8);
-      if (x != y) {
-        if constexpr (std::endian::native == std::endian::little) {
-          x = __builtin_bswap64(x);
-          y = __builtin_bswap64(y);
-        }
-        return x < y ? -1 : 1;
-      }
-    }
-    for (; i < n; i++) {
-      if (p[i] != q[i]) return static_cast<unsigned char>(p[i]) < static_cast<unsigned char>(q[i]) ? -1 : 1;
-    }
-    return a.size() < b.size() ? -1 : (a.size() > b.size() ? 1 : 0);
-  }
+  static int Compare(std::string_view a, std::string_view b) { return CompareBytes(a, b); }
   bool operator()(std::string_view a, std::string_view b) const { return Compare(a, b) < 0; }
 };
 
